@@ -1,0 +1,71 @@
+/**
+ * Turns what went wrong in a cell into a Jupyter `error` content: a name, a
+ * one-line value, and a traceback a student can act on.
+ */
+
+/** One TypeScript diagnostic; line and column are 0-based, as tslab gives them. */
+export interface Diagnostic {
+  /** Set when the problem is in an imported file rather than the cell. */
+  file: string | null;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type Failure =
+  | { kind: "compile"; diagnostics: Diagnostic[] }
+  | { kind: "exception"; value: unknown };
+
+export interface ErrorContent {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** The name used for cells that did not compile: nothing in them ran. */
+export const COMPILE_ERROR = "TypeScriptError";
+
+function where(d: Diagnostic): string {
+  const place = `line ${d.line + 1}, column ${d.column + 1}`;
+  return d.file ? `${d.file} ${place}` : place;
+}
+
+function describeCompile(diagnostics: Diagnostic[], code: string): ErrorContent {
+  const lines = code.split("\n");
+  const traceback: string[] = [];
+  for (const d of diagnostics) {
+    traceback.push(`${where(d)}: ${d.message}`);
+    const source = d.file ? undefined : lines[d.line];
+    if (source !== undefined) {
+      traceback.push(`    ${source}`, `    ${" ".repeat(d.column)}^`);
+    }
+  }
+  traceback.push("The cell did not run: fix the error above and run it again.");
+  const first = diagnostics[0];
+  const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
+  return { ename: COMPILE_ERROR, evalue: `${where(first)}: ${first.message}${more}`, traceback };
+}
+
+/** Stack frames from the kernel's own machinery tell a student nothing. */
+function isUserFrame(frame: string): boolean {
+  return !/node:internal|node_modules[\\/]tslab[\\/]|[\\/]kernel[\\/]kernel\.[jt]s/.test(frame);
+}
+
+function describeException(value: unknown): ErrorContent {
+  if (value instanceof Error || (value && typeof value === "object" && "message" in value)) {
+    const err = value as Error;
+    const ename = err.name || "Error";
+    const evalue = String(err.message);
+    const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && isUserFrame(l));
+    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+  }
+  // `throw "text"` and friends: no name, no stack.
+  const evalue = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  return { ename: "Error", evalue, traceback: [`Uncaught ${evalue}`] };
+}
+
+export function describeFailure(failure: Failure, code: string): ErrorContent {
+  return failure.kind === "compile"
+    ? describeCompile(failure.diagnostics, code)
+    : describeException(failure.value);
+}

@@ -1,0 +1,123 @@
+/**
+ * Picks the fastest tfjs backend installed here and says, in one line, which
+ * one and why. The same code runs in a notebook, in vitest and in scripts.
+ *
+ *   await useBestBackend();   // tfjs backend: wasm (@tensorflow/tfjs-node is not installed)
+ *
+ * `DLKIT_BACKEND=node-gpu|node|wasm|cpu` forces a choice; `auto` (or unset)
+ * tries them fastest first.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
+
+export { BACKEND_ENV, type BackendChoice } from "./candidates";
+
+export interface BackendInfo {
+  choice: BackendChoice;
+  /** tfjs's own name for it (`tf.getBackend()`). */
+  tfName: string;
+  /** Why faster candidates were passed over, or that the choice was forced. */
+  reason: string;
+  /** The one line shown to the user. */
+  summary: string;
+}
+
+export interface UseBackendOptions {
+  /** Overrides `DLKIT_BACKEND`. */
+  backend?: BackendChoice | "auto";
+  /** Do not print the summary line. Default false. */
+  quiet?: boolean;
+}
+
+/** Loads the backend's package; returns why it cannot be used, or null. */
+function load(candidate: Candidate): string | null {
+  if (candidate.packageName === null) return null;
+  try {
+    require(candidate.packageName);
+    return null;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const missing =
+      (err as { code?: string }).code === "MODULE_NOT_FOUND" &&
+      message.includes(`'${candidate.packageName}'`);
+    return missing
+      ? `${candidate.packageName} is not installed`
+      : `${candidate.packageName} failed to load (${message.split("\n")[0]})`;
+  }
+}
+
+/** The cpu backend greets every Node.js user with a banner urging tfjs-node; the summary line says it once, better. */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend("cpu") as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
+async function activate(candidate: Candidate): Promise<string | null> {
+  const loadProblem = load(candidate);
+  if (loadProblem) return loadProblem;
+  silenceCpuBanner();
+  try {
+    if (await tf.setBackend(candidate.tfName)) {
+      await tf.ready();
+      return null;
+    }
+    return `${candidate.tfName} did not initialise`;
+  } catch (err) {
+    return `${candidate.tfName} did not initialise (${err instanceof Error ? err.message : String(err)})`;
+  }
+}
+
+let current: BackendInfo | null = null;
+
+/**
+ * Selects and initialises the backend. Call once, awaited, before any tensor
+ * work (`await useBestBackend()` in a notebook's first cell). Calling again
+ * with the same choice is cheap and says the line again.
+ */
+export async function useBestBackend(options: UseBackendOptions = {}): Promise<BackendInfo> {
+  const wanted = options.backend ?? parseChoice(process.env[BACKEND_ENV]);
+  if (!current || (wanted !== "auto" && wanted !== current.choice)) {
+    current = await select(wanted);
+  }
+  if (!options.quiet) console.log(current.summary);
+  return current;
+}
+
+async function select(wanted: BackendChoice | "auto"): Promise<BackendInfo> {
+  if (wanted !== "auto") {
+    const candidate = CANDIDATES.find((c) => c.choice === wanted)!;
+    const problem = await activate(candidate);
+    if (problem) {
+      throw new Error(
+        `${BACKEND_ENV}=${wanted} was asked for, but ${problem}. ` +
+          `Install it, or unset ${BACKEND_ENV} to use the fastest backend that works here.`,
+      );
+    }
+    const reason = `forced by ${BACKEND_ENV}`;
+    return info(candidate, reason);
+  }
+  const passedOver: string[] = [];
+  for (const candidate of CANDIDATES) {
+    const problem = await activate(candidate);
+    if (!problem) {
+      const reason = passedOver.length ? passedOver.join("; ") : "the fastest backend";
+      return info(candidate, reason);
+    }
+    passedOver.push(problem);
+  }
+  throw new Error(`no tfjs backend could start: ${passedOver.join("; ")}`);
+}
+
+function info(candidate: Candidate, reason: string): BackendInfo {
+  return {
+    choice: candidate.choice,
+    tfName: candidate.tfName,
+    reason,
+    summary: `tfjs backend: ${candidate.choice} (${reason})`,
+  };
+}
+
+/** What `useBestBackend` chose, or null before it ran. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}
