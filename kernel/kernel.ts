@@ -17,6 +17,7 @@ import { createConverter, Converter } from "tslab/dist/converter";
 import { ConsoleInterface, ConverterSet, createExecutor, Executor } from "tslab/dist/executor";
 import * as jupyter from "tslab/dist/jupyter";
 import { expectedBackend } from "../lib/backend/candidates";
+import { MIME_BUNDLE } from "../lib/display";
 import { KERNEL_DISPLAY_NAME } from "./kernelspec";
 import { describeFailure, Diagnostic, Failure } from "./failure";
 
@@ -30,8 +31,6 @@ interface ExecuteRequest {
   stop_on_error?: boolean;
 }
 
-/** Objects that know how to show themselves richly (lib/plot's charts do). */
-const MIME_BUNDLE = Symbol.for("dlkit.mimeBundle");
 
 /** What tslab's executor reported while running one cell. */
 class CellReport implements ConsoleInterface {

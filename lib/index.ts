@@ -1,8 +1,10 @@
 /**
- * dlkit: the deep-learning helper library the labs are written with.
+ * dlkit: the deep-learning helper library the labs are written with, shaped
+ * like PyTorch's torch.nn / torch.optim on top of tfjs.
  *
  *   import * as tf from "@tensorflow/tfjs";
- *   import { useBestBackend } from "dlkit";
- *   await useBestBackend();
+ *   import { useBestBackend, nn, optim } from "dlkit";
+ *   const backend = await useBestBackend();
  */
 export * from "./backend";
+export * from "./display";
