@@ -3,7 +3,7 @@
  * one-line value, and a traceback a student can act on.
  */
 
-/** One TypeScript diagnostic; line and column are 0-based, as tslab gives them. */
+/** One TypeScript diagnostic; line and column are 1-based, as tslab reports them. */
 export interface Diagnostic {
   /** Set when the problem is in an imported file rather than the cell. */
   file: string | null;
@@ -26,7 +26,7 @@ export interface ErrorContent {
 export const COMPILE_ERROR = "TypeScriptError";
 
 function where(d: Diagnostic): string {
-  const place = `line ${d.line + 1}, column ${d.column + 1}`;
+  const place = `line ${d.line}, column ${d.column}`;
   return d.file ? `${d.file} ${place}` : place;
 }
 
@@ -35,9 +35,9 @@ function describeCompile(diagnostics: Diagnostic[], code: string): ErrorContent 
   const traceback: string[] = [];
   for (const d of diagnostics) {
     traceback.push(`${where(d)}: ${d.message}`);
-    const source = d.file ? undefined : lines[d.line];
+    const source = d.file ? undefined : lines[d.line - 1];
     if (source !== undefined) {
-      traceback.push(`    ${source}`, `    ${" ".repeat(d.column)}^`);
+      traceback.push(`    ${source}`, `    ${" ".repeat(d.column - 1)}^`);
     }
   }
   traceback.push("The cell did not run: fix the error above and run it again.");

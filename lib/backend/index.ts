@@ -42,7 +42,7 @@ function load(candidate: Candidate): string | null {
       message.includes(`'${candidate.packageName}'`);
     return missing
       ? `${candidate.packageName} is not installed`
-      : `${candidate.packageName} failed to load (${message.split("\n")[0]})`;
+      : `${candidate.packageName} is installed but failed to load (${message.split("\n")[0].slice(0, 120)})`;
   }
 }
 

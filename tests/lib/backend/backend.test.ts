@@ -14,7 +14,8 @@ describe("useBestBackend", () => {
     const info = await useBestBackend();
     expect(info.choice).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
-    expect(info.reason).toContain("@tensorflow/tfjs-node is not installed");
+    // Here its install script cannot fetch the binary: npm drops the package, or leaves it unloadable.
+    expect(info.reason).toMatch(/@tensorflow\/tfjs-node (is not installed|is installed but failed to load)/);
     expect(log).toHaveBeenCalledTimes(1);
     expect(log.mock.calls[0][0]).toBe(info.summary);
     expect(info.summary).not.toContain("\n");
