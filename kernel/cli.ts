@@ -4,12 +4,15 @@
  *
  *   dlkit install [--user | --sys-prefix | --prefix DIR] [--backend B] [--uninstall]
  *   dlkit run NOTEBOOK [--out FILE] [--timeout S] [--allow-errors] [--kernel NAME] [--print]
+ *   dlkit release [SOLUTION.ipynb ...] [--labs DIR] [--check]
  */
 import * as path from "path";
 import { parseArgs } from "util";
+import { doctorCommand } from "./doctor";
 import { installKernelSpec, InstallTarget, KERNEL_DISPLAY_NAME, KERNEL_NAME, uninstallKernelSpec } from "./kernelspec";
 import { NotebookError, Output, readNotebook, writeNotebook } from "./notebook";
 import { ProgressLine } from "./progress";
+import { checkReleases, listNotebooks, releaseTargets, writeReleases } from "./release";
 import { runNotebook } from "./runner";
 
 /** A mistake in how the command was called: exit 2 with the message. */
@@ -17,7 +20,8 @@ export class UsageError extends Error {}
 
 const USAGE = `usage:
   dlkit install [--user | --sys-prefix | --prefix DIR] [--backend node|wasm|cpu|auto] [--uninstall]
-  dlkit run NOTEBOOK [--out FILE] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--print]`;
+  dlkit run NOTEBOOK [--out FILE] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--print]
+  dlkit release [SOLUTION.ipynb ...] [--labs DIR] [--check]`;
 
 function installCommand(args: string[]): number {
   const { values } = parseArgs({
@@ -116,9 +120,39 @@ async function runCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Writes labs from solutions (default: every solutions/*.ipynb); --check only compares. */
+function releaseCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { labs: { type: "string" }, check: { type: "boolean" } },
+  });
+  const all = positionals.length === 0;
+  const solutions = all ? listNotebooks("solutions") : positionals;
+  if (all && solutions.length === 0) {
+    console.error("dlkit release: no notebooks in solutions/: nothing to release (run it from the kit's folder, or name the solutions).");
+  }
+  const targets = releaseTargets(solutions, values.labs);
+  if (values.check) {
+    const problems = checkReleases(targets, all ? values.labs ?? "labs" : undefined);
+    for (const p of problems) console.error(p);
+    if (problems.length) {
+      console.error(`dlkit release --check: ${problems.length} lab(s) out of date: run \`npm run release\` and commit labs/.`);
+      return 1;
+    }
+    console.error(`dlkit release --check: ${targets.length} lab(s) up to date`);
+    return 0;
+  }
+  writeReleases(targets);
+  for (const t of targets) console.error(`released ${t.solution} → ${path.relative(process.cwd(), t.output)}`);
+  return 0;
+}
+
 const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
+  doctor: doctorCommand,
   install: installCommand,
   run: runCommand,
+  release: releaseCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

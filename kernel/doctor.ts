@@ -1,0 +1,67 @@
+/**
+ * `dlkit doctor`: what this machine has of what the kit uses, and the command
+ * that installs what is missing. `--tests` exits 1 unless everything the
+ * test suite needs is here.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { expectedBackend } from "../lib/backend/candidates";
+import { kitRoot } from "./kernelspec";
+
+interface Requirement {
+  what: string;
+  /** Who needs it. */
+  for: "everyone" | "tests";
+  ok: () => boolean;
+  fix: string;
+}
+
+const PYTHON = "/usr/bin/python3";
+const pythonHas = (module: string) => () => spawnSync(PYTHON, ["-c", `import ${module}`]).status === 0;
+const exists = (file: string) => () => fs.existsSync(file);
+const DEBIAN_LIST = ".ci/debian-packages.txt";
+const aptFix = (pkg: string) => `apt-get install ${pkg}   (all of them: apt-get install $(grep -v '^#' ${DEBIAN_LIST}))`;
+
+function requirements(root: string): Requirement[] {
+  return [
+    {
+      what: "Node.js 20 or newer",
+      for: "everyone",
+      ok: () => Number(process.versions.node.split(".")[0]) >= 20,
+      fix: "install Node.js 20+ (conda: the kit's environment.yml has it)",
+    },
+    {
+      what: "the kit built (dist/)",
+      for: "everyone",
+      ok: exists(path.join(root, "dist", "kernel", "kernel.js")),
+      fix: "npm run build",
+    },
+    { what: "Debian's Jupyter (nbconvert, nbclient)", for: "tests", ok: pythonHas("nbclient, nbconvert"), fix: aptFix("jupyter-nbconvert python3-nbclient") },
+    { what: "jupyter_kernel_test", for: "tests", ok: pythonHas("jupyter_kernel_test"), fix: aptFix("python3-jupyter-kernel-test") },
+    { what: "the classic Notebook server", for: "tests", ok: pythonHas("notebook"), fix: aptFix("python3-notebook") },
+    { what: "PyTorch (reference values, benchmarks)", for: "tests", ok: pythonHas("torch"), fix: aptFix("python3-torch") },
+    { what: "Chromium (browser tests)", for: "tests", ok: exists("/usr/bin/chromium"), fix: aptFix("chromium") },
+    { what: "bubblewrap (grading sandbox)", for: "tests", ok: exists("/usr/bin/bwrap"), fix: aptFix("bubblewrap") },
+    {
+      what: "Fashion-MNIST (TP4 data)",
+      for: "tests",
+      ok: exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+      fix: aptFix("dataset-fashion-mnist"),
+    },
+  ];
+}
+
+export function doctorCommand(args: string[]): number {
+  const forTests = args.includes("--tests");
+  const root = kitRoot();
+  let missing = 0;
+  for (const r of requirements(root)) {
+    const ok = r.ok();
+    if (!ok && (r.for === "everyone" || forTests)) missing++;
+    if (!forTests || !ok) console.log(`${ok ? "✔" : "✘"} ${r.what}${ok ? "" : ` — missing; fix: ${r.fix}`}`);
+  }
+  if (!forTests) console.log(`tfjs backend: ${expectedBackend()}`);
+  if (missing && forTests) console.log(`The test suite needs the ${missing} missing item(s) above (.ci/run installs them all).`);
+  return missing ? 1 : 0;
+}
