@@ -8,3 +8,5 @@
  */
 export * from "./backend";
 export * from "./display";
+export * as nn from "./nn";
+export * as optim from "./optim";

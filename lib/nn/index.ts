@@ -1,0 +1,27 @@
+/**
+ * Layers, losses and the Module base, shaped like `torch.nn`: same names,
+ * same parameter layout and names, same initialisation, so a PyTorch state
+ * dict loads and gives the same numbers.
+ */
+export { Module, type SavedStateDict } from "./module";
+export { manualSeed } from "./random";
+export * as functional from "./functional";
+export { Linear, type LinearArgs } from "./linear";
+export { Sequential, ModuleList } from "./sequential";
+export { Tanh, ReLU, Sigmoid, GELU, Softmax } from "./activations";
+export { Flatten, type FlattenArgs } from "./flatten";
+export { Dropout, type DropoutArgs } from "./dropout";
+export {
+  crossEntropy,
+  nllLoss,
+  mse,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  CrossEntropyLoss,
+  NLLLoss,
+  MSELoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  type LossArgs,
+  type Reduction,
+} from "./losses";

@@ -1,0 +1,20 @@
+/**
+ * The initialisations PyTorch uses, so a fresh dlkit layer starts from the
+ * same distribution as the PyTorch layer it mirrors.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * U(-1/√fanIn, 1/√fanIn): what Linear, Conv2d and the RNNs use for weights
+ * and biases (PyTorch's kaiming_uniform with a=√5 reduces to this bound).
+ */
+export function uniformFanIn(shape: number[], fanIn: number, seed: number): tf.Tensor {
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  return tf.randomUniform(shape, -bound, bound, "float32", seed);
+}
+
+/** Xavier/Glorot uniform: U(-a, a) with a = √(6 / (fanIn + fanOut)). */
+export function xavierUniform(shape: [number, number], seed: number): tf.Tensor {
+  const bound = Math.sqrt(6 / (shape[0] + shape[1]));
+  return tf.randomUniform(shape, -bound, bound, "float32", seed);
+}

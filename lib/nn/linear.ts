@@ -1,0 +1,55 @@
+/**
+ * y = x Wᵀ + b — a fully connected layer, like PyTorch's `nn.Linear`.
+ *
+ * The weight is stored `[outFeatures, inFeatures]` as in PyTorch, and both
+ * weight and bias start from U(-1/√in, 1/√in).
+ *
+ * Shape: input `[batch, *, inFeatures]` → output `[batch, *, outFeatures]`.
+ *
+ *   const fc = new nn.Linear(2, 4);
+ *   const y = fc.forward(tf.randomNormal([8, 2]));   // [8, 4]
+ *   fc.weight.shape;                                 // [4, 2]
+ */
+import * as tf from "@tensorflow/tfjs";
+import { uniformFanIn } from "./init";
+import { Module } from "./module";
+import { check, checkFloat, showShape } from "./shapes";
+import { nextSeed } from "./random";
+
+export interface LinearArgs {
+  /** Add the bias b. Default true. */
+  bias?: boolean;
+  /** Seed of the initial weights. Default: the next seed of `manualSeed`'s sequence. */
+  seed?: number;
+}
+
+export class Linear extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, args: LinearArgs = {}) {
+    super();
+    const seed = args.seed ?? nextSeed();
+    this.weight = this.registerParameter("weight", uniformFanIn([outFeatures, inFeatures], inFeatures, seed));
+    this.bias = args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outFeatures], inFeatures, seed + 1));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const layer = `Linear(in=${this.inFeatures})`;
+    checkFloat(x, layer);
+    check(x.rank >= 1, layer, () => "input is a scalar, expected [batch, inFeatures]");
+    const features = x.shape[x.rank - 1];
+    check(features === this.inFeatures, layer, () =>
+      `input has ${features} features (shape ${showShape(x.shape)}), expected ${this.inFeatures} — did you forget the bias column or transpose X?`);
+    return tf.tidy(() => {
+      const flat = x.reshape([-1, this.inFeatures]);
+      let y = flat.matMul(this.weight, false, true);
+      if (this.bias) y = y.add(this.bias);
+      return y.reshape([...x.shape.slice(0, -1), this.outFeatures]);
+    });
+  }
+
+  protected extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`;
+  }
+}

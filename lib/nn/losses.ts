@@ -1,0 +1,187 @@
+/**
+ * Loss functions, as functions (`crossEntropy(logits, target)`, like
+ * `F.cross_entropy`) and as modules (`new CrossEntropyLoss()`, like
+ * `nn.CrossEntropyLoss`). All average over the batch by default.
+ *
+ *   const loss = nn.crossEntropy(model.forward(x), tf.tensor1d([0, 1, 1], "int32"));
+ */
+import * as tf from "@tensorflow/tfjs";
+import { logSoftmax } from "./functional";
+import { Module } from "./module";
+import { check, showShape } from "./shapes";
+
+/** How per-example losses are combined: averaged (default), summed, or returned as they are. */
+export type Reduction = "mean" | "sum" | "none";
+
+export interface LossArgs {
+  /** Default "mean". */
+  reduction?: Reduction;
+}
+
+function reduce(losses: tf.Tensor, reduction: Reduction): tf.Tensor {
+  if (reduction === "mean") return losses.mean();
+  if (reduction === "sum") return losses.sum();
+  return losses;
+}
+
+/** The size of axis 1, the class axis of `[N, C, …]`. */
+function numClasses(scores: tf.Tensor): number {
+  return scores.shape[1] ?? 1;
+}
+
+/** Moves the class axis of `[N, C, d1, …]` last and flattens to `[N·d1·…, C]`. */
+function classesLast(x: tf.Tensor): tf.Tensor {
+  if (x.rank <= 2) return x;
+  const perm = [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2), 1];
+  return x.transpose(perm).reshape([-1, numClasses(x)]);
+}
+
+/**
+ * −Σ log p[target] over the examples: the negative log-likelihood of class
+ * indices under log-probabilities, like PyTorch's `nll_loss`.
+ *
+ * Shape: logProbs `[N, C]` (or `[N, C, d1, …]`), target int32 `[N]`
+ * (or `[N, d1, …]`) with values in 0…C−1 → a scalar (or `[N, …]` with
+ * reduction "none").
+ */
+export function nllLoss(logProbs: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
+  checkClassIndices("nllLoss", logProbs, target);
+  return tf.tidy(() => {
+    const classes = numClasses(logProbs);
+    const picked = classesLast(logProbs).mul(tf.oneHot(target.flatten(), classes)).sum(1).neg();
+    const losses = picked.reshape(target.shape);
+    return reduce(losses, args.reduction ?? "mean");
+  });
+}
+
+/**
+ * −Σ_c y_c log softmax(logits)_c, averaged over the batch — PyTorch's
+ * `nn.CrossEntropyLoss`: the softmax is inside, so pass raw scores (logits).
+ *
+ * Shape: logits `[N, C]` (or `[N, C, d1, …]`); target either class indices,
+ * int32 `[N]` (or `[N, d1, …]`), or probabilities / one-hot rows, float32
+ * with the logits' shape → a scalar (or per-example with reduction "none").
+ */
+export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
+  check(logits.rank >= 2, "crossEntropy", () =>
+    `logits have shape ${showShape(logits.shape)}, expected [batch, classes] — for one example, add a batch axis with expandDims(0)`);
+  if (target.dtype === "float32") {
+    check(tf.util.arraysEqual(target.shape, logits.shape), "crossEntropy", () =>
+      `float target has shape ${showShape(target.shape)} but logits have ${showShape(logits.shape)}: ` +
+        `probability targets need the logits' shape; class indices must be int32 (tf.tensor1d(labels, "int32"))`);
+    return tf.tidy(() => {
+      const losses = target.mul(logSoftmax(logits, 1)).sum(1).neg();
+      return reduce(losses, args.reduction ?? "mean");
+    });
+  }
+  return tf.tidy(() => nllLoss(logSoftmax(logits, 1), target, args));
+}
+
+function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): void {
+  check(scores.rank >= 2, fn, () => `scores have shape ${showShape(scores.shape)}, expected [batch, classes]`);
+  check(target.dtype === "int32", fn, () =>
+    `target has dtype ${target.dtype}, expected int32 class indices — use tf.tensor1d(labels, "int32"), or argMax(1) of one-hot rows`);
+  const expected = [scores.shape[0], ...scores.shape.slice(2)];
+  check(tf.util.arraysEqual(target.shape, expected), fn, () =>
+    `target has shape ${showShape(target.shape)}, expected ${showShape(expected)} (one class index per example) for scores ${showShape(scores.shape)}`);
+  const low = tf.tidy(() => target.min().dataSync()[0]);
+  const high = tf.tidy(() => target.max().dataSync()[0]);
+  const classes = numClasses(scores);
+  check(target.size === 0 || (low >= 0 && high < classes), fn, () =>
+    `target has class indices from ${low} to ${high}, expected 0 to ${classes - 1} — are the labels counted from 1?`);
+}
+
+/** mean((input − target)²): the mean squared error, like PyTorch's `mse_loss`. Shapes must match. */
+export function mse(input: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
+  checkSameShape("mse", input, target);
+  return tf.tidy(() => reduce(tf.squaredDifference(input, target), args.reduction ?? "mean"));
+}
+
+/**
+ * −[y log p + (1 − y) log(1 − p)] for probabilities p in [0, 1] (after a
+ * sigmoid), like PyTorch's `binary_cross_entropy`; each log is clamped at
+ * −100 as PyTorch does, so p = 0 or 1 gives a large finite loss.
+ */
+export function binaryCrossEntropy(probs: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
+  checkSameShape("binaryCrossEntropy", probs, target);
+  return tf.tidy(() => {
+    const logP = probs.log().maximum(-100);
+    const logNotP = tf.scalar(1).sub(probs).log().maximum(-100);
+    const losses = target.mul(logP).add(tf.scalar(1).sub(target).mul(logNotP)).neg();
+    return reduce(losses, args.reduction ?? "mean");
+  });
+}
+
+/**
+ * binaryCrossEntropy(σ(x), y), computed stably from the logits x as
+ * max(x, 0) − x·y + log(1 + e^−|x|), like PyTorch's `BCEWithLogitsLoss`.
+ */
+export function binaryCrossEntropyWithLogits(logits: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
+  checkSameShape("binaryCrossEntropyWithLogits", logits, target);
+  return tf.tidy(() => {
+    const losses = logits.relu().sub(logits.mul(target)).add(logits.abs().neg().exp().log1p());
+    return reduce(losses, args.reduction ?? "mean");
+  });
+}
+
+function checkSameShape(fn: string, input: tf.Tensor, target: tf.Tensor): void {
+  check(tf.util.arraysEqual(input.shape, target.shape), fn, () =>
+    `input has shape ${showShape(input.shape)} but target has ${showShape(target.shape)} — they must match (reshape the target, e.g. y.reshape([-1, 1]))`);
+  check(target.dtype === "float32", fn, () => `target has dtype ${target.dtype}, expected float32 — use target.toFloat()`);
+}
+
+/** A loss as a module: `forward(input, target)` returns the loss. */
+abstract class Loss extends Module {
+  readonly reduction: Reduction;
+
+  constructor(args: LossArgs = {}) {
+    super();
+    this.reduction = args.reduction ?? "mean";
+  }
+
+  abstract forward(input: tf.Tensor, target?: tf.Tensor): tf.Tensor;
+
+  protected target(target: tf.Tensor | undefined): tf.Tensor {
+    if (!target) throw new Error(`${this.constructor.name}: forward(input, target) needs the target as second argument`);
+    return target;
+  }
+
+  protected extraRepr(): string {
+    return this.reduction === "mean" ? "" : `reduction=${this.reduction}`;
+  }
+}
+
+/** `nn.CrossEntropyLoss`: see `crossEntropy`. */
+export class CrossEntropyLoss extends Loss {
+  forward(logits: tf.Tensor, target?: tf.Tensor): tf.Tensor {
+    return crossEntropy(logits, this.target(target), { reduction: this.reduction });
+  }
+}
+
+/** `nn.NLLLoss`: see `nllLoss`. */
+export class NLLLoss extends Loss {
+  forward(logProbs: tf.Tensor, target?: tf.Tensor): tf.Tensor {
+    return nllLoss(logProbs, this.target(target), { reduction: this.reduction });
+  }
+}
+
+/** `nn.MSELoss`: see `mse`. */
+export class MSELoss extends Loss {
+  forward(input: tf.Tensor, target?: tf.Tensor): tf.Tensor {
+    return mse(input, this.target(target), { reduction: this.reduction });
+  }
+}
+
+/** `nn.BCELoss`: see `binaryCrossEntropy`. */
+export class BCELoss extends Loss {
+  forward(probs: tf.Tensor, target?: tf.Tensor): tf.Tensor {
+    return binaryCrossEntropy(probs, this.target(target), { reduction: this.reduction });
+  }
+}
+
+/** `nn.BCEWithLogitsLoss`: see `binaryCrossEntropyWithLogits`. */
+export class BCEWithLogitsLoss extends Loss {
+  forward(logits: tf.Tensor, target?: tf.Tensor): tf.Tensor {
+    return binaryCrossEntropyWithLogits(logits, this.target(target), { reduction: this.reduction });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Shape checks shared by the layers, so every layer's error reads the same:
+ * the layer, what it expected, what it got, and a likely fix.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** `[2,3,4]`, the way shapes appear in every error message. */
+export function showShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Throws `layer: message` when `ok` is false. */
+export function check(ok: boolean, layer: string, message: () => string): void {
+  if (!ok) throw new Error(`${layer}: ${message()}`);
+}
+
+/** The input must have one of the given ranks (`shapeHint` describes the expected layout). */
+export function checkRank(x: tf.Tensor, ranks: readonly number[], layer: string, shapeHint: string): void {
+  check(ranks.includes(x.rank), layer, () =>
+    `input has shape ${showShape(x.shape)} (${x.rank}-D), expected ${ranks.join("-D or ")}-D ${shapeHint}`);
+}
+
+/** Float input only: integer tensors usually mean class indices went to the wrong place. */
+export function checkFloat(x: tf.Tensor, layer: string): void {
+  check(x.dtype === "float32", layer, () =>
+    `input has dtype ${x.dtype}, expected float32 — convert with x.toFloat(), or pass the indices to an Embedding first`);
+}

@@ -1,0 +1,79 @@
+/**
+ * Adam, with PyTorch's `optim.Adam` formulas (t counts steps from 1):
+ *
+ *   g ← ∇θ + λθ                        (weight decay λ, L2 style)
+ *   m ← β₁m + (1 − β₁)g
+ *   v ← β₂v + (1 − β₂)g²
+ *   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+ *
+ * AdamW differs only in the weight decay: θ ← θ(1 − lr·λ) before the step,
+ * with λ kept out of g.
+ *
+ *   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Optimizer } from "./optimizer";
+
+export interface AdamArgs {
+  /** Learning rate. Default 1e-3. */
+  lr?: number;
+  /** Decay rates (β₁, β₂) of the first and second moment. Default [0.9, 0.999]. */
+  betas?: [number, number];
+  /** Added to the denominator for stability. Default 1e-8. */
+  eps?: number;
+  /** Weight decay λ. Default 0 for Adam, 0.01 for AdamW. */
+  weightDecay?: number;
+  /** Use the running maximum of v (AMSGrad). Default false. */
+  amsgrad?: boolean;
+}
+
+export class Adam extends Optimizer {
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+  private readonly m: (tf.Tensor | undefined)[] = [];
+  private readonly v: (tf.Tensor | undefined)[] = [];
+  private readonly vMax: (tf.Tensor | undefined)[] = [];
+  /** Decoupled weight decay (AdamW) instead of adding λθ to the gradient. */
+  protected decoupled = false;
+
+  constructor(params: tf.Variable[], args: AdamArgs = {}) {
+    super(params, args.lr ?? 1e-3);
+    this.betas = args.betas ?? [0.9, 0.999];
+    this.eps = args.eps ?? 1e-8;
+    this.weightDecay = args.weightDecay ?? 0;
+    this.amsgrad = args.amsgrad ?? false;
+  }
+
+  protected update(p: tf.Variable, grad: tf.Tensor, i: number): void {
+    const [beta1, beta2] = this.betas;
+    const t = this.stepCount;
+    let theta: tf.Tensor = p;
+    let g = grad;
+    if (this.weightDecay && this.decoupled) theta = p.mul(1 - this.lr * this.weightDecay);
+    if (this.weightDecay && !this.decoupled) g = g.add(p.mul(this.weightDecay));
+    const m = this.keepState(this.m, i, (this.m[i] ?? tf.zerosLike(p)).mul(beta1).add(g.mul(1 - beta1)));
+    let v = this.keepState(this.v, i, (this.v[i] ?? tf.zerosLike(p)).mul(beta2).add(g.square().mul(1 - beta2)));
+    if (this.amsgrad) v = this.keepState(this.vMax, i, this.vMax[i] ? this.vMax[i]!.maximum(v) : v.clone());
+    const stepSize = this.lr / (1 - beta1 ** t);
+    const denom = v.sqrt().div(Math.sqrt(1 - beta2 ** t)).add(this.eps);
+    p.assign(theta.sub(m.div(denom).mul(stepSize)));
+  }
+
+  dispose(): void {
+    for (const states of [this.m, this.v, this.vMax]) {
+      tf.dispose(states.filter((s): s is tf.Tensor => s !== undefined));
+      states.length = 0;
+    }
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's `optim.AdamW`; weightDecay defaults to 0.01. */
+export class AdamW extends Adam {
+  protected decoupled = true;
+
+  constructor(params: tf.Variable[], args: AdamArgs = {}) {
+    super(params, { ...args, weightDecay: args.weightDecay ?? 0.01 });
+  }
+}
