@@ -10,3 +10,5 @@ export * from "./backend";
 export * from "./display";
 export * as nn from "./nn";
 export * as optim from "./optim";
+export * as data from "./data";
+export * as check from "./check";

@@ -1,0 +1,16 @@
+/**
+ * The pieces solution checks are made of. Each check prints one line (✔ or ✘
+ * with a hint naming the likely mistake) and returns the `Verdict`.
+ *
+ *   checkFunction(forward, reference.forward, { inputs: (seed) => [tf.randomNormal([8, 2], 0, 1, "float32", seed)] });
+ *   checkShape(params.W1, [4, 2], "W1", { dims: ["nh", "nx"] });
+ *   gradientCheck(loss, [w]);
+ *
+ * Student labs call `notImplemented()` where a solution goes; checks report
+ * it as "not implemented yet" rather than crash.
+ */
+export { checkFunction, type CheckFunctionOptions, type Mistake } from "./checkFunction";
+export { checkShape, type CheckShapeOptions } from "./checkShape";
+export { gradientCheck, type GradientCheckOptions } from "./gradientCheck";
+export { NotImplementedError, notImplemented, isNotImplemented } from "./notImplemented";
+export { assertOk, verdictLine, type Verdict } from "./verdict";
