@@ -25,3 +25,7 @@ export {
   type LossArgs,
   type Reduction,
 } from "./losses";
+export { Conv2d, type Conv2dArgs, type Size2 } from "./conv2d";
+export { MaxPool2d, AvgPool2d, type Pool2dArgs } from "./pooling";
+export { LayerNorm, type LayerNormArgs } from "./layernorm";
+export { Embedding, type EmbeddingArgs } from "./embedding";

@@ -1,0 +1,116 @@
+/**
+ * y[n, o] = b[o] + Σᵢ W[o, i] ⋆ x[n, i] — a 2-D convolution over images,
+ * like PyTorch's `nn.Conv2d`, in PyTorch's layout (channels first).
+ *
+ * Weights start from U(-1/√k, 1/√k) with k = inChannels·kH·kW, as in PyTorch.
+ *
+ * Shape: input `[batch, inChannels, H, W]` → output `[batch, outChannels, H', W']`
+ * with H' = ⌊(H + 2·padding − kH) / stride⌋ + 1 (and the same for W').
+ * Weight `[outChannels, inChannels, kH, kW]`, bias `[outChannels]`.
+ *
+ *   const conv = new nn.Conv2d(1, 6, 5, { padding: 2 });
+ *   conv.forward(tf.zeros([8, 1, 28, 28])).shape;   // [8, 6, 28, 28]
+ */
+import * as tf from "@tensorflow/tfjs";
+import { uniformFanIn } from "./init";
+import { Module } from "./module";
+import { nextSeed } from "./random";
+import { check, checkFloat, checkRank, showShape } from "./shapes";
+
+/** One number for both sides, or [height, width]. */
+export type Size2 = number | [number, number];
+
+export function pair(size: Size2): [number, number] {
+  return typeof size === "number" ? [size, size] : size;
+}
+
+export interface Conv2dArgs {
+  /** Step between windows. Default 1. */
+  stride?: Size2;
+  /** Zeros added on each side of the image. Default 0. */
+  padding?: Size2;
+  /** Add a bias per output channel. Default true. */
+  bias?: boolean;
+  /** Seed of the initial weights. Default: from `manualSeed`'s sequence. */
+  seed?: number;
+}
+
+/**
+ * conv2d on NHWC input and [kH, kW, in, out] filters, with a hand-written
+ * gradient: tfjs's own filter gradient (Conv2DBackpropFilter) is missing on
+ * the wasm backend, so it is computed as a convolution of the input with the
+ * output gradient, dilated by the stride.
+ */
+function conv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, stride: [number, number]): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, w, save] = [args[0] as tf.Tensor4D, args[1] as tf.Tensor4D, args[2] as unknown as tf.GradSaveFunc];
+    save([input, w]);
+    return {
+      value: tf.conv2d(input, w, stride, "valid"),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dy4 = dy as tf.Tensor4D;
+        const dx = tf.conv2dTranspose(dy4, ws, xs.shape, stride, "valid");
+        const [kH, kW] = [ws.shape[0], ws.shape[1]];
+        const full = tf.conv2d(
+          xs.transpose([3, 1, 2, 0]) as tf.Tensor4D,
+          dy4.transpose([1, 2, 0, 3]) as tf.Tensor4D,
+          1,
+          "valid",
+          "NHWC",
+          stride,
+        );
+        const dw = full.slice([0, 0, 0, 0], [-1, kH, kW, -1]).transpose([1, 2, 0, 3]);
+        return [dx, dw];
+      },
+    };
+  });
+  return op(x, filter) as tf.Tensor4D;
+}
+
+export class Conv2d extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, args: Conv2dArgs = {}) {
+    super();
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(args.stride ?? 1);
+    this.padding = pair(args.padding ?? 0);
+    const [kH, kW] = this.kernelSize;
+    const fanIn = inChannels * kH * kW;
+    const seed = args.seed ?? nextSeed();
+    this.weight = this.registerParameter("weight", uniformFanIn([outChannels, inChannels, kH, kW], fanIn, seed));
+    this.bias = args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outChannels], fanIn, seed + 1));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const layer = `Conv2d(in=${this.inChannels}, out=${this.outChannels})`;
+    checkFloat(x, layer);
+    checkRank(x, [4], layer, "[batch, channels, height, width] — for one image use x.expandDims(0); for [batch, H, W, C] images use x.transpose([0, 3, 1, 2])");
+    check(x.shape[1] === this.inChannels, layer, () =>
+      `input has ${x.shape[1]} channels (shape ${showShape(x.shape)}), expected ${this.inChannels} — PyTorch layout is [batch, channels, H, W]; are the channels last?`);
+    const [pH, pW] = this.padding;
+    const [kH, kW] = this.kernelSize;
+    const [, , height, width] = x.shape as number[];
+    check(height + 2 * pH >= kH && width + 2 * pW >= kW, layer, () =>
+      `input ${showShape(x.shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`);
+    return tf.tidy(() => {
+      const nhwc = x.transpose([0, 2, 3, 1]).pad([[0, 0], [pH, pH], [pW, pW], [0, 0]]) as tf.Tensor4D;
+      const filter = this.weight.transpose([2, 3, 1, 0]) as tf.Tensor4D;
+      let y: tf.Tensor = conv2dNHWC(nhwc, filter, this.stride);
+      if (this.bias) y = y.add(this.bias);
+      return y.transpose([0, 3, 1, 2]);
+    });
+  }
+
+  protected extraRepr(): string {
+    const [kH, kW] = this.kernelSize;
+    let repr = `${this.inChannels}, ${this.outChannels}, kernel_size=(${kH}, ${kW}), stride=(${this.stride.join(", ")})`;
+    if (this.padding[0] || this.padding[1]) repr += `, padding=(${this.padding.join(", ")})`;
+    return this.bias ? repr : `${repr}, bias=False`;
+  }
+}

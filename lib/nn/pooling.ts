@@ -1,0 +1,102 @@
+/**
+ * Max and average pooling over image windows, like PyTorch's `nn.MaxPool2d`
+ * and `nn.AvgPool2d`, in PyTorch's channels-first layout.
+ *
+ * Shape: input `[batch, C, H, W]` → output `[batch, C, H', W']` with
+ * H' = ⌊(H + 2·padding − kernel) / stride⌋ + 1.
+ *
+ *   new nn.MaxPool2d(2).forward(tf.zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Size2, pair } from "./conv2d";
+import { Module } from "./module";
+import { check, checkFloat, checkRank, showShape } from "./shapes";
+
+export interface Pool2dArgs {
+  /** Step between windows. Default: the kernel size (windows do not overlap). */
+  stride?: Size2;
+  /** Padding on each side: −∞ for max pooling, zeros (counted in the mean) for average pooling. Default 0. */
+  padding?: Size2;
+}
+
+abstract class Pool2d extends Module {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(kernelSize: Size2, args: Pool2dArgs = {}) {
+    super();
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(args.stride ?? kernelSize);
+    this.padding = pair(args.padding ?? 0);
+    const [kH, kW] = this.kernelSize;
+    if (2 * this.padding[0] > kH || 2 * this.padding[1] > kW) {
+      throw new Error(`${this.constructor.name}: padding should be at most half the kernel size`);
+    }
+  }
+
+  protected abstract pool(x: tf.Tensor4D): tf.Tensor4D;
+
+  /** The value padded cells take. */
+  protected abstract padValue: number;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const layer = `${this.constructor.name}(kernel=${this.kernelSize.join("×")})`;
+    checkFloat(x, layer);
+    checkRank(x, [4], layer, "[batch, channels, height, width]");
+    const [pH, pW] = this.padding;
+    const [, , height, width] = x.shape as number[];
+    check(height + 2 * pH >= this.kernelSize[0] && width + 2 * pW >= this.kernelSize[1], layer, () =>
+      `input ${showShape(x.shape)} is smaller than the pooling window`);
+    return tf.tidy(() => {
+      const nhwc = x.transpose([0, 2, 3, 1]).pad([[0, 0], [pH, pH], [pW, pW], [0, 0]], this.padValue) as tf.Tensor4D;
+      return this.pool(nhwc).transpose([0, 3, 1, 2]);
+    });
+  }
+
+  protected extraRepr(): string {
+    return `kernel_size=${this.kernelSize.join("×")}, stride=${this.stride.join("×")}, padding=${this.padding.join("×")}`;
+  }
+}
+
+/**
+ * The elements at offset (dy, dx) of every window of an NHWC image, as
+ * `[batch, outH, outW, C]`: rows dy, dy + s, dy + 2s, … of each column.
+ */
+function windowElements(x: tf.Tensor4D, kernel: [number, number], stride: [number, number], fill: number): tf.Tensor4D[] {
+  const [n, h, w, c] = x.shape;
+  const [kH, kW] = kernel;
+  const [sH, sW] = stride;
+  const [outH, outW] = [Math.floor((h - kH) / sH) + 1, Math.floor((w - kW) / sW) + 1];
+  const padded = x.pad([[0, 0], [0, Math.max(0, kH - 1 + sH * outH - h)], [0, Math.max(0, kW - 1 + sW * outW - w)], [0, 0]], fill);
+  const elements: tf.Tensor4D[] = [];
+  for (let dy = 0; dy < kH; dy++) {
+    for (let dx = 0; dx < kW; dx++) {
+      const block = padded.slice([0, dy, dx, 0], [n, sH * outH, sW * outW, c]).reshape([n, outH, sH, outW, sW, c]);
+      elements.push(block.slice([0, 0, 0, 0, 0, 0], [n, outH, 1, outW, 1, c]).reshape([n, outH, outW, c]));
+    }
+  }
+  return elements;
+}
+
+/**
+ * y = the largest value in each window. Taken as the element-wise maximum
+ * of the windows' elements rather than with tf.maxPool, whose gradient is
+ * wrong for batches larger than one on the wasm backend (tfjs 4.22).
+ */
+export class MaxPool2d extends Pool2d {
+  protected padValue = -Infinity;
+
+  protected pool(x: tf.Tensor4D): tf.Tensor4D {
+    return windowElements(x, this.kernelSize, this.stride, -Infinity).reduce((a, b) => a.maximum(b));
+  }
+}
+
+/** y = the mean of each window (padding zeros included, PyTorch's default). */
+export class AvgPool2d extends Pool2d {
+  protected padValue = 0;
+
+  protected pool(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.avgPool(x, this.kernelSize, this.stride, "valid");
+  }
+}

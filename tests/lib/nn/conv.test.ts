@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useBestBackend } from "../../../lib/backend";
+import { AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from "../../../lib/nn";
+import { expectParity, fixture, gradCheckModule, toTensor } from "./helpers";
+
+const cases = fixture("conv");
+
+const modules: Record<string, () => Module> = {
+  stride2_pad1: () => new Conv2d(2, 3, 3, { stride: 2, padding: 1 }),
+  rect_nobias: () => new Conv2d(1, 2, [2, 3], { bias: false }),
+  maxpool2: () => new MaxPool2d(2),
+  maxpool3_s2_p1: () => new MaxPool2d(3, { stride: 2, padding: 1 }),
+  avgpool2: () => new AvgPool2d(2),
+  avgpool3_s2_p1: () => new AvgPool2d(3, { stride: 2, padding: 1 }),
+  lenet: () =>
+    new Sequential(new Conv2d(1, 2, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(2 * 3 * 3, 3)),
+};
+
+describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
+  beforeAll(async () => {
+    await useBestBackend({ quiet: true });
+  });
+
+  for (const [name, make] of Object.entries(modules)) {
+    it(`${name} matches PyTorch, gradients included, and passes the finite-difference check`, () => {
+      const m = make();
+      expectParity(m, cases[name], (x) => m.forward(x), name);
+      const x = toTensor(cases[name].inputs[0]);
+      gradCheckModule(m, [x], (x) => m.forward(x), name, { eps: 1e-3 });
+      x.dispose();
+      m.dispose();
+    });
+  }
+
+  it("Conv2d gives the PyTorch output size and prints like PyTorch", () => {
+    const conv = new Conv2d(1, 6, 5, { padding: 2, seed: 0 });
+    const x = tf.zeros([2, 1, 28, 28]);
+    const y = conv.forward(x);
+    expect(y.shape).toEqual([2, 6, 28, 28]);
+    expect(conv.weight.shape).toEqual([6, 1, 5, 5]);
+    expect(conv.toString()).toBe("Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))\nTrainable parameters: 156");
+    tf.dispose([x, y]);
+    conv.dispose();
+  });
+
+  it("Conv2d explains channels-last images and missing batch axes", () => {
+    const conv = new Conv2d(3, 4, 3, { seed: 0 });
+    const nhwc = tf.zeros([2, 8, 8, 3]);
+    const single = tf.zeros([3, 8, 8]);
+    expect(() => conv.forward(nhwc)).toThrow(
+      "Conv2d(in=3, out=4): input has 8 channels (shape [2, 8, 8, 3]), expected 3 — PyTorch layout is [batch, channels, H, W]; are the channels last?",
+    );
+    expect(() => conv.forward(single)).toThrow(/input has shape \[3, 8, 8\] \(3-D\), expected 4-D \[batch, channels, height, width\]/);
+    const tiny = tf.zeros([1, 3, 2, 2]);
+    expect(() => conv.forward(tiny)).toThrow(/smaller than the 3×3 kernel/);
+    tf.dispose([nhwc, single, tiny]);
+    conv.dispose();
+  });
+});
