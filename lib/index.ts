@@ -11,4 +11,6 @@ export * from "./display";
 export * as nn from "./nn";
 export * as optim from "./optim";
 export * as data from "./data";
+export * as train from "./train";
 export * as check from "./check";
+export * as plot from "./plot";
