@@ -40,6 +40,11 @@ function describeCompile(diagnostics: Diagnostic[], code: string): ErrorContent 
       traceback.push(`    ${source}`, `    ${" ".repeat(d.column - 1)}^`);
     }
   }
+  if (diagnostics.some((d) => d.message.includes("Cannot find module 'dlkit'"))) {
+    traceback.push(
+      "dlkit is found through node_modules/dlkit inside the kit's folder: open the notebook from the kit (labs/, solutions/) and run `npm ci` there once.",
+    );
+  }
   traceback.push("The cell did not run: fix the error above and run it again.");
   const first = diagnostics[0];
   const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runNotebook } from "../../kernel/runner";
 import { codeCell, markdownCell, notebook, scratchDir } from "./helpers";
@@ -105,5 +108,16 @@ describe("runNotebook on the kit's tslab kernel", () => {
     const result = await runNotebook(nb, "exit.ipynb", { cwd: dir });
     expect(result.cells.map((c) => c.status)).toEqual(["died", "not run"]);
     expect(result.cells[0].error?.evalue).toContain("the kernel exited with code 3");
+  });
+});
+
+describe("a notebook outside the kit", () => {
+  it("is told where dlkit comes from when it cannot be found", async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-outside-"));
+    const result = await runNotebook(notebook([codeCell('import { useBestBackend } from "dlkit";')]), "outside.ipynb", { cwd: outside });
+    expect(result.failed?.error?.evalue).toContain("Cannot find module 'dlkit'");
+    expect(result.failed?.error?.traceback).toContain(
+      "dlkit is found through node_modules/dlkit inside the kit's folder: open the notebook from the kit (labs/, solutions/) and run `npm ci` there once.",
+    );
   });
 });
