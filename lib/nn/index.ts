@@ -29,3 +29,7 @@ export { Conv2d, type Conv2dArgs, type Size2 } from "./conv2d";
 export { MaxPool2d, AvgPool2d, type Pool2dArgs } from "./pooling";
 export { LayerNorm, type LayerNormArgs } from "./layernorm";
 export { Embedding, type EmbeddingArgs } from "./embedding";
+export { RecurrentBase, type RecurrentArgs, type RecurrentResult } from "./recurrent";
+export { RNN, RNNCell, type RNNArgs, type RNNCellArgs, type Nonlinearity } from "./rnn";
+export { GRU } from "./gru";
+export { LSTM } from "./lstm";

@@ -1,0 +1,95 @@
+/**
+ * h′ = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) — the Elman recurrent
+ * network, like PyTorch's `nn.RNNCell` (one step) and `nn.RNN` (a whole
+ * sequence, stacked layers).
+ *
+ * Shape (RNN): input `[seq, batch, input]` (or `[batch, seq, input]` with
+ * batchFirst, or `[seq, input]` unbatched), h0 `[numLayers, batch, hidden]`
+ * → output `[seq, batch, hidden]` (same layout as the input); `run` also
+ * returns hN `[numLayers, batch, hidden]`.
+ *
+ *   const rnn = new nn.RNN(8, 16, { batchFirst: true });
+ *   const { output, hN } = rnn.run(tf.randomNormal([4, 10, 8]));   // [4, 10, 16], [1, 4, 16]
+ */
+import * as tf from "@tensorflow/tfjs";
+import { uniformFanIn } from "./init";
+import { Module } from "./module";
+import { nextSeed } from "./random";
+import { CellState, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
+import { check, checkFloat, checkRank, showShape } from "./shapes";
+
+export type Nonlinearity = "tanh" | "relu";
+
+export interface RNNArgs extends RecurrentArgs {
+  /** The activation of the update. Default "tanh". */
+  nonlinearity?: Nonlinearity;
+}
+
+export class RNN extends RecurrentBase {
+  readonly nonlinearity: Nonlinearity;
+  protected readonly hasCell = false;
+
+  constructor(inputSize: number, hiddenSize: number, args: RNNArgs = {}) {
+    super(inputSize, hiddenSize, 1, args);
+    this.nonlinearity = args.nonlinearity ?? "tanh";
+  }
+
+  protected cell(inputPart: tf.Tensor, state: CellState, w: LayerWeights): CellState {
+    const pre = inputPart.add(this.hiddenPart(state.h, w));
+    return { h: this.nonlinearity === "tanh" ? pre.tanh() : pre.relu() };
+  }
+}
+
+export interface RNNCellArgs {
+  /** Use the biases b_ih and b_hh. Default true. */
+  bias?: boolean;
+  /** The activation. Default "tanh". */
+  nonlinearity?: Nonlinearity;
+  /** Seed of the initial weights. Default: from `manualSeed`'s sequence. */
+  seed?: number;
+}
+
+/**
+ * One step: input `[batch, input]` and h `[batch, hidden]` (zeros when not
+ * given) → h′ `[batch, hidden]`. Parameters weight_ih, weight_hh, bias_ih,
+ * bias_hh, as in PyTorch.
+ */
+export class RNNCell extends Module {
+  readonly weightIh: tf.Variable;
+  readonly weightHh: tf.Variable;
+  readonly biasIh: tf.Variable | null;
+  readonly biasHh: tf.Variable | null;
+  readonly nonlinearity: Nonlinearity;
+
+  constructor(readonly inputSize: number, readonly hiddenSize: number, args: RNNCellArgs = {}) {
+    super();
+    const seed = args.seed ?? nextSeed();
+    const param = (name: string, shape: number[], offset: number) =>
+      this.registerParameter(name, uniformFanIn(shape, hiddenSize, seed + offset));
+    this.weightIh = param("weight_ih", [hiddenSize, inputSize], 0);
+    this.weightHh = param("weight_hh", [hiddenSize, hiddenSize], 1);
+    this.biasIh = args.bias === false ? null : param("bias_ih", [hiddenSize], 2);
+    this.biasHh = args.bias === false ? null : param("bias_hh", [hiddenSize], 3);
+    this.nonlinearity = args.nonlinearity ?? "tanh";
+  }
+
+  forward(x: tf.Tensor, h?: tf.Tensor): tf.Tensor {
+    const layer = `RNNCell(${this.inputSize}, ${this.hiddenSize})`;
+    checkFloat(x, layer);
+    checkRank(x, [2], layer, "[batch, input] — an RNNCell takes one time step; use RNN for a whole sequence");
+    check(x.shape[1] === this.inputSize, layer, () => `input has ${x.shape[1]} features (shape ${showShape(x.shape)}), expected ${this.inputSize}`);
+    const state = [x.shape[0], this.hiddenSize];
+    check(!h || tf.util.arraysEqual(h.shape, state), layer, () => `h has shape ${showShape(h!.shape)}, expected [batch, hidden] = ${showShape(state)}`);
+    return tf.tidy(() => {
+      let pre = x.matMul(this.weightIh, false, true);
+      if (h) pre = pre.add(h.matMul(this.weightHh, false, true));
+      if (this.biasIh) pre = pre.add(this.biasIh);
+      if (this.biasHh) pre = pre.add(this.biasHh);
+      return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
+    });
+  }
+
+  protected extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}`;
+  }
+}
