@@ -1,0 +1,66 @@
+/**
+ * What every chart function returns: a Vega-Lite spec that knows how to show
+ * itself. As a cell's last expression it becomes one mime bundle —
+ * Vega-Lite for JupyterLab, an SVG drawn in Node for every other viewer, and
+ * a line of text — so the chart shows wherever the notebook is opened.
+ *
+ *   const chart = plot.lineChart({ loss: [1, 0.5, 0.3] });
+ *   chart;                        // last expression: drawn in the notebook
+ *   await chart.save("loss.png"); // or .svg, .json
+ */
+import type { TopLevelSpec } from "vega-lite";
+import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
+import { PngOptions, renderSVG, svgToPNG } from "./render";
+import { saveChart } from "./save";
+
+export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+
+export class Chart implements Displayable {
+  /**
+   * @param spec the Vega-Lite spec, data inline.
+   * @param description one line saying what is drawn, e.g. `lineChart: loss, accuracy (20 points each)`.
+   */
+  constructor(
+    readonly spec: TopLevelSpec,
+    readonly description: string,
+  ) {}
+
+  toSVG(): Promise<string> {
+    return renderSVG(this.spec);
+  }
+
+  async toPNG(options: PngOptions = {}): Promise<Buffer> {
+    return svgToPNG(await this.toSVG(), options);
+  }
+
+  /** Writes `.svg`, `.png` or `.json` (the spec) by the file's extension; resolves to the absolute path. */
+  save(file: string, options: PngOptions = {}): Promise<string> {
+    return saveChart(this, file, options);
+  }
+
+  async mimeBundle(): Promise<MimeBundle> {
+    return {
+      [VEGA_LITE_MIME]: this.spec,
+      "image/svg+xml": await this.toSVG(),
+      "text/plain": this.description,
+    };
+  }
+
+  [MIME_BUNDLE](): Promise<MimeBundle> {
+    return this.mimeBundle();
+  }
+
+  /** Shows the chart now, in the running cell; the handle replaces it in place later. */
+  show(): Promise<Shown> {
+    return show(this);
+  }
+
+  toString(): string {
+    return this.description;
+  }
+}
+
+/** Shows a chart in the running cell (outside a notebook: prints its description). */
+export async function show(chart: Chart): Promise<Shown> {
+  return display(await chart.mimeBundle());
+}

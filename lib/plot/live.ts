@@ -1,0 +1,83 @@
+/**
+ * A training curve that redraws itself in place while training runs, at most
+ * once per `throttleMs`, so a long run leaves one output, not hundreds.
+ *
+ *   const live = plot.liveTrainingCurves();
+ *   await fit(model, data, { epochs: 50, onEpochEnd: live.onEpochEnd });
+ *   await live.finish();           // draws the last epochs
+ *
+ * `onEpochEnd(epoch, logs)` follows tfjs's callbacks: `epoch` counts from 0,
+ * `logs` maps metric names (loss, val_loss, acc, ...) to numbers. It returns
+ * a promise that settles once a due redraw is sent; a training loop that
+ * awaits its hooks (tfjs's does) therefore shows every redraw as it happens.
+ */
+import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
+import { Chart } from "./chart";
+import { trainingCurves, TrainingCurvesOptions } from "./training-curves";
+
+export interface LiveTrainingCurvesOptions extends TrainingCurvesOptions {
+  /** Least time between two redraws, in milliseconds. Default 1000. */
+  throttleMs?: number;
+}
+
+export class LiveTrainingCurves implements Displayable {
+  /** Every metric seen so far, one value per epoch (NaN where an epoch lacked it). */
+  readonly history: Record<string, number[]> = {};
+  private epochs = 0;
+  private shown: Shown | null = null;
+  private lastDraw = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private drawing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LiveTrainingCurvesOptions = {}) {}
+
+  /** The hook for a training loop; a bound function, so pass it as it is. */
+  readonly onEpochEnd = (epoch: number, logs: Readonly<Record<string, unknown>> = {}): Promise<void> => {
+    this.epochs = Math.max(this.epochs, epoch + 1);
+    for (const [name, value] of Object.entries(logs)) {
+      if (typeof value !== "number") continue;
+      const series = (this.history[name] ??= []);
+      series[epoch] = value;
+    }
+    const wait = this.lastDraw + (this.options.throttleMs ?? 1000) - Date.now();
+    if (wait <= 0) return this.redraw();
+    this.timer ??= setTimeout(() => void this.redraw(), wait);
+    return Promise.resolve();
+  };
+
+  /** The curves as they stand. */
+  chart(): Chart {
+    const filled: Record<string, number[]> = {};
+    for (const [name, values] of Object.entries(this.history)) filled[name] = Array.from({ length: this.epochs }, (_, i) => values[i] ?? NaN);
+    return trainingCurves(filled, { title: "training", ...this.options });
+  }
+
+  /** Draws the final state (the epochs a throttled redraw skipped) and returns the chart. */
+  async finish(): Promise<Chart> {
+    await this.redraw();
+    return this.chart();
+  }
+
+  [MIME_BUNDLE](): Promise<MimeBundle> {
+    return this.chart().mimeBundle();
+  }
+
+  /** Redraws in order, one at a time: a slow render never shows an older state after a newer one. */
+  private redraw(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.lastDraw = Date.now();
+    if (this.epochs === 0) return this.drawing;
+    const chart = this.chart();
+    this.drawing = this.drawing.then(async () => {
+      const bundle = await chart.mimeBundle();
+      if (this.shown) this.shown.update(bundle);
+      else this.shown = display(bundle);
+    });
+    return this.drawing;
+  }
+}
+
+export function liveTrainingCurves(options: LiveTrainingCurvesOptions = {}): LiveTrainingCurves {
+  return new LiveTrainingCurves(options);
+}

@@ -1,0 +1,45 @@
+/**
+ * Draws a Vega-Lite spec without a browser: vega renders it to SVG in Node
+ * (the fallback every notebook viewer shows), resvg turns that SVG into PNG.
+ */
+import * as vega from "vega";
+import { compile, TopLevelSpec } from "vega-lite";
+import type { ResvgRenderOptions } from "@resvg/resvg-js";
+
+export async function renderSVG(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export interface PngOptions {
+  /** Pixels per SVG unit: 2 gives a sharp image on high-density screens. Default 2. */
+  scale?: number;
+}
+
+/** resvg ships its binary as a per-platform npm package; load it only when a PNG is asked for. */
+function loadResvg(): typeof import("@resvg/resvg-js") {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require("@resvg/resvg-js");
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new Error(
+      `PNG export needs @resvg/resvg-js and its binary for ${process.platform}-${process.arch} (${reason}). ` +
+        "Run `npm install` again, or save the chart as .svg instead.",
+    );
+  }
+}
+
+export function svgToPNG(svg: string, options: PngOptions = {}): Buffer {
+  const { Resvg } = loadResvg();
+  const settings: ResvgRenderOptions = {
+    fitTo: { mode: "zoom", value: options.scale ?? 2 },
+    background: "white",
+    font: { loadSystemFonts: true },
+  };
+  return new Resvg(svg, settings).render().asPng();
+}
