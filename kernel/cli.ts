@@ -5,6 +5,8 @@
  *   dlkit install [--user | --sys-prefix | --prefix DIR] [--backend B] [--uninstall]
  *   dlkit run NOTEBOOK [--out FILE] [--timeout S] [--allow-errors] [--kernel NAME] [--print]
  *   dlkit release [SOLUTION.ipynb ...] [--labs DIR] [--check]
+ *   dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR] [...]
+ *   dlkit merge DIR... --out DIR
  */
 import * as path from "path";
 import { parseArgs } from "util";
@@ -12,6 +14,7 @@ import { doctorCommand } from "./doctor";
 import { installKernelSpec, InstallTarget, KERNEL_DISPLAY_NAME, KERNEL_NAME, uninstallKernelSpec } from "./kernelspec";
 import { NotebookError, Output, readNotebook, writeNotebook } from "./notebook";
 import { ProgressLine } from "./progress";
+import { GRADE_USAGE, gradeCommand, mergeCommand } from "./grade/command";
 import { checkReleases, listNotebooks, releaseTargets, writeReleases } from "./release";
 import { runNotebook } from "./runner";
 
@@ -21,7 +24,8 @@ export class UsageError extends Error {}
 const USAGE = `usage:
   dlkit install [--user | --sys-prefix | --prefix DIR] [--backend node|wasm|cpu|auto] [--uninstall]
   dlkit run NOTEBOOK [--out FILE] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--print]
-  dlkit release [SOLUTION.ipynb ...] [--labs DIR] [--check]`;
+  dlkit release [SOLUTION.ipynb ...] [--labs DIR] [--check]
+${GRADE_USAGE}`;
 
 function installCommand(args: string[]): number {
   const { values } = parseArgs({
@@ -153,6 +157,8 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   install: installCommand,
   run: runCommand,
   release: releaseCommand,
+  grade: gradeCommand,
+  merge: mergeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
