@@ -3,13 +3,14 @@
  * once per `throttleMs`, so a long run leaves one output, not hundreds.
  *
  *   const live = plot.liveTrainingCurves();
- *   await fit(model, data, { epochs: 50, onEpochEnd: live.onEpochEnd });
- *   await live.finish();           // draws the last epochs
+ *   await train.fit(model, opt, loader, { epochs: 50, onEpochEnd: live.onEpochEnd });
+ *   await live.finish();           // draws the epochs a throttled redraw skipped
  *
- * `onEpochEnd(epoch, logs)` follows tfjs's callbacks: `epoch` counts from 0,
- * `logs` maps metric names (loss, val_loss, acc, ...) to numbers. It returns
- * a promise that settles once a due redraw is sent; a training loop that
- * awaits its hooks (tfjs's does) therefore shows every redraw as it happens.
+ * `onEpochEnd` takes either form a training loop calls its hook with:
+ * lib/train's `(log)` with `log.epoch` counted from 1 and `log.values`, or
+ * tfjs's `(epoch, logs)` with `epoch` counted from 0. It returns a promise
+ * that settles once a due redraw is sent; a loop that awaits its hooks (both
+ * do) therefore shows every redraw as it happens.
  */
 import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
 import { Chart } from "./chart";
@@ -18,6 +19,12 @@ import { trainingCurves, TrainingCurvesOptions } from "./training-curves";
 export interface LiveTrainingCurvesOptions extends TrainingCurvesOptions {
   /** Least time between two redraws, in milliseconds. Default 1000. */
   throttleMs?: number;
+}
+
+/** One epoch's metrics as lib/train's fit reports them: `epoch` counts from 1. */
+export interface EpochValues {
+  epoch: number;
+  values: Readonly<Record<string, number>>;
 }
 
 export class LiveTrainingCurves implements Displayable {
@@ -32,7 +39,10 @@ export class LiveTrainingCurves implements Displayable {
   constructor(private readonly options: LiveTrainingCurvesOptions = {}) {}
 
   /** The hook for a training loop; a bound function, so pass it as it is. */
-  readonly onEpochEnd = (epoch: number, logs: Readonly<Record<string, unknown>> = {}): Promise<void> => {
+  readonly onEpochEnd = (epochOrLog: number | EpochValues, tfjsLogs?: unknown): Promise<void> => {
+    const [epoch, logs] = typeof epochOrLog === "number"
+      ? [epochOrLog, (tfjsLogs ?? {}) as Readonly<Record<string, unknown>>]
+      : [epochOrLog.epoch - 1, epochOrLog.values];
     this.epochs = Math.max(this.epochs, epoch + 1);
     for (const [name, value] of Object.entries(logs)) {
       if (typeof value !== "number") continue;

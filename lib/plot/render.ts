@@ -7,7 +7,8 @@ import { compile, TopLevelSpec } from "vega-lite";
 import type { ResvgRenderOptions } from "@resvg/resvg-js";
 
 export async function renderSVG(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  // vega tags the inline data rows it reads; a copy keeps the chart's spec as the user built it.
+  const view = new vega.View(vega.parse(compile(structuredClone(spec)).spec), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

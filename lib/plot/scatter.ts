@@ -53,7 +53,7 @@ export function scatter(points: NumericInput, labels?: LabelInput, options: Scat
   const all = scatterRows("scatter", points, labels, options.classNames);
   const { indices, stride } = strideSample(all.length, options.maxPoints ?? 5000);
   const rows = indices.map((i) => all[i]);
-  const notes = stride > 1 ? [`every ${stride}th of ${all.length} points shown (${rows.length})`] : [];
+  const notes = stride > 1 ? [`1 in ${stride} of ${all.length} points shown (${rows.length})`] : [];
   const domain = classDomain(all.map((r) => r.class), options.classNames);
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",

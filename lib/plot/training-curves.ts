@@ -3,6 +3,7 @@
  * with train and validation side by side — the way Keras names them:
  *
  *   plot.trainingCurves({ loss: [...], val_loss: [...], accuracy: [...], val_accuracy: [...] });
+ *   plot.trainingCurves(await train.fit(...));   // a History works too
  *
  * draws a "loss" panel and an "accuracy" panel, each with a train and a
  * validation line. Epochs count from 1.
@@ -14,7 +15,16 @@ import { seriesPoints } from "./line";
 import { chartTitle } from "./title";
 import { NumericInput } from "./values";
 
-export type History = Readonly<Record<string, NumericInput>>;
+/** Metric name → one value per epoch, or an object that lists its series (lib/train's History). */
+export type HistoryInput = Readonly<Record<string, NumericInput>> | { readonly keys: readonly string[]; series(key: string): number[] };
+
+function asRecord(history: HistoryInput): Readonly<Record<string, NumericInput>> {
+  if ("series" in history && typeof history.series === "function" && Array.isArray(history.keys)) {
+    const byKey = history as { readonly keys: readonly string[]; series(key: string): number[] };
+    return Object.fromEntries(byKey.keys.map((key) => [key, byKey.series(key)]));
+  }
+  return history as Readonly<Record<string, NumericInput>>;
+}
 
 export interface TrainingCurvesOptions {
   /** Default "training curves". */
@@ -36,7 +46,8 @@ function splitOf(key: string): { split: string; metric: string } {
   return VALIDATION_PREFIX.test(key) ? { split: "validation", metric: key.replace(VALIDATION_PREFIX, "") } : { split: "train", metric: key };
 }
 
-export function trainingCurves(history: History, options: TrainingCurvesOptions = {}): Chart {
+export function trainingCurves(input: HistoryInput, options: TrainingCurvesOptions = {}): Chart {
+  const history = asRecord(input);
   const keys = Object.keys(history);
   if (keys.length === 0) throw new PlotInputError("trainingCurves: the history is empty — pass e.g. { loss: [0.9, 0.5], accuracy: [0.6, 0.8] }");
   const rows: { metric: string; split: string; epoch: number; value: number | null }[] = [];
