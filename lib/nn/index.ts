@@ -33,3 +33,13 @@ export { RecurrentBase, type RecurrentArgs, type RecurrentResult } from "./recur
 export { RNN, RNNCell, type RNNArgs, type RNNCellArgs, type Nonlinearity } from "./rnn";
 export { GRU } from "./gru";
 export { LSTM } from "./lstm";
+export { scaledDotProductAttention, type AttentionResult } from "./scaled_dot_product_attention";
+export { MultiheadAttention, type MultiheadAttentionArgs, type AttendOptions } from "./multihead_attention";
+export {
+  TransformerEncoderLayer,
+  TransformerEncoder,
+  type TransformerEncoderLayerArgs,
+  type TransformerEncoderArgs,
+  type EncoderResult,
+} from "./transformer";
+export { PositionalEncoding, LearnedPositionalEncoding, type PositionalEncodingArgs } from "./positional_encoding";
