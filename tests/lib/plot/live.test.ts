@@ -43,7 +43,7 @@ describe("liveTrainingCurves", () => {
   it("is a hook lib/train's fit accepts: (log) with epochs counted from 1", async () => {
     const sent = captureDisplays();
     const live = liveTrainingCurves({ throttleMs: 0 });
-    const options: FitOptions = { onEpochEnd: live.onEpochEnd };
+    const options: Pick<FitOptions, "onEpochEnd"> = { onEpochEnd: live.onEpochEnd };
     await options.onEpochEnd!({ epoch: 1, seconds: 0.1, values: { loss: 0.9, accuracy: 0.5 } }, undefined as never);
     await options.onEpochEnd!({ epoch: 2, seconds: 0.1, values: { loss: 0.4, accuracy: 0.8 } }, undefined as never);
     expect(live.history).toEqual({ loss: [0.9, 0.4], accuracy: [0.5, 0.8] });
