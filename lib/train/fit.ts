@@ -34,6 +34,12 @@ export interface FitOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** Called after every epoch (a live plot, a learning-rate change); awaited. */
   onEpochEnd?: (log: EpochLog, history: History) => void | Promise<void>;
+  /**
+   * Called after every optimizer step, with the steps taken so far (from 1):
+   * where a per-step schedule such as a warm-up advances (PyTorch's
+   * `scheduler.step()` inside the batch loop).
+   */
+  onBatchEnd?: (step: number) => void;
   /** Progress bar mode, or false for none. Default "auto". */
   progress?: ProgressMode | false;
   /** Where the terminal progress bar writes. Default process.stdout. */
@@ -52,11 +58,12 @@ export async function fit(model: Model, optimizer: Optimizer, loader: Iterable<B
   const progress = new ProgressBar(epochs, batches, { mode: options.progress === false ? "none" : options.progress, stream: options.progressStream });
   const stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping, options.validation !== undefined) : null;
   const parameters = model.parameters();
+  let steps = 0;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = Date.now();
       model.train();
-      const values = await trainEpoch(model, optimizer, loader, options.lossFn, metrics, readEvery, (batch, running) => progress.batch(epoch, batch, running));
+      const values = await trainEpoch(model, optimizer, loader, options.lossFn, metrics, readEvery, (batch, running) => progress.batch(epoch, batch, running), () => options.onBatchEnd?.(++steps));
       if (options.validation) {
         const scores = evaluate(model, options.validation, { lossFn: options.lossFn, metrics });
         for (const [k, v] of Object.entries(scores)) values[`val_${k}`] = v;
@@ -90,6 +97,7 @@ async function trainEpoch(
   metrics: Record<string, MetricFn>,
   readEvery: number,
   onRead: (batch: number, running: Record<string, number>) => void,
+  onStep: () => void,
 ): Promise<Record<string, number>> {
   const names = ["loss", ...Object.keys(metrics)];
   // Running sums of (value × batch size) stay on the backend between reads.
@@ -124,6 +132,7 @@ async function trainEpoch(
       });
       tf.dispose([loss, pred!, ...sums]);
       sums = next;
+      onStep();
       count += n;
       step++;
       if (step % readEvery === 0) {

@@ -111,6 +111,26 @@ describe("fit", () => {
     ds.dispose();
   });
 
+  it("calls onBatchEnd after every optimizer step, counting steps across epochs (a per-step warm-up)", async () => {
+    const ds = new TensorDataset(blobs({ n: 40, centers: 2, seed: 10 }));
+    const model = mlp(11);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const warmup = new optim.LambdaLR(opt, (step) => Math.min(1, (step + 1) / 4));
+    const seen: { step: number; lr: number }[] = [];
+    await fit(model, opt, new DataLoader(ds, { batchSize: 10 }), {
+      epochs: 2,
+      lossFn: nn.crossEntropy,
+      progress: false,
+      onBatchEnd: (step) => {
+        warmup.step();
+        seen.push({ step, lr: opt.lr });
+      },
+    });
+    expect(seen.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    [0.05, 0.075, 0.1, 0.1].forEach((lr, i) => expect(seen[i].lr).toBeCloseTo(lr, 12));
+    ds.dispose();
+  });
+
   it("says clearly when the loss becomes NaN", async () => {
     const ds = new TensorDataset(blobs({ n: 32, centers: 2, seed: 8 }));
     const model = mlp(9);
