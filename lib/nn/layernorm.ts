@@ -51,6 +51,7 @@ export class LayerNorm extends Module {
   }
 
   protected extraRepr(): string {
-    return `(${this.normalizedShape.join(", ")},), eps=${this.eps}, elementwise_affine=${this.weight ? "True" : "False"}`;
+    const eps = this.eps < 1e-3 ? this.eps.toExponential() : String(this.eps);
+    return `(${this.normalizedShape.join(", ")},), eps=${eps}, elementwise_affine=${this.weight ? "True" : "False"}`;
   }
 }

@@ -18,7 +18,17 @@ export class Sequential extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.layers.reduce((h, layer) => layer.forward(h), x));
+    return tf.tidy(() =>
+      this.layers.reduce((h, layer, i) => {
+        try {
+          return layer.forward(h);
+        } catch (err) {
+          // Say which entry failed: a student's Sequential often holds several Linear layers.
+          if (err instanceof Error && !err.message.startsWith("Sequential")) err.message = `Sequential (${i}): ${err.message}`;
+          throw err;
+        }
+      }, x),
+    );
   }
 }
 

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
-import { AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from "../../../lib/nn";
-import { expectParity, fixture, gradCheckModule, toTensor } from "./helpers";
+import { AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential, crossEntropy } from "../../../lib/nn";
+import { Adam } from "../../../lib/optim";
+import { expectNoLeak, expectParity, fixture, gradCheckModule, toTensor } from "./helpers";
 
 const cases = fixture("conv");
 
@@ -56,5 +57,30 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
     expect(() => conv.forward(tiny)).toThrow(/smaller than the 3×3 kernel/);
     tf.dispose([nhwc, single, tiny]);
     conv.dispose();
+  });
+
+  it("a small CNN learns with Adam and leaks no tensors", () => {
+    const cnn = new Sequential(
+      new Conv2d(1, 4, 3, { padding: 1, seed: 1 }), new ReLU(), new MaxPool2d(2), new AvgPool2d(2),
+      new Flatten(), new Linear(4 * 2 * 2, 2, { seed: 2 }),
+    );
+    const x = tf.randomNormal([8, 1, 8, 8], 0, 1, "float32", 3);
+    const labels = tf.tidy(() => x.slice([0, 0, 0, 0], [8, 1, 4, 8]).mean([1, 2, 3]).greater(0).cast("int32"));
+    const opt = new Adam(cnn.parameters(), { lr: 0.05 });
+    const step = () => {
+      const loss = opt.step(() => crossEntropy(cnn.forward(x), labels) as tf.Scalar);
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      return value;
+    };
+    const first = step();
+    let last = first;
+    expectNoLeak(() => {
+      for (let i = 0; i < 20; i++) last = step();
+    }, "CNN training");
+    expect(last).toBeLessThan(first);
+    opt.dispose();
+    cnn.dispose();
+    tf.dispose([x, labels]);
   });
 });

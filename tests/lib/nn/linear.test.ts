@@ -59,4 +59,12 @@ describe("Linear", () => {
     expect(() => layer.forward(ints)).toThrow(/Linear\(in=4\): input has dtype int32, expected float32/);
     tf.dispose([x, ints, ...layer.parameters()]);
   });
+
+  it("inside a Sequential, the error also says which entry failed", () => {
+    const mlp = new Sequential(new Linear(2, 4), new Tanh(), new Linear(3, 2));
+    const x = tf.zeros([5, 2]);
+    expect(() => mlp.forward(x)).toThrow("Sequential (2): Linear(in=3): input has 4 features (shape [5, 4]), expected 3");
+    x.dispose();
+    mlp.dispose();
+  });
 });
