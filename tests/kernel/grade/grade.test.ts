@@ -1,0 +1,105 @@
+/**
+ * Grades the fixture class on real kernels in the real sandbox: every
+ * failure mode ends as its expected gradebook row, shards merge into the
+ * whole class, and nothing given to the grader changes.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../kernel/cli";
+import { collectSubmissions, Grader, loadLabs, readResults, StudentResult } from "../../../kernel/grade";
+import { kitRoot } from "../../../kernel/kernelspec";
+
+const FIXTURES = path.resolve(__dirname, "../../fixtures/grading");
+const SUBMISSIONS = path.join(FIXTURES, "submissions");
+const SOLUTIONS = path.join(FIXTURES, "solutions");
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-grade-test-"));
+
+function checksums(...dirs: string[]): Record<string, string> {
+  const sums: Record<string, string> = {};
+  for (const dir of dirs) {
+    for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
+      const p = path.join(dir, f);
+      if (fs.statSync(p).isFile()) sums[p] = createHash("sha256").update(fs.readFileSync(p)).digest("hex");
+    }
+  }
+  return sums;
+}
+
+const KIT_FILES = [path.join(kitRoot(), "package.json"), path.join(kitRoot(), "dist/lib/index.js")];
+const before = { inputs: checksums(FIXTURES), kit: KIT_FILES.map((f) => fs.readFileSync(f, "utf8")) };
+let merged: StudentResult[];
+const row = (student: string) => merged.find((r) => r.student === student)!;
+const common = ["--solutions", SOLUTIONS, "--jobs", "2", "--timeout", "15", "--total-timeout", "120", "--memory", "768"];
+
+beforeAll(async () => {
+  // The class in two shards, as a cluster's job array would grade it, then merged.
+  expect(await main(["grade", SUBMISSIONS, ...common, "--shard", "1/2", "--out", path.join(out, "shard1")])).toBe(1);
+  expect(await main(["grade", SUBMISSIONS, ...common, "--shard", "2/2", "--out", path.join(out, "shard2")])).toBe(1);
+  expect(await main(["merge", path.join(out, "shard1"), path.join(out, "shard2"), "--out", path.join(out, "all")])).toBe(0);
+  merged = readResults(path.join(out, "all"));
+}, 600_000);
+
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+describe("dlkit grade on the fixture class", () => {
+  it("gives each submission its expected gradebook row", () => {
+    const rows = fs.readFileSync(path.join(out, "all/gradebook.csv"), "utf8").trim().split("\n").map((l) => l.split(",").slice(0, 5).join(","));
+    expect(rows).toEqual([
+      "student,lab,score,max,status",
+      "ada,basic,6,6,graded",
+      "bob-wrong,basic,0.75,6,graded",
+      "cy-untouched,basic,0,6,graded",
+      "dee-edits-tests,basic,3,6,graded",
+      "eve-exits,basic,2,6,crashed",
+      "fay-loops,basic,3,6,timeout",
+      "gus-floods,basic,0,6,output-limit",
+      "hal-vandal,basic,6,6,graded",
+      "ivy-patches,basic,6,6,tampered",
+      "jon-hog,basic,2,6,memory",
+      "kim-other-lab,basic,0,6,wrong-lab",
+      "lee-malformed,basic,0,6,malformed",
+    ]);
+  });
+
+  it("explains each row in words a grader can act on", () => {
+    expect(row("cy-untouched").tests.map((t) => t.message)).toEqual([
+      "Error: not implemented: double (replace this line with your code)",
+      "Error: not implemented: mean (replace this line with your code)",
+      "Error: not implemented: double (replace this line with your code)",
+    ]);
+    expect(row("bob-wrong").tests.map((t) => t.message)).toEqual(["Error: double(-3) should be -6: negative numbers too", "25% of the cases right", "Error: double(0) should be 0"]);
+    expect(row("dee-edits-tests").message).toMatch(/'test_double' was edited: restored.*from code to markdown.*claimed 100 points.*'test_zero' was deleted: put back/);
+    expect(row("eve-exits").message).toContain("exited with code 3");
+    expect(row("fay-loops").message).toContain("stopped at the 15 s limit");
+    expect(row("gus-floods").message).toContain("printed more than 64 MB");
+    expect(row("ivy-patches").message).toContain("redefines 'check'");
+    expect(row("jon-hog").message).toMatch(/over the 768 MB limit|out of its 768 MB/);
+    expect(row("kim-other-lab").message).toContain("lab 'other', not 'basic'");
+    expect(row("lee-malformed").message).toContain("not valid JSON");
+  });
+
+  it("writes feedback with the failing checks' hints, never the hidden tests' code", () => {
+    const html = fs.readFileSync(path.join(out, "all/feedback/bob-wrong/basic.html"), "utf8");
+    expect(html).toContain("double(-3) should be -6: negative numbers too");
+    expect(html).toContain("0.75 / 6");
+    expect(html).not.toContain("check(double(-3)");
+    expect(fs.existsSync(path.join(out, "all/autograded/ada/basic.ipynb"))).toBe(true);
+  });
+
+  it("modifies no input and lets no student change the kit", () => {
+    expect(checksums(FIXTURES)).toEqual(before.inputs);
+    expect(KIT_FILES.map((f) => fs.readFileSync(f, "utf8"))).toEqual(before.kit);
+  });
+
+  it("gives the same scores when the same notebooks are graded again", async () => {
+    const labs = loadLabs(SOLUTIONS);
+    const again = await new Grader({ labs, out: path.join(out, "again"), jobs: 1, limits: { cellTimeoutSeconds: 30, totalTimeoutSeconds: 120, memoryMb: 2048 } }).gradeAll(
+      collectSubmissions([path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")], [...labs.keys()]),
+    );
+    const scores = (r: StudentResult) => [r.student, r.score, r.status, r.tests.map((t) => [t.id, t.points, t.status, t.message])];
+    expect(again.map(scores)).toEqual([row("ada"), row("bob-wrong")].map(scores));
+  });
+});
