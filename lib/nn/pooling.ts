@@ -60,35 +60,34 @@ abstract class Pool2d extends Module {
 }
 
 /**
- * The elements at offset (dy, dx) of every window of an NHWC image, as
- * `[batch, outH, outW, C]`: rows dy, dy + s, dy + 2s, … of each column.
+ * tf.maxPool with its gradient computed from the argmax of each window:
+ * tfjs's own MaxPool gradient is wrong for batches larger than one on the
+ * wasm backend (tfjs 4.22). Each window's gradient goes to its first
+ * largest element, as in PyTorch.
  */
-function windowElements(x: tf.Tensor4D, kernel: [number, number], stride: [number, number], fill: number): tf.Tensor4D[] {
-  const [n, h, w, c] = x.shape;
-  const [kH, kW] = kernel;
-  const [sH, sW] = stride;
-  const [outH, outW] = [Math.floor((h - kH) / sH) + 1, Math.floor((w - kW) / sW) + 1];
-  const padded = x.pad([[0, 0], [0, Math.max(0, kH - 1 + sH * outH - h)], [0, Math.max(0, kW - 1 + sW * outW - w)], [0, 0]], fill);
-  const elements: tf.Tensor4D[] = [];
-  for (let dy = 0; dy < kH; dy++) {
-    for (let dx = 0; dx < kW; dx++) {
-      const block = padded.slice([0, dy, dx, 0], [n, sH * outH, sW * outW, c]).reshape([n, outH, sH, outW, sW, c]);
-      elements.push(block.slice([0, 0, 0, 0, 0, 0], [n, outH, 1, outW, 1, c]).reshape([n, outH, outW, c]));
-    }
-  }
-  return elements;
+function maxPoolNHWC(x: tf.Tensor4D, kernel: [number, number], stride: [number, number]): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = [args[0] as tf.Tensor4D, args[1] as tf.GradSaveFunc];
+    save([input]);
+    return {
+      value: tf.maxPool(input, kernel, stride, "valid"),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const xs = saved[0] as tf.Tensor4D;
+        const { result, indexes } = tf.maxPoolWithArgmax(xs, kernel, stride, "valid", true);
+        result.dispose();
+        return tf.scatterND(indexes.reshape([-1, 1]), dy.reshape([-1]), [xs.size]).reshape(xs.shape);
+      },
+    };
+  });
+  return op(x) as tf.Tensor4D;
 }
 
-/**
- * y = the largest value in each window. Taken as the element-wise maximum
- * of the windows' elements rather than with tf.maxPool, whose gradient is
- * wrong for batches larger than one on the wasm backend (tfjs 4.22).
- */
+/** y = the largest value in each window. */
 export class MaxPool2d extends Pool2d {
   protected padValue = -Infinity;
 
   protected pool(x: tf.Tensor4D): tf.Tensor4D {
-    return windowElements(x, this.kernelSize, this.stride, -Infinity).reduce((a, b) => a.maximum(b));
+    return maxPoolNHWC(x, this.kernelSize, this.stride);
   }
 }
 
