@@ -1,6 +1,6 @@
 /**
  * A grid of images with their labels; where predictions are given, the wrong
- * ones get a red frame and a caption `predicted (true)`.
+ * ones get a red frame and a two-line caption: predicted, then `true: label`.
  *
  *   plot.imageGrid(xTest.slice(0, 16), yTest.slice(0, 16), predicted, { classNames });
  *
@@ -78,7 +78,7 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
   const shown = Math.min(n, options.maxImages ?? 64);
   const size = options.size ?? 72;
   const columns = options.columns ?? Math.min(8, shown);
-  const captionHeight = 16;
+  const captionHeight = truth && predicted ? 30 : 16;
   const gap = 8;
   const pixels = height * width * channels;
   const { toByte, note } = pixelScale(data.slice(0, shown * pixels));
@@ -86,7 +86,7 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
   for (let i = 0; i < shown; i++) {
     const bytes = Uint8Array.from(data.slice(i * pixels, (i + 1) * pixels), toByte);
     const wrong = truth !== undefined && predicted !== undefined && truth[i] !== predicted[i];
-    const caption = predicted ? (wrong ? `${predicted[i]} (${truth![i]})` : predicted[i]) : (truth?.[i] ?? `#${i}`);
+    const caption = predicted ? (wrong ? `${predicted[i]}\ntrue: ${truth![i]}` : predicted[i]) : (truth?.[i] ?? `#${i}`);
     const left = (i % columns) * (size + gap);
     const top = Math.floor(i / columns) * (size + captionHeight + gap);
     cells.push({ index: i, url: pngDataURL(width, height, channels, bytes), caption, wrong, left, top });
@@ -94,7 +94,7 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
   const wrongCount = cells.filter((c) => c.wrong).length;
   const notes = [
     ...(shown < n ? [`first ${shown} of ${n} images shown`] : []),
-    ...(truth && predicted ? [`${wrongCount} of ${shown} predictions wrong: red frame, caption "predicted (true)"`] : []),
+    ...(truth && predicted ? [`${wrongCount} of ${shown} predictions wrong: red frame, caption "predicted / true: label"`] : []),
     ...(note ? [note] : []),
   ];
   // Laid out by hand in pixels (scale: null): a facet per image would add a header to every cell.
@@ -110,7 +110,7 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
       { calculate: `datum.left + ${size}`, as: "right" },
       { calculate: `datum.top + ${size}`, as: "bottom" },
       { calculate: `datum.left + ${size / 2}`, as: "center" },
-      { calculate: `datum.top + ${size + captionHeight}`, as: "captionY" },
+      { calculate: `datum.top + ${size + 3}`, as: "captionY" },
     ],
     layer: [
       {
@@ -123,7 +123,7 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
         encoding: { x: pixel("left"), x2: { field: "right" }, y: pixel("top"), y2: { field: "bottom" } },
       },
       {
-        mark: { type: "text", align: "center", baseline: "bottom", fontSize: 11, limit: size + gap },
+        mark: { type: "text", align: "center", baseline: "top", fontSize: 11, limit: size + gap, lineBreak: "\n" },
         encoding: {
           text: { field: "caption", type: "nominal" },
           x: pixel("center"),

@@ -74,7 +74,7 @@ export function trainingCurves(input: HistoryInput, options: TrainingCurvesOptio
       encoding: {
         x: { field: "epoch", type: "quantitative", title: "epoch", axis: epochs <= 20 ? { values: Array.from({ length: epochs }, (_, i) => i + 1), format: "d" } : { tickMinStep: 1, format: "d" } },
         y: { field: "value", type: "quantitative", title: null, scale: options.logScale ? { type: "log", nice: false } : { zero: false } },
-        color: { field: "split", type: "nominal", title: null, scale: { domain: ["train", "validation"] } },
+        color: { field: "split", type: "nominal", title: null, scale: { domain: ["train", "validation"].filter((s) => rows.some((r) => r.split === s)) } },
       },
     },
     resolve: { scale: { y: "independent" } },

@@ -38,7 +38,7 @@ interface DrawnChart {
 }
 
 const CELLS = [
-  'import * as tf from "@tensorflow/tfjs";\nimport { plot, useBestBackend } from "dlkit";\nawait useBestBackend({ quiet: true });',
+  'import * as tf from "@tensorflow/tfjs";\nimport { plot, useBestBackend } from "dlkit";\nconst backend = await useBestBackend({ quiet: true });',
   "plot.trainingCurves({ loss: [1.2, 0.7, 0.45, 0.3], val_loss: [1.3, 0.8, 0.6, 0.55], accuracy: [0.55, 0.75, 0.85, 0.9], val_accuracy: [0.5, 0.7, 0.78, 0.8] })",
   'const tokens = ["<s>", "the", "cat", "sat", "down"];\nconst weights = tf.tidy(() => tf.randomNormal([2, 2, 5, 5], 0, 2, "float32", 3).softmax());\nplot.attentionMap(weights, tokens)',
   'plot.confusionMatrix([0, 1, 2, 2, 1, 0, 2, 1], [0, 2, 2, 2, 1, 0, 1, 1], { classNames: ["cat", "dog", "bird"] })',

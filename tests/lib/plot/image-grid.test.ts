@@ -27,12 +27,12 @@ describe("imageGrid", () => {
     const cells = rows<Cell>(chart.spec);
     expect(greyPixels(cells[0].url, 2)).toEqual([0, 255, 255, 0]);
     expect(greyPixels(cells[1].url, 2)).toEqual([128, 128, 0, 0]);
-    expect(cells.map((c) => [c.caption, c.wrong])).toEqual([["cat", false], ["bird (dog)", true], ["bird", false]]);
+    expect(cells.map((c) => [c.caption, c.wrong])).toEqual([["cat", false], ["bird\ntrue: dog", true], ["bird", false]]);
     expect(subtitle(chart.spec)).toContain("1 of 3 predictions wrong");
     const svg = await chart.toSVG();
     expect(countMarks(svg, "image")).toBe(3);
     expect(countMarks(svg, "rect")).toBe(1);
-    expect(svg).toContain("bird (dog)");
+    expect(svg).toContain(">true: dog</tspan>");
     images.dispose();
   });
 
