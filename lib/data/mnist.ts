@@ -20,24 +20,34 @@ export interface MnistOptions extends ImageOptions {
 const SIDE = 28;
 
 export function mnistDigits(options: MnistOptions = {}): ImageSet {
+  const { pixels, labels } = (packaged ??= readPackage());
+  const order = new Random(options.seed ?? 0).permutation(labels.length);
+  const n = Math.min(labels.length, options.limit ?? labels.length);
+  const picked = new Uint8Array(n * SIDE * SIDE);
+  const pickedLabels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    picked.set(pixels.subarray(order[i] * SIDE * SIDE, (order[i] + 1) * SIDE * SIDE), i * SIDE * SIDE);
+    pickedLabels[i] = labels[order[i]];
+  }
+  return imageSet(picked, pickedLabels, SIDE, SIDE, Array.from({ length: 10 }, (_, i) => String(i)), options);
+}
+
+/** Parsing the package's 21 MB of JSON takes seconds: once per process is enough. */
+let packaged: { pixels: Uint8Array; labels: Int32Array } | undefined;
+
+/** The package's digits in its own order (grouped by digit), as bytes. */
+function readPackage(): { pixels: Uint8Array; labels: Int32Array } {
   const dir = npmPackageDir("mnist", "src/digits/0.json", "MNIST digits");
-  const byDigit = Array.from({ length: 10 }, (_, d) => {
-    const raw = JSON.parse(fs.readFileSync(path.join(dir, "src", "digits", `${d}.json`), "utf8")) as { data: number[] };
-    return raw.data;
-  });
-  const counts = byDigit.map((data) => data.length / (SIDE * SIDE));
-  const total = counts.reduce((a, b) => a + b, 0);
-  const order = new Random(options.seed ?? 0).permutation(total);
+  const byDigit = Array.from({ length: 10 }, (_, d) => (JSON.parse(fs.readFileSync(path.join(dir, "src", "digits", `${d}.json`), "utf8")) as { data: number[] }).data);
+  const total = byDigit.reduce((sum, data) => sum + data.length, 0) / (SIDE * SIDE);
   const pixels = new Uint8Array(total * SIDE * SIDE);
   const labels = new Int32Array(total);
-  let k = 0;
+  let offset = 0;
   byDigit.forEach((data, digit) => {
-    for (let j = 0; j < counts[digit]; j++, k++) {
-      const at = order[k];
-      labels[at] = digit;
-      // The package stores pixel/255 rounded to 3 decimals; rounding back gives the original bytes.
-      for (let p = 0; p < SIDE * SIDE; p++) pixels[at * SIDE * SIDE + p] = Math.round(data[j * SIDE * SIDE + p] * 255);
-    }
+    // The package stores pixel/255 rounded to 3 decimals; rounding back gives the original bytes.
+    for (let p = 0; p < data.length; p++) pixels[offset + p] = Math.round(data[p] * 255);
+    labels.fill(digit, offset / (SIDE * SIDE), (offset + data.length) / (SIDE * SIDE));
+    offset += data.length;
   });
-  return imageSet(pixels, labels, SIDE, SIDE, Array.from({ length: 10 }, (_, i) => String(i)), options);
+  return { pixels, labels };
 }

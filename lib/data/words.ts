@@ -2,7 +2,8 @@
  * Real words of several languages, for the character-level RNN lab: the
  * stems of the Hunspell spelling dictionaries that the npm packages
  * dictionary-en, -de, -fr, -es, -it, -nl and -pt ship (installed with the
- * kit; licences in each package). Lowercased, letters only; by default a
+ * kit; licences in each package). Lowercased, letters only, no names or
+ * acronyms (German nouns stay: German capitalises every noun); by default a
  * word found in two of the chosen languages is left out of both, since no
  * model can tell them apart.
  *
@@ -49,25 +50,39 @@ export function wordLists(options: WordListOptions = {}): Partial<Record<WordLan
   if (unknown.length) throw new Error(`wordLists: no word list for ${unknown.join(", ")}; available: ${Object.keys(WORD_LANGUAGES).join(", ")}`);
   const min = options.minLength ?? 3;
   const max = options.maxLength ?? 16;
-  const sets = languages.map((lang) => new Set(readDictionary(lang).filter((w) => w.length >= min && w.length <= max)));
-  const seen = new Map<string, number>();
-  for (const set of sets) for (const w of set) seen.set(w, (seen.get(w) ?? 0) + 1);
+  const lists = languages.map((lang) => readDictionary(lang).filter((w) => w.length >= min && w.length <= max));
+  const kept = options.distinct === false ? lists : onlyInOne(lists);
   const out: Partial<Record<WordLanguage, string[]>> = {};
   languages.forEach((lang, i) => {
-    // Sorted first, so the seeded draw does not depend on the file's order.
-    const words = [...sets[i]].filter((w) => options.distinct === false || seen.get(w) === 1).sort();
-    const order = new Random((options.seed ?? 0) + i).permutation(words.length);
+    const words = kept[i];
     if (options.perLanguage !== undefined && options.perLanguage > words.length) {
       throw new Error(`wordLists: perLanguage ${options.perLanguage} but ${WORD_LANGUAGES[lang].name} has only ${words.length} words of ${min}–${max} letters`);
     }
+    const order = new Random((options.seed ?? 0) + i).permutation(words.length);
     out[lang] = order.slice(0, options.perLanguage ?? words.length).map((j) => words[j]);
   });
   return out;
 }
 
+/** Each sorted list's words that no other list has: a merge of the sorted lists, cheaper than hashing 700000 words. */
+function onlyInOne(lists: string[][]): string[][] {
+  const at = lists.map(() => 0);
+  const out = lists.map((): string[] => []);
+  for (;;) {
+    let min: string | undefined;
+    lists.forEach((list, i) => {
+      if (at[i] < list.length && (min === undefined || list[at[i]] < min)) min = list[at[i]];
+    });
+    if (min === undefined) return out;
+    const holders = lists.map((list, i) => (list[at[i]] === min ? i : -1)).filter((i) => i >= 0);
+    holders.forEach((i) => at[i]++);
+    if (holders.length === 1) out[holders[0]].push(min);
+  }
+}
+
 const cache = new Map<WordLanguage, string[]>();
 
-/** A Hunspell .dic file: a count line, then `word/FLAGS` (or `word<TAB>morphology`); comments in some. */
+/** The words of a Hunspell .dic file: a count line, then `word/FLAGS` (or `word<TAB>morphology`); comments in some. */
 function readDictionary(lang: WordLanguage): string[] {
   const cached = cache.get(lang);
   if (cached) return cached;
@@ -76,10 +91,13 @@ function readDictionary(lang: WordLanguage): string[] {
   const words: string[] = [];
   // Plain letters only, up to the flags: drops numbers, dotted abbreviations, hyphenated and apostrophe forms, ordinals like XIᵉ.
   for (const [, word] of fs.readFileSync(path.join(dir, "index.dic"), "utf8").matchAll(/^([\p{Lu}\p{Ll}]+)(?=[/\t \r]|$)/gmu)) {
-    // ALL-CAPS entries are acronyms (ADSL), not words.
+    // ALL-CAPS entries are acronyms (ADSL); capitalised ones are names (Paris), except German nouns.
     if (word.length > 1 && word === word.toUpperCase()) continue;
+    if (lang !== "de" && word[0] !== word[0].toLowerCase()) continue;
     words.push(word.toLowerCase());
   }
-  cache.set(lang, words);
-  return words;
+  // Sorted, so the seeded draw does not depend on the file's order; unique, as stems repeat with other flags.
+  const unique = [...new Set(words)].sort();
+  cache.set(lang, unique);
+  return unique;
 }
