@@ -60,10 +60,11 @@ abstract class Pool2d extends Module {
 }
 
 /**
- * tf.maxPool with its gradient computed from the argmax of each window:
- * tfjs's own MaxPool gradient is wrong for batches larger than one on the
- * wasm backend (tfjs 4.22). Each window's gradient goes to its first
- * largest element, as in PyTorch.
+ * tf.maxPool with its gradient sent to the argmax of each window, as in
+ * PyTorch. tfjs's own MaxPool gradient (and argmax) is wrong on the wasm
+ * backend (tfjs 4.22) for windows whose values are all negative: it starts
+ * the running maximum at 0. Shifting the values to be ≥ 1 first keeps every
+ * argmax and avoids the bug.
  */
 function maxPoolNHWC(x: tf.Tensor4D, kernel: [number, number], stride: [number, number]): tf.Tensor4D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -73,7 +74,8 @@ function maxPoolNHWC(x: tf.Tensor4D, kernel: [number, number], stride: [number, 
       value: tf.maxPool(input, kernel, stride, "valid"),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const xs = saved[0] as tf.Tensor4D;
-        const { result, indexes } = tf.maxPoolWithArgmax(xs, kernel, stride, "valid", true);
+        const low = tf.where(xs.isFinite(), xs, tf.zerosLike(xs)).min();
+        const { result, indexes } = tf.maxPoolWithArgmax(xs.sub(low).add(1) as tf.Tensor4D, kernel, stride, "valid", true);
         result.dispose();
         return tf.scatterND(indexes.reshape([-1, 1]), dy.reshape([-1]), [xs.size]).reshape(xs.shape);
       },

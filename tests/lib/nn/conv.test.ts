@@ -59,6 +59,13 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
     conv.dispose();
   });
 
+  it("MaxPool2d sends each window's gradient to its largest value, also when all values are negative", () => {
+    const x = tf.variable(tf.tensor4d([-4, -3, -2, -1, -8, -7, -6, -5], [2, 1, 2, 2]));
+    const { value, grads } = tf.variableGrads(() => new MaxPool2d(2).forward(x).sum() as tf.Scalar, [x]);
+    expect(Array.from(grads[x.name].dataSync())).toEqual([0, 0, 0, 1, 0, 0, 0, 1]);
+    tf.dispose([x, value, ...Object.values(grads)]);
+  });
+
   it("a small CNN learns with Adam and leaks no tensors", () => {
     const cnn = new Sequential(
       new Conv2d(1, 4, 3, { padding: 1, seed: 1 }), new ReLU(), new MaxPool2d(2), new AvgPool2d(2),
