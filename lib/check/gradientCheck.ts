@@ -5,6 +5,9 @@
  *   gradientCheck((w, b) => loss(w, b), [w, b], { names: ["w", "b"] });
  *   // ✔ gradients of w, b match finite differences (max error 2.1e-4 over 20 coordinates)
  *   gradientCheck(loss, [w, b], { analytic: myBackward });   // a hand-written backward
+ *
+ * Inputs within h of a kink (ReLU at 0, abs, max) can fail honestly: there
+ * the two one-sided slopes differ. Random float inputs almost never land there.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random";

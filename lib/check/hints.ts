@@ -102,26 +102,38 @@ function normalisedAxes(x: Numeric, atol: number): number[] {
 }
 
 function sumsAlong(x: Numeric, axis: number): number[] {
+  return slicesAlong(x, axis).map((slice) => slice.reduce((a, b) => a + b, 0));
+}
+
+/** The 1-D slices of x along `axis` (the rows, for the last axis). */
+function slicesAlong(x: Numeric, axis: number): number[][] {
   const inner = size(x.shape.slice(axis + 1));
   const n = x.shape[axis];
   const outer = size(x.shape.slice(0, axis));
-  const sums: number[] = [];
+  const slices: number[][] = [];
   for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += x.values[(o * n + k) * inner + i];
-      sums.push(s);
-    }
+    for (let i = 0; i < inner; i++) slices.push(Array.from({ length: n }, (_, k) => x.values[(o * n + k) * inner + i]));
   }
-  return sums;
+  return slices;
+}
+
+function entropy(p: number[]): number {
+  return -p.reduce((h, q) => (q > 0 ? h + q * Math.log(q) : h), 0);
 }
 
 function softmaxHint(a: Numeric, e: Numeric, ctx: HintContext): string | undefined {
   const wanted = normalisedAxes(e, ctx.atol);
   if (wanted.length === 0) return undefined;
   const got = normalisedAxes(a, ctx.atol);
-  if (got.some((axis) => wanted.includes(axis))) return undefined;
   const axis = wanted[wanted.length - 1];
+  if (got.includes(axis)) {
+    // Same axis, different sharpness: the scores were scaled differently (the 1/√d of attention).
+    const [ha, he] = [slicesAlong(a, axis).map(entropy), slicesAlong(e, axis).map(entropy)];
+    if (ha.every((h, i) => h < he[i] - 1e-6)) return "yours is sharper (more peaked) than the expected softmax: scores not divided by √d (or another scale) before softmax?";
+    if (ha.every((h, i) => h > he[i] + 1e-6)) return "yours is flatter than the expected softmax: scores divided by a scale once too often?";
+    return undefined;
+  }
+  if (got.some((g) => wanted.includes(g))) return undefined;
   if (got.length > 0) return `softmax over the wrong axis? Yours sums to 1 along axis ${got[got.length - 1]}, the expected along axis ${axis}`;
   const zerosKept = e.values.every((v, i) => Math.abs(v) > ctx.atol || Math.abs(a.values[i]) <= ctx.atol);
   const nonNegative = a.values.every((v) => v >= -ctx.atol);

@@ -56,6 +56,12 @@ describe("checkFunction", () => {
     expect(v.hint).toBe("softmax over the wrong axis? Yours sums to 1 along axis 1, the expected along axis 2");
   });
 
+  it("asks about the √d scale when the attention weights are too peaked", () => {
+    const weights = (q: tf.Tensor, k: tf.Tensor) => tf.softmax(scores(q, k), -1);
+    const v = checkFunction((q: tf.Tensor, k: tf.Tensor) => tf.softmax(tf.matMul(q, k, false, true), -1), weights, { inputs: attentionInputs, name: "attention" });
+    expect(v.hint).toBe("yours is sharper (more peaked) than the expected softmax: scores not divided by √d (or another scale) before softmax?");
+  });
+
   it("asks whether the mask was applied after softmax", () => {
     const causal = tf.tidy(() => tf.linalg.bandPart(tf.ones([5, 5]), -1, 0));
     const masked = (s: tf.Tensor) => tf.softmax(tf.where(causal.cast("bool"), s, tf.fill(s.shape, -Infinity)), -1);
