@@ -1,0 +1,148 @@
+/**
+ * Lab 1 end to end, on the real kernel: the solution trains to the bars the
+ * issue sets (accuracy, gradient agreement, four stages agreeing) and draws
+ * its charts; the student version runs with every check saying "not
+ * implemented" and nothing else failing; labs/ is exactly what release makes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CodeCell, Notebook, Output, readNotebook } from "../../kernel/notebook";
+import { releasedText, releaseTargets } from "../../kernel/release";
+import { RunResult, runNotebook } from "../../kernel/runner";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SOLUTION = path.join(ROOT, "solutions", "lab1-mlp.ipynb");
+const LAB = path.join(ROOT, "labs", "lab1-mlp.ipynb");
+const STAGES = ["by hand", "autograd", "modules", "optimizer"];
+/** Each run takes a minute or two on a busy 2-core machine. */
+const RUN_TIMEOUT = 600_000;
+
+const VEGA_LITE = "application/vnd.vegalite.v5+json";
+
+function cellById(nb: Notebook, id: string): CodeCell {
+  const cell = nb.cells.find((c) => c.id === id);
+  if (!cell || cell.cell_type !== "code") throw new Error(`no code cell '${id}' in the notebook`);
+  return cell;
+}
+
+function textOf(o: Output): string {
+  if (o.output_type === "stream") return o.text;
+  if (o.output_type === "error") return `${o.ename}: ${o.evalue}\n${o.traceback.join("\n")}`;
+  return typeof o.data["text/plain"] === "string" ? (o.data["text/plain"] as string) : "";
+}
+
+const stdout = (cell: CodeCell) => cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stdout" ? o.text : "")).join("");
+const allStdout = (nb: Notebook) => nb.cells.map((c) => (c.cell_type === "code" ? stdout(c) : "")).join("");
+const charts = (cell: CodeCell) => cell.outputs.filter((o) => (o.output_type === "display_data" || o.output_type === "execute_result") && VEGA_LITE in o.data);
+const isGradedTest = (cell: CodeCell) => cell.metadata.nbgrader?.grade === true;
+
+describe("solutions/lab1-mlp.ipynb on the kernel", () => {
+  let run: RunResult;
+  let out: string;
+  beforeAll(async () => {
+    run = await runNotebook(readNotebook(SOLUTION), "lab1-mlp.ipynb", { cwd: path.dirname(SOLUTION) });
+    out = allStdout(run.notebook);
+  }, RUN_TIMEOUT);
+
+  it("runs every cell without an error", () => {
+    expect(run.failed?.error).toBeUndefined();
+    expect(run.cells.filter((c) => c.status !== "ok")).toEqual([]);
+  });
+
+  it("passes every check it prints", () => {
+    const checkLines = out.split("\n").filter((l) => /^[✔✘] /.test(l));
+    expect(checkLines.length).toBeGreaterThanOrEqual(11);
+    expect(checkLines.filter((l) => l.startsWith("✘"))).toEqual([]);
+  });
+
+  it("trains every stage to ≥ 95% training accuracy without leaking tensors", () => {
+    for (const stage of STAGES) {
+      const line = out.match(new RegExp(`^${stage}: \\d+ epochs, final loss ([\\d.]+), training accuracy ([\\d.]+)%; (.*) \\(`, "m"));
+      expect(line, `the line of stage "${stage}"`).not.toBeNull();
+      expect(Number(line![2])).toBeGreaterThanOrEqual(95);
+      expect(line![3]).toBe("no tensor leaked");
+    }
+  });
+
+  it("shows autograd's gradients equal the hand-written ones to 1e-5", () => {
+    const line = out.match(/^max \|autograd − by hand\| over Wh, bh, Wy, by: (\S+)$/m);
+    expect(line).not.toBeNull();
+    expect(Number(line![1])).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("brings the four stages to the same final loss within 1e-3", () => {
+    const losses = STAGES.map((stage) => {
+      const line = out.match(new RegExp(`^${stage}\\s+final loss ([\\d.]+)\\s+training accuracy`, "m"));
+      expect(line, `the summary line of stage "${stage}"`).not.toBeNull();
+      return Number(line![1]);
+    });
+    expect(Math.max(...losses) - Math.min(...losses)).toBeLessThanOrEqual(1e-3);
+  });
+
+  it("draws each chart as Vega-Lite with an SVG beside it", () => {
+    const expected: Record<string, number> = { data: 1, "plot-by-hand": 2, "plot-autograd": 1, "plot-modules": 1, "plot-optimizer": 1, "compare-stages": 2, "boundary-final": 1 };
+    for (const [id, count] of Object.entries(expected)) {
+      const drawn = charts(cellById(run.notebook, id));
+      expect(drawn.length, `charts in cell '${id}'`).toBe(count);
+      for (const chart of drawn) {
+        if (chart.output_type === "stream" || chart.output_type === "error") throw new Error("not a rich output");
+        expect((chart.data[VEGA_LITE] as { $schema?: string }).$schema).toMatch(/vega-lite\/v5/);
+        expect(chart.data["image/svg+xml"]).toMatch(/^<svg/);
+      }
+    }
+  });
+});
+
+describe("labs/lab1-mlp.ipynb, as a student first opens it", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runNotebook(readNotebook(LAB), "lab1-mlp.ipynb", { cwd: path.dirname(LAB), allowErrors: true });
+  }, RUN_TIMEOUT);
+
+  it("fails only with not-implemented errors", () => {
+    const failing = run.cells.filter((c) => c.status !== "ok");
+    expect(failing.length).toBeGreaterThan(0);
+    for (const result of failing) {
+      const cell = run.notebook.cells[result.index] as CodeCell;
+      expect(result.status, `cell '${cell.id}'`).toBe("error");
+      const errors = cell.outputs.filter((o) => o.output_type === "error").map(textOf);
+      expect(errors.length, `error outputs of cell '${cell.id}'`).toBeGreaterThan(0);
+      for (const error of errors) expect(error.split("\n")[0], `cell '${cell.id}'`).toMatch(/not implemented/i);
+    }
+  });
+
+  it("defines every function, and draws the data, without an error", () => {
+    for (const id of ["setup", "data", "initParams", "forward", "lossAccuracy", "backward", "sgd", "trainStep", "fit", "autogradBackward", "modelAndLoss", "loadSlideParams", "manualStep", "optimizer"]) {
+      const index = run.notebook.cells.findIndex((c) => c.id === id);
+      expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
+    }
+    expect(charts(cellById(run.notebook, "data"))).toHaveLength(1);
+  });
+
+  it("has every graded check say, in one line, that its piece is not implemented yet", () => {
+    const tests = run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && isGradedTest(c));
+    expect(tests.map((c) => c.id)).toEqual([
+      "test_initParams", "test_forward", "test_lossAccuracy", "test_backward", "test_sgd", "test_trainStep",
+      "test_autogradBackward", "test_modelAndLoss", "test_manualStep", "test_optimizer", "test_stages",
+    ]);
+    for (const cell of tests) {
+      const lines = stdout(cell).trim().split("\n");
+      expect(lines, `check lines of '${cell.id}'`).toHaveLength(1);
+      expect(lines[0], `'${cell.id}'`).toMatch(/^✘ .*not implemented yet$/);
+    }
+  });
+});
+
+describe("labs/lab1-mlp.ipynb", () => {
+  it("is exactly what release makes of the solution", () => {
+    const [target] = releaseTargets([SOLUTION]);
+    expect(path.resolve(target.output)).toBe(LAB);
+    expect(fs.readFileSync(LAB, "utf8")).toBe(releasedText(target));
+  });
+
+  it("holds neither the solutions nor the hidden tests", () => {
+    const text = fs.readFileSync(LAB, "utf8");
+    expect(text).not.toMatch(/BEGIN SOLUTION|BEGIN HIDDEN TESTS|gradientCheck|tf\.grads\(loss\)/);
+  });
+});
