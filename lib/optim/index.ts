@@ -12,6 +12,7 @@ export {
   CosineAnnealingLR,
   LinearLR,
   LambdaLR,
+  SequentialLR,
   type StepLRArgs,
   type CosineAnnealingLRArgs,
   type LinearLRArgs,

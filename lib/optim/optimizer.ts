@@ -19,6 +19,8 @@ export type Gradients = tf.NamedTensorMap | tf.Tensor[];
 export abstract class Optimizer {
   /** The learning rate; schedulers and you may change it between steps. */
   lr: number;
+  /** The learning rate given at construction: what schedulers scale (PyTorch's `initial_lr`). */
+  readonly initialLr: number;
   /** How many updates have been applied. */
   stepCount = 0;
   readonly params: tf.Variable[];
@@ -28,6 +30,7 @@ export abstract class Optimizer {
     if (!(lr >= 0)) throw new Error(`${this.constructor.name}: lr=${lr} is not a valid learning rate, expected a number ≥ 0`);
     this.params = params;
     this.lr = lr;
+    this.initialLr = lr;
   }
 
   /** Kept for the PyTorch habit: tfjs gradients are fresh on every `step`, so there is nothing to zero. */

@@ -10,13 +10,13 @@
 import { Optimizer } from "./optimizer";
 
 export abstract class LRScheduler {
-  /** The learning rate the optimizer had when the scheduler was built. */
+  /** The optimizer's initial learning rate, which the schedule scales. */
   readonly baseLr: number;
   /** How many times `step()` has been called. */
   epoch = 0;
 
   constructor(readonly optimizer: Optimizer) {
-    this.baseLr = optimizer.lr;
+    this.baseLr = optimizer.initialLr;
   }
 
   /** The learning rate at `epoch` (closed form). */
@@ -128,5 +128,30 @@ export class LambdaLR extends LRScheduler {
 
   lrAt(epoch: number): number {
     return this.baseLr * this.factor(epoch);
+  }
+}
+
+/**
+ * Runs schedules one after the other, switching at the milestones (epochs),
+ * each starting from its own epoch 0 — PyTorch's `SequentialLR`; the usual
+ * warm-up then decay:
+ *
+ *   const warmup = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
+ *   const decay = new optim.CosineAnnealingLR(opt, { tMax: 95 });
+ *   const sched = new optim.SequentialLR(opt, [warmup, decay], [5]);
+ */
+export class SequentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly schedulers: LRScheduler[], readonly milestones: number[]) {
+    super(optimizer);
+    if (schedulers.length !== milestones.length + 1) {
+      throw new Error(`SequentialLR: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${milestones.length}`);
+    }
+    this.start();
+  }
+
+  lrAt(epoch: number): number {
+    const index = this.milestones.filter((m) => m <= epoch).length;
+    const begin = index === 0 ? 0 : this.milestones[index - 1];
+    return this.schedulers[index].lrAt(epoch - begin);
   }
 }
