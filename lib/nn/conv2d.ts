@@ -36,12 +36,13 @@ export interface Conv2dArgs {
 }
 
 /**
- * conv2d on NHWC input and [kH, kW, in, out] filters, with a hand-written
- * gradient: tfjs's own filter gradient (Conv2DBackpropFilter) is missing on
- * the wasm backend, so it is computed as a convolution of the input with the
- * output gradient, dilated by the stride.
+ * conv2d on NHWC input and [kH, kW, in, out] filters. Where the backend
+ * lacks tfjs's filter gradient (Conv2DBackpropFilter: the wasm backend), the
+ * gradient is written by hand: a convolution of the input with the output
+ * gradient, dilated by the stride.
  */
 function conv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, stride: [number, number]): tf.Tensor4D {
+  if (tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) return tf.conv2d(x, filter, stride, "valid");
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, w, save] = [args[0] as tf.Tensor4D, args[1] as tf.Tensor4D, args[2] as unknown as tf.GradSaveFunc];
     save([input, w]);

@@ -59,8 +59,9 @@ describe("activations, Flatten and Dropout", () => {
     const drop = new Dropout(0.5, { seed: 1 });
     const x = tf.variable(tf.ones([4, 5]));
     const { grads, value } = tf.variableGrads(() => drop.forward(x).sum() as tf.Scalar, [x]);
-    const replay = new Dropout(0.5, { seed: 1 }).forward(tf.ones([4, 5]));
+    const ones = tf.ones([4, 5]);
+    const replay = new Dropout(0.5, { seed: 1 }).forward(ones);
     expect(Array.from(grads[x.name].dataSync())).toEqual(Array.from(replay.dataSync()));
-    tf.dispose([x, value, replay, ...Object.values(grads)]);
+    tf.dispose([x, ones, value, replay, ...Object.values(grads)]);
   });
 });

@@ -34,6 +34,17 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
     });
   }
 
+  it("Conv2d matches PyTorch on the cpu backend too, where tfjs has its own filter gradient", async () => {
+    await useBestBackend({ backend: "cpu", quiet: true });
+    try {
+      const conv = new Conv2d(2, 3, 3, { stride: 2, padding: 1 });
+      expectParity(conv, cases.stride2_pad1, (x) => conv.forward(x), "Conv2d on cpu");
+      conv.dispose();
+    } finally {
+      await useBestBackend({ backend: "wasm", quiet: true });
+    }
+  });
+
   it("Conv2d gives the PyTorch output size and prints like PyTorch", () => {
     const conv = new Conv2d(1, 6, 5, { padding: 2, seed: 0 });
     const x = tf.zeros([2, 1, 28, 28]);

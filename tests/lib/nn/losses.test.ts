@@ -73,7 +73,11 @@ describe("losses", () => {
     expectGradientsMatchFiniteDifferences(() => crossEntropy(logits, labels), [logits], "crossEntropy", { eps: 1e-3 });
     expectGradientsMatchFiniteDifferences(() => mse(probs, y), [probs], "mse", { eps: 1e-3 });
     expectGradientsMatchFiniteDifferences(() => binaryCrossEntropy(probs, y), [probs], "bce", { eps: 1e-3 });
-    tf.dispose([logits, labels, probs, y]);
+    expectGradientsMatchFiniteDifferences(() => nllLoss(logits, labels, { reduction: "none" }), [logits], "nllLoss");
+    expectGradientsMatchFiniteDifferences(() => binaryCrossEntropyWithLogits(probs, y), [probs], "bceWithLogits");
+    const target = tf.variable(toTensor(cases.ce_probs_mean.inputs[1]));
+    expectGradientsMatchFiniteDifferences(() => crossEntropy(logits, target), [logits, target], "crossEntropy(probabilities)");
+    tf.dispose([logits, labels, probs, y, target]);
   });
 
   it("explain a wrong target: float labels, labels from 1, one-hot of the wrong shape, a missing batch axis", () => {
