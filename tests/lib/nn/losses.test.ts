@@ -75,9 +75,9 @@ describe("losses", () => {
     expectGradientsMatchFiniteDifferences(() => binaryCrossEntropy(probs, y), [probs], "bce", { eps: 1e-3 });
     expectGradientsMatchFiniteDifferences(() => nllLoss(logits, labels, { reduction: "none" }), [logits], "nllLoss");
     expectGradientsMatchFiniteDifferences(() => binaryCrossEntropyWithLogits(probs, y), [probs], "bceWithLogits");
-    const target = tf.variable(toTensor(cases.ce_probs_mean.inputs[1]));
-    expectGradientsMatchFiniteDifferences(() => crossEntropy(logits, target), [logits, target], "crossEntropy(probabilities)");
-    tf.dispose([logits, labels, probs, y, target]);
+    const soft = tf.variable(toTensor(cases.ce_probs_mean.inputs[1]));
+    expectGradientsMatchFiniteDifferences(() => crossEntropy(logits, soft), [logits, soft], "crossEntropy(probabilities)");
+    tf.dispose([logits, labels, probs, y, soft]);
   });
 
   it("explain a wrong target: float labels, labels from 1, one-hot of the wrong shape, a missing batch axis", () => {
