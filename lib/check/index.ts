@@ -15,3 +15,4 @@ export { gradientCheck, type GradientCheckOptions } from "./gradientCheck";
 export { NotImplementedError, notImplemented, isNotImplemented } from "./notImplemented";
 export { assertOk, report, verdictLine, type Verdict } from "./verdict";
 export * as lab1 from "./labs/lab1-mlp";
+export * as lab5 from "./labs/lab5-transformer";

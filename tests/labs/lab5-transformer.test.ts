@@ -1,0 +1,149 @@
+/**
+ * Lab 5 end to end, on the real kernel: the solution trains a transformer to
+ * reverse sequences past the issue's bars (held-out token accuracy ≥ 99%, a
+ * head attending to key L−1−i for ≥ 90% of queries) and draws its attention
+ * maps; the student version runs with every failure a "not implemented" one;
+ * labs/ is exactly what release makes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CodeCell, Notebook, Output, readNotebook } from "../../kernel/notebook";
+import { releasedText, releaseTargets } from "../../kernel/release";
+import { RunResult, runNotebook } from "../../kernel/runner";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SOLUTION = path.join(ROOT, "solutions", "lab5-transformer.ipynb");
+const LAB = path.join(ROOT, "labs", "lab5-transformer.ipynb");
+/** Training takes a minute alone, several on a busy 2-core machine. */
+const RUN_TIMEOUT = 900_000;
+
+const VEGA_LITE = "application/vnd.vegalite.v5+json";
+
+function cellById(nb: Notebook, id: string): CodeCell {
+  const cell = nb.cells.find((c) => c.id === id);
+  if (!cell || cell.cell_type !== "code") throw new Error(`no code cell '${id}' in the notebook`);
+  return cell;
+}
+
+function textOf(o: Output): string {
+  if (o.output_type === "stream") return o.text;
+  if (o.output_type === "error") return `${o.ename}: ${o.evalue}\n${o.traceback.join("\n")}`;
+  return typeof o.data["text/plain"] === "string" ? (o.data["text/plain"] as string) : "";
+}
+
+const stdout = (cell: CodeCell) => cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stdout" ? o.text : "")).join("");
+const allStdout = (nb: Notebook) => nb.cells.map((c) => (c.cell_type === "code" ? stdout(c) : "")).join("");
+const charts = (cell: CodeCell) => cell.outputs.filter((o) => (o.output_type === "display_data" || o.output_type === "execute_result") && VEGA_LITE in o.data);
+
+function numberAfter(out: string, label: RegExp): number {
+  const line = out.match(label);
+  expect(line, `a line matching ${label}`).not.toBeNull();
+  return Number(line![1]);
+}
+
+describe("solutions/lab5-transformer.ipynb on the kernel", () => {
+  let run: RunResult;
+  let out: string;
+  beforeAll(async () => {
+    run = await runNotebook(readNotebook(SOLUTION), "lab5-transformer.ipynb", { cwd: path.dirname(SOLUTION) });
+    out = allStdout(run.notebook);
+    console.log(`lab5 solution ran in ${run.seconds.toFixed(0)} s`);
+  }, RUN_TIMEOUT);
+
+  it("runs every cell without an error", () => {
+    expect(run.failed?.error).toBeUndefined();
+    expect(run.cells.filter((c) => c.status !== "ok")).toEqual([]);
+  });
+
+  it("passes every check it prints, hidden ones included", () => {
+    const checkLines = out.split("\n").filter((l) => /^[✔✘] /.test(l));
+    expect(checkLines.length).toBeGreaterThanOrEqual(16);
+    expect(checkLines.filter((l) => l.startsWith("✘"))).toEqual([]);
+  });
+
+  it("reverses held-out sequences with a token accuracy of at least 99%", () => {
+    expect(numberAfter(out, /^held-out token accuracy: ([\d.]+)$/m)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it("has a head whose most-attended key is L−1−i for at least 90% of queries", () => {
+    expect(numberAfter(out, /^anti-diagonal fraction \(best head\): ([\d.]+)$/m)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("matches lib's MultiheadAttention with the same weights to 1e-5", () => {
+    const line = out.match(/^output: max \|Δ\| = (\S+); weights \[batch, heads, L, S\] = \[2,4,16,16\]: max \|Δ\| = (\S+)$/m);
+    expect(line).not.toBeNull();
+    expect(Number(line![1])).toBeLessThanOrEqual(1e-5);
+    expect(Number(line![2])).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("keeps tensors flat while training: only Adam's two moments per parameter tensor stay", () => {
+    const line = out.match(/^tensors: (\d+) before training, (\d+) after \(\+(\d+) = 2 Adam moments × (\d+) parameter tensors\)$/m);
+    expect(line).not.toBeNull();
+    expect(Number(line![2]) - Number(line![1])).toBe(2 * Number(line![4]));
+  });
+
+  it("shows attention ignoring token order without positions, and the causal mask costing the first half", () => {
+    expect(numberAfter(out, /^attention\(permuted x\) vs permuted attention\(x\): max \|Δ\| = (\S+)/m)).toBeLessThan(1e-5);
+    expect(numberAfter(out, /^with the positions added: max \|Δ\| = (\S+)/m)).toBeGreaterThan(0.01);
+    const causal = out.match(/with the causal mask ([\d.]+)%: ([\d.]+)% on the first half, ([\d.]+)% on the second/);
+    expect(causal).not.toBeNull();
+    expect(Number(causal![2])).toBeLessThan(50);
+  });
+
+  it("draws the attention maps (every layer and head, plain and causal) as Vega-Lite with an SVG beside it", () => {
+    const expected: Record<string, number> = { patches: 1, alignment_map: 1, saturation: 1, sine_heatmap: 1, train: 1, attention_maps: 1, causal_maps: 2 };
+    for (const [id, count] of Object.entries(expected)) {
+      const drawn = charts(cellById(run.notebook, id));
+      expect(drawn.length, `charts in cell '${id}'`).toBe(count);
+      for (const chart of drawn) {
+        if (chart.output_type === "stream" || chart.output_type === "error") throw new Error("not a rich output");
+        expect((chart.data[VEGA_LITE] as { $schema?: string }).$schema).toMatch(/vega-lite\/v5/);
+        expect(chart.data["image/svg+xml"]).toMatch(/^<svg/);
+      }
+    }
+    const maps = charts(cellById(run.notebook, "attention_maps"))[0];
+    if (maps.output_type === "stream" || maps.output_type === "error") throw new Error("not a rich output");
+    expect(maps.data["text/plain"]).toBe("attentionMap: 2 layer(s) × 4 head(s), 16 queries × 16 keys");
+  });
+});
+
+describe("labs/lab5-transformer.ipynb, as a student first opens it", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runNotebook(readNotebook(LAB), "lab5-transformer.ipynb", { cwd: path.dirname(LAB), allowErrors: true });
+  }, RUN_TIMEOUT);
+
+  it("fails only with not-implemented errors", () => {
+    const failing = run.cells.filter((c) => c.status !== "ok");
+    expect(failing.length).toBeGreaterThan(0);
+    for (const result of failing) {
+      const cell = run.notebook.cells[result.index] as CodeCell;
+      expect(result.status, `cell '${cell.id}'`).toBe("error");
+      const errors = cell.outputs.filter((o) => o.output_type === "error").map(textOf);
+      expect(errors.length, `error outputs of cell '${cell.id}'`).toBeGreaterThan(0);
+      for (const error of errors) expect(error.split("\n")[0], `cell '${cell.id}'`).toMatch(/not implemented/i);
+    }
+  });
+
+  it("says 'not implemented yet' in every check, with no stack trace of the student's stub", () => {
+    const checkLines = allStdout(run.notebook).split("\n").filter((l) => /^[✔✘] /.test(l));
+    expect(checkLines.length).toBeGreaterThanOrEqual(7);
+    for (const line of checkLines.filter((l) => l.startsWith("✘") && !/held-out|head/.test(l))) expect(line).toMatch(/not implemented yet$/);
+  });
+
+  it("runs the given cells (data, modules, the patches) without an error", () => {
+    for (const id of ["setup", "patches", "mha", "pe_modules", "encoder_block", "predictor", "data"]) {
+      const index = run.notebook.cells.findIndex((c) => c.id === id);
+      expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
+    }
+  });
+});
+
+describe("labs/lab5-transformer.ipynb", () => {
+  it("is exactly what release makes of the solution", () => {
+    const [target] = releaseTargets([SOLUTION]);
+    expect(path.resolve(target.output)).toBe(LAB);
+    expect(fs.readFileSync(LAB, "utf8")).toBe(releasedText(target));
+  });
+});
