@@ -193,8 +193,8 @@ function verdictForThrow(name: string, err: unknown, hints: ErrorHint[] = []): V
   const missing = asNotImplemented(err);
   if (missing) {
     // When the function calls another that is still a stub, name that one.
-    const what = missing.what && missing.what !== name ? `${missing.what} is` : "";
-    return { ok: false, notImplemented: true, message: `${name}: ${what ? `${what} not implemented yet` : "not implemented yet"}` };
+    const what = missing.what && missing.what !== name ? `${missing.what} is ` : "";
+    return { ok: false, notImplemented: true, message: `${name}: ${what}not implemented yet` };
   }
   const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
   const hint = hints.find((h) => h.when.test(message))?.hint;
@@ -249,7 +249,7 @@ function compareWithReference<A extends unknown[]>(
 
 type InitParams = (nx: number, nh: number, ny: number, seed: number) => Params;
 
-/** Seeds the check draws with: tfjs ignores a seed of 0 (it draws unseeded), so never 0. */
+/** Seeds the check draws with: tf.randomNormal takes a seed of 0 as no seed at all, so never 0. */
 const SEED = 42;
 
 const SLIDE_DIMS: Record<(typeof NAMES)[number], [string, string]> = { Wh: ["nh", "nx"], bh: ["nh", "1"], Wy: ["ny", "nh"], by: ["ny", "1"] };
@@ -345,7 +345,7 @@ export function initParams(student: InitParams): Verdict {
         verdict = {
           ok: false,
           message: `${name}: two calls with seed ${SEED} gave different weights`,
-          hint: "pass the seed to tf.randomNormal(shape, 0, 1, \"float32\", seed) (and never 0, which tfjs takes as no seed): the four stages must start from the same weights",
+          hint: "pass the seed to tf.randomNormal(shape, 0, 1, \"float32\", seed) (and not 0, which tf.randomNormal takes as no seed): the four stages must start from the same weights",
         };
         return;
       }
