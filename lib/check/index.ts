@@ -16,3 +16,4 @@ export { NotImplementedError, notImplemented, isNotImplemented } from "./notImpl
 export { assertOk, report, verdictLine, type Verdict } from "./verdict";
 export * as lab1 from "./labs/lab1-mlp";
 export * as lab5 from "./labs/lab5-transformer";
+export * as tp4a from "./labs/tp4a-cnn";
