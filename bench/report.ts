@@ -1,0 +1,100 @@
+/**
+ * The bench's results as data (what out/bench.json holds) and as the table
+ * `npm run bench` prints: medians, kit/PyTorch ratios, the kit's memory
+ * peak, and matmul GFLOP/s against the estimated peak.
+ */
+import { CpuPeak } from "./cpu";
+
+/** One run of one workload on one side, as its worker answered. */
+export interface Run {
+  backend: string;
+  seconds: number;
+  steps: number;
+  params: number;
+  /** Kit only: the largest tf.memory() sampled, and tensors left behind. */
+  peakBytes?: number;
+  peakTensors?: number;
+  tensorsLeft?: number;
+  detail?: Record<string, number | boolean>;
+}
+
+export interface SideResult {
+  backend: string;
+  runs: Run[];
+  medianSeconds: number;
+}
+
+export interface WorkloadResult {
+  id: string;
+  title: string;
+  params: Record<string, number>;
+  /** "kit", "torch" (the kit's thread count), and "torchAll" (every core) when that differs. */
+  sides: Record<string, SideResult>;
+  /** kit median / torch median, per torch side. */
+  ratios: Record<string, number>;
+}
+
+export interface BenchResult {
+  date: string;
+  quick: boolean;
+  reps: number;
+  cpu: CpuPeak & { estimate: true };
+  env: { OPENBLAS_CORETYPE: string | null; wasmThreads: string };
+  workloads: WorkloadResult[];
+  /** Median GFLOP/s by side and matrix size. */
+  matmul: Record<string, Record<string, number>>;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const pad = (rows: string[][]): string => {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")).join("\n");
+};
+
+const secs = (s: number | undefined) => (s === undefined || !Number.isFinite(s) ? "—" : s < 10 ? s.toFixed(3) : s.toFixed(1));
+
+export function formatTable(result: BenchResult): string {
+  const hasAll = result.workloads.some((w) => w.sides.torchAll);
+  const header = ["workload", "kit s", "torch s", "kit/torch"];
+  if (hasAll) header.push("torch all s", "kit/all");
+  header.push("kit peak MB / tensors", "steps kit/torch", "params");
+  const rows = [header];
+  const notes: string[] = [];
+  for (const w of result.workloads) {
+    const { kit, torch, torchAll } = w.sides;
+    const peak = kit.runs.length ? `${(Math.max(...kit.runs.map((r) => r.peakBytes ?? 0)) / 2 ** 20).toFixed(2)} / ${Math.max(...kit.runs.map((r) => r.peakTensors ?? 0))}` : "—";
+    const row = [w.title, secs(kit.medianSeconds), secs(torch.medianSeconds), w.ratios.torch?.toFixed(2) ?? "—"];
+    if (hasAll) row.push(secs(torchAll?.medianSeconds), w.ratios.torchAll?.toFixed(2) ?? "—");
+    row.push(peak, `${kit.runs[0]?.steps ?? "—"}/${torch.runs[0]?.steps ?? "—"}`, `${kit.runs[0]?.params ?? "—"}`);
+    rows.push(row);
+    for (const [side, s] of Object.entries(w.sides)) {
+      const missed = s.runs.filter((r) => r.detail?.reached === false).length;
+      if (missed) notes.push(`${w.title}: ${side} did not reach the target in ${missed} of ${s.runs.length} runs (time is for maxEpochs)`);
+    }
+  }
+  const { cpu } = result;
+  const mm = result.matmul;
+  const sides = Object.keys(mm);
+  const sizes = Object.keys(mm[sides[0]] ?? {});
+  const mmRows = [["matmul n×n fp32", ...sides.map((s) => `${s} GFLOP/s`), ...sides.map((s) => `${s} % of peak`)]];
+  const peakFor = (side: string) => (side === "torchAll" ? cpu.peakGflops : cpu.perCoreGflops);
+  for (const n of sizes) mmRows.push([String(n), ...sides.map((s) => mm[s][n].toFixed(1)), ...sides.map((s) => `${((100 * mm[s][n]) / peakFor(s)).toFixed(0)}%`)]);
+  const kitBackend = result.workloads[0]?.sides.kit.backend ?? "?";
+  const torchBackends = Object.entries(result.workloads[0]?.sides ?? {}).filter(([k]) => k !== "kit").map(([k, s]) => `${k}: ${s.backend}`);
+  return [
+    `dlkit bench${result.quick ? " (quick smoke run: sizes cut down, times meaningless)" : ""}: median of ${result.reps} interleaved repetitions, ${result.date}`,
+    `kit backend: ${kitBackend} (${result.env.wasmThreads}); ${torchBackends.join("; ")}`,
+    "",
+    pad(rows),
+    ...notes.map((n) => `  * ${n}`),
+    "",
+    `estimated fp32 peak (an estimate from /proc/cpuinfo): ${cpu.cores} cores × ${cpu.ghz.toFixed(2)} GHz × ${cpu.flopsPerCycle} FLOPs/cycle (${cpu.vector}, 2 FMA units assumed) = ${cpu.peakGflops.toFixed(0)} GFLOP/s, ${cpu.perCoreGflops.toFixed(0)} per core; ` +
+      `wasm SIMD (128-bit, no FMA) on one core ≈ ${cpu.wasmSimdCoreGflops.toFixed(0)} GFLOP/s. % of peak: one core for kit and torch, all cores for torchAll.`,
+    pad(mmRows),
+  ].join("\n");
+}

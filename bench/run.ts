@@ -1,0 +1,140 @@
+/**
+ * The kit against PyTorch on the labs' workloads, in one run on this
+ * machine (issue 10). Two long-lived workers per side, kit and PyTorch, run
+ * each workload in turn, interleaved (kit, torch, torch on all cores, kit,
+ * ...) so that load from other processes falls on both; the table shows
+ * medians and kit/PyTorch ratios. Results also go to out/bench.json.
+ *
+ *   npm run bench                       # 3 repetitions
+ *   npm run bench -- --reps 5 --only w1-mlp-2-4-2,w4-transformer
+ *   npm run bench -- --quick            # a smoke run with tiny sizes
+ *   npm run bench -- --out /tmp/b.json
+ *   npm run bench -- --all-threads      # PyTorch on every core too
+ *
+ * PyTorch gets as many threads as tfjs (wasm is single-threaded in Node:
+ * its threaded build starts workers from blob: URLs, which Node refuses).
+ * With --all-threads a third worker runs PyTorch on every core; it is off
+ * by default because on a shared, loaded machine its OpenMP threads mostly
+ * wait for each other and the run takes much longer.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { useBestBackend } from "../lib/backend";
+import { estimateCpuPeak } from "./cpu";
+import { BenchResult, Run, WorkloadResult, formatTable, median } from "./report";
+import { MATMUL, WORKLOADS } from "./specs";
+import { WorkerAnswer, WorkerClient } from "./worker-client";
+import { reverseSets } from "./workloads/reverseData";
+
+const root = path.resolve(__dirname, "..");
+const TORCH_PYTHON = "/usr/bin/python3";
+
+interface Options {
+  reps: number;
+  quick: boolean;
+  out: string;
+  only: string[] | null;
+  allThreads: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes("--quick");
+  const reps = Number(value("--reps") ?? (quick ? 1 : 3));
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`bench: --reps must be a positive integer, got ${value("--reps")}`);
+  const only = value("--only")?.split(",") ?? null;
+  const unknown = only?.filter((id) => !WORKLOADS.some((w) => w.id === id)) ?? [];
+  if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.id).join(", ")}`);
+  return { reps, quick, allThreads: argv.includes("--all-threads"), out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")), only };
+}
+
+/** W4's sequences as the kit generates them, for PyTorch to read. */
+function writeReverseData(params: Record<string, number>): string {
+  const sets = reverseSets(params);
+  const flat = (s: { x: { shape: number[]; dataSync(): ArrayLike<number> }; y: { dataSync(): ArrayLike<number> } }) => ({
+    shape: s.x.shape,
+    x: Array.from(s.x.dataSync()),
+    y: Array.from(s.y.dataSync()),
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-bench-")), "reverse.json");
+  fs.writeFileSync(file, JSON.stringify({ train: flat(sets.train), heldOut: flat(sets.heldOut) }));
+  return file;
+}
+
+function check(answer: WorkerAnswer, side: string, id: string): Run {
+  if (answer.error) throw new Error(`bench: ${id} failed on the ${side} side:\n${answer.error}`);
+  return answer as unknown as Run;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const workloads = WORKLOADS.filter((w) => !options.only || options.only.includes(w.id));
+  const size = (w: (typeof WORKLOADS)[number]) => (options.quick ? w.quick : w.full);
+  const w4 = workloads.find((w) => w.id === "w4-transformer");
+  await useBestBackend({ quiet: true });
+  const dataFile = w4 ? writeReverseData(size(w4)) : undefined;
+
+  const cpu = estimateCpuPeak();
+  const tsNode = require.resolve("ts-node/dist/bin.js");
+  const workers: Record<string, WorkerClient> = {
+    kit: new WorkerClient("kit", process.execPath, [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")], root),
+    torch: new WorkerClient("torch", TORCH_PYTHON, [path.join(root, "bench", "torch", "worker.py"), "1"], root),
+  };
+  if (options.allThreads && cpu.cores > 1) workers.torchAll = new WorkerClient("torch all threads", TORCH_PYTHON, [path.join(root, "bench", "torch", "worker.py"), String(cpu.cores)], root);
+
+  const runs: Record<string, Record<string, Run[]>> = {};
+  const gflops: Record<string, Record<string, number[]>> = {};
+  const matmul = options.quick ? MATMUL.quick : MATMUL.full;
+  try {
+    for (let rep = 1; rep <= options.reps; rep++) {
+      for (const w of workloads) {
+        for (const [side, worker] of Object.entries(workers)) {
+          process.stderr.write(`rep ${rep}/${options.reps}  ${w.id}  ${side} ... `);
+          const run = check(await worker.request({ id: w.id, params: size(w), dataFile }), side, w.id);
+          process.stderr.write(`${run.seconds.toFixed(3)} s\n`);
+          ((runs[w.id] ??= {})[side] ??= []).push(run);
+        }
+      }
+      for (const [side, worker] of Object.entries(workers)) {
+        const answer = check(await worker.request({ id: "matmul", params: matmul }), side, "matmul") as unknown as { gflops: Record<string, number> };
+        for (const [n, g] of Object.entries(answer.gflops)) ((gflops[side] ??= {})[n] ??= []).push(g);
+      }
+    }
+  } finally {
+    Object.values(workers).forEach((w) => w.close());
+    if (dataFile) fs.rmSync(path.dirname(dataFile), { recursive: true, force: true });
+  }
+
+  const results: WorkloadResult[] = workloads.map((w) => {
+    const sides = Object.fromEntries(
+      Object.entries(runs[w.id]).map(([side, rs]) => [side, { backend: rs[0].backend, runs: rs, medianSeconds: median(rs.map((r) => r.seconds)) }]),
+    );
+    const ratios = Object.fromEntries(Object.keys(sides).filter((s) => s !== "kit").map((s) => [s, sides.kit.medianSeconds / sides[s].medianSeconds]));
+    return { id: w.id, title: w.title, params: size(w), sides, ratios };
+  });
+  const result: BenchResult = {
+    date: new Date().toISOString(),
+    quick: options.quick,
+    reps: options.reps,
+    cpu: { ...cpu, estimate: true },
+    env: {
+      OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
+      wasmThreads: "tfjs-backend-wasm runs single-threaded in Node: WASM_HAS_MULTITHREAD_SUPPORT is false there, and forcing it fails (its pthread workers are blob: URLs, which Node's Worker rejects)",
+    },
+    workloads: results,
+    matmul: Object.fromEntries(Object.entries(gflops).map(([side, byN]) => [side, Object.fromEntries(Object.entries(byN).map(([n, gs]) => [n, median(gs)]))])),
+  };
+  fs.mkdirSync(path.dirname(options.out), { recursive: true });
+  fs.writeFileSync(options.out, JSON.stringify(result, null, 2));
+  console.log(formatTable(result));
+  console.log(`\nOPENBLAS_CORETYPE=${result.env.OPENBLAS_CORETYPE ?? "(unset)"} (left as found); results in ${options.out}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+"""The PyTorch side of the bench: a long-lived process that runs one workload
+per request (bench/workloads/worker.ts is its twin). Each stdin line is a
+request {"id": ..., "params": {...}, "dataFile": ...}; each answer is one
+stdout line, RESULT_MARK then JSON ({"error": ...} on failure).
+
+    /usr/bin/python3 bench/torch/worker.py THREADS
+"""
+import json
+import os
+import sys
+import time
+import traceback
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import char_rnn  # noqa: E402
+import lenet  # noqa: E402
+import matmul  # noqa: E402
+import mlp  # noqa: E402
+import transformer  # noqa: E402
+
+RESULT_MARK = "BENCH_RESULT "
+
+RUNS = {
+    "w1-mlp-2-4-2": mlp.run,
+    "w1-mlp-2-64-2": mlp.run,
+    "w2-lenet-train": lenet.train,
+    "w2-lenet-infer": lenet.infer,
+    "w3-rnn-word": char_rnn.word,
+    "w3-rnn-batched": char_rnn.batched,
+    "w4-transformer": transformer.run,
+}
+
+
+def describe(threads):
+    blas = os.environ.get("OPENBLAS_CORETYPE")
+    return f"torch {torch.__version__}, {threads} thread{'s' if threads != 1 else ''}" + (f", OPENBLAS_CORETYPE={blas}" if blas else "")
+
+
+def handle(request, backend):
+    if request["id"] == "matmul":
+        return {"backend": backend, "gflops": matmul.gflops(request["params"]["sizes"], request["params"]["flops"])}
+    run = RUNS.get(request["id"])
+    if run is None:
+        raise ValueError(f"no torch workload {request['id']!r}; known: {', '.join(RUNS)}, matmul")
+    started = [None]
+
+    def start():
+        started[0] = time.perf_counter()
+
+    done = run(request["params"], start, request.get("dataFile"))
+    seconds = time.perf_counter() - started[0]
+    return {"backend": backend, "seconds": seconds, **done}
+
+
+def main():
+    threads = int(sys.argv[1])
+    torch.set_num_threads(threads)
+    backend = describe(torch.get_num_threads())
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = handle(json.loads(line), backend)
+        except Exception:  # the harness reports it with the workload's name
+            answer = {"error": traceback.format_exc()}
+        sys.stdout.write(RESULT_MARK + json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+/**
+ * The kit side of the bench: a long-lived process that runs one workload per
+ * request, so tfjs is loaded once (bench/torch/worker.py is its twin).
+ * Each stdin line is a request `{"id": "...", "params": {...}}`; each answer
+ * is one stdout line, RESULT_MARK then JSON ({"error": ...} on failure).
+ *
+ *   echo '{"id":"w1-mlp-2-4-2","params":{"hidden":4,"batch":10,"n":200,"steps":20,"lr":0.3}}' |
+ *     npx ts-node --transpile-only bench/workloads/worker.ts
+ */
+import * as readline from "readline";
+import * as tf from "@tensorflow/tfjs";
+import { useBestBackend } from "../../lib/backend";
+import { Params } from "../specs";
+import { rnnBatched, rnnWord } from "./charRnn";
+import { lenetInfer, lenetTrain } from "./lenet";
+import { matmulGflops } from "./matmul";
+import { mlp } from "./mlp";
+import { Probe, WorkDone } from "./probe";
+import { transformer } from "./transformer";
+
+export const RESULT_MARK = "BENCH_RESULT ";
+
+const RUNS: Record<string, (p: Params, probe: Probe) => Promise<WorkDone>> = {
+  "w1-mlp-2-4-2": mlp,
+  "w1-mlp-2-64-2": mlp,
+  "w2-lenet-train": lenetTrain,
+  "w2-lenet-infer": lenetInfer,
+  "w3-rnn-word": rnnWord,
+  "w3-rnn-batched": rnnBatched,
+  "w4-transformer": transformer,
+};
+
+/** The backend in one line, with what limits wasm here: SIMD or not, and its thread count. */
+async function describeBackend(): Promise<string> {
+  const info = await useBestBackend({ quiet: true });
+  if (info.tfName !== "wasm") return info.choice;
+  const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+  const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
+  const threads = getThreadsCount();
+  return `wasm (${simd ? "SIMD" : "no SIMD"}, ${threads} thread${threads === 1 ? "" : "s"})`;
+}
+
+async function handle(request: { id: string; params: Params & { sizes?: number[] } }, backend: string): Promise<object> {
+  if (request.id === "matmul") {
+    return { backend, gflops: matmulGflops(request.params.sizes!, request.params.flops) };
+  }
+  const run = RUNS[request.id];
+  if (!run) throw new Error(`no kit workload "${request.id}"; known: ${Object.keys(RUNS).join(", ")}, matmul`);
+  const before = tf.memory().numTensors;
+  const probe = new Probe();
+  const done = await run(request.params, probe);
+  return { backend, seconds: probe.seconds, ...done, peakBytes: probe.peakBytes, peakTensors: probe.peakTensors, tensorsLeft: tf.memory().numTensors - before };
+}
+
+async function main(): Promise<void> {
+  const backend = await describeBackend();
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    let answer: object;
+    try {
+      answer = await handle(JSON.parse(line), backend);
+    } catch (err) {
+      answer = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
+    }
+    process.stdout.write(RESULT_MARK + JSON.stringify(answer) + "\n");
+  }
+}
+
+void main();

@@ -1,0 +1,79 @@
+/**
+ * `npm run bench -- --quick` end to end: every workload runs on the kit and
+ * on PyTorch, the table and out JSON have them all with real times, and the
+ * two sides do the same work. No timing is asserted: the machine is shared.
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BenchResult } from "../../bench/report";
+import { WORKLOADS } from "../../bench/specs";
+
+const root = path.resolve(__dirname, "..", "..");
+let table = "";
+let result: BenchResult;
+
+// Asynchronous: a synchronous child would block vitest's worker past its RPC timeout.
+beforeAll(async () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-bench-test-")), "bench.json");
+  ({ stdout: table } = await promisify(execFile)("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], { cwd: root, encoding: "utf8", maxBuffer: 16 * 2 ** 20 }));
+  result = JSON.parse(fs.readFileSync(out, "utf8")) as BenchResult;
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+}, 600_000);
+
+describe("npm run bench --quick", () => {
+  it("prints one row per workload with the kit's and PyTorch's medians and their ratio, and the matmul section", () => {
+    const rows = table.split("\n");
+    for (const w of result.workloads) {
+      const row = rows.find((line) => line.startsWith(w.title));
+      expect(row, `table row for ${w.id}`).toBeDefined();
+      expect(row).toContain(` ${w.ratios.torch.toFixed(2)} `);
+    }
+    expect(table).toMatch(/kit backend: \w+/);
+    expect(table).toMatch(/estimated fp32 peak \(an estimate/);
+    expect(table).toMatch(/^256\s+\d+\.\d/m);
+  });
+
+  it("writes every workload to the JSON with finite positive times on both sides", () => {
+    expect(result.workloads.map((w) => w.id)).toEqual(WORKLOADS.map((w) => w.id));
+    for (const w of result.workloads) {
+      expect(Object.keys(w.sides)).toEqual(expect.arrayContaining(["kit", "torch"]));
+      for (const [side, s] of Object.entries(w.sides)) {
+        expect(s.runs.length, `${w.id} ${side}`).toBe(result.reps);
+        for (const run of s.runs) {
+          expect(Number.isFinite(run.seconds) && run.seconds > 0, `${w.id} ${side} seconds ${run.seconds}`).toBe(true);
+        }
+      }
+      expect(w.ratios.torch).toBeGreaterThan(0);
+      expect(Number.isFinite(w.ratios.torch)).toBe(true);
+    }
+    for (const side of ["kit", "torch"]) expect(result.matmul[side]["256"]).toBeGreaterThan(0);
+  });
+
+  it("has the kit and PyTorch do the same work: same steps and parameter count, on every workload", () => {
+    for (const w of result.workloads) {
+      const [kit, torch] = [w.sides.kit.runs[0], w.sides.torch.runs[0]];
+      expect(kit.steps, `${w.id} steps`).toBe(torch.steps);
+      expect(kit.params, `${w.id} parameters`).toBe(torch.params);
+    }
+    const w1 = result.workloads.find((w) => w.id === "w1-mlp-2-4-2")!;
+    expect(w1.sides.kit.runs[0].steps).toBe(w1.params.steps);
+    expect(w1.sides.kit.runs[0].params).toBe(2 * 4 + 4 + 4 * 2 + 2);
+    const w4 = result.workloads.find((w) => w.id === "w4-transformer")!;
+    expect(w4.sides.kit.runs[0].detail?.epochs).toBe(w4.sides.torch.runs[0].detail?.epochs);
+  });
+
+  it("leaves no tensors behind on the kit side and records its memory peak and backend", () => {
+    for (const w of result.workloads) {
+      const run = w.sides.kit.runs[0];
+      expect(run.tensorsLeft, w.id).toBe(0);
+      expect(run.peakBytes, w.id).toBeGreaterThan(0);
+      expect(run.peakTensors, w.id).toBeGreaterThan(0);
+      expect(w.sides.kit.backend).toMatch(/^(wasm|cpu|node)/);
+      expect(w.sides.torch.backend).toMatch(/^torch /);
+    }
+  });
+});
