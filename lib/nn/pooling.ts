@@ -49,8 +49,10 @@ abstract class Pool2d extends Module {
     check(height + 2 * pH >= this.kernelSize[0] && width + 2 * pW >= this.kernelSize[1], layer, () =>
       `input ${showShape(x.shape)} is smaller than the pooling window`);
     return tf.tidy(() => {
-      const nhwc = x.transpose([0, 2, 3, 1]).pad([[0, 0], [pH, pH], [pW, pW], [0, 0]], this.padValue) as tf.Tensor4D;
-      return this.pool(nhwc).transpose([0, 3, 1, 2]);
+      const nhwc = x.transpose([0, 2, 3, 1]) as tf.Tensor4D;
+      // tf.pad costs time even with zero padding (its gradient is a slice, slow on wasm): only when needed.
+      const padded = pH || pW ? (nhwc.pad([[0, 0], [pH, pH], [pW, pW], [0, 0]], this.padValue) as tf.Tensor4D) : nhwc;
+      return this.pool(padded).transpose([0, 3, 1, 2]);
     });
   }
 
