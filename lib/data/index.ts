@@ -17,3 +17,4 @@ export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashionMnist, idxImages, type
 export { mnistDigits, type MnistOptions } from "./mnist";
 export { WORD_LANGUAGES, wordLists, type WordLanguage, type WordListOptions } from "./words";
 export { MissingDataError } from "./files";
+export * as pretrained from "./pretrained";
