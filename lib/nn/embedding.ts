@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "./module";
 import { nextSeed } from "./random";
-import { check, showShape } from "./shapes";
+import { check, showShape, valueRange } from "./shapes";
 
 export interface EmbeddingArgs {
   /** Seed of the initial vectors. Default: from `manualSeed`'s sequence. */
@@ -31,8 +31,7 @@ export class Embedding extends Module {
     const layer = `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
     check(indices.dtype === "int32", layer, () =>
       `indices have dtype ${indices.dtype}, expected int32 token ids — build them with tf.tensor(ids, shape, "int32")`);
-    const low = tf.tidy(() => indices.min().dataSync()[0]);
-    const high = tf.tidy(() => indices.max().dataSync()[0]);
+    const [low, high] = valueRange(indices);
     check(indices.size === 0 || (low >= 0 && high < this.numEmbeddings), layer, () =>
       `indices ${showShape(indices.shape)} range from ${low} to ${high}, expected 0 to ${this.numEmbeddings - 1} — is the vocabulary larger than numEmbeddings?`);
     // A one-hot product rather than tf.gather: gather's gradient needs a kernel the wasm backend lacks.

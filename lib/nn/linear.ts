@@ -42,10 +42,11 @@ export class Linear extends Module {
     check(features === this.inFeatures, layer, () =>
       `input has ${features} features (shape ${showShape(x.shape)}), expected ${this.inFeatures} — did you forget the bias column or transpose X?`);
     return tf.tidy(() => {
-      const flat = x.reshape([-1, this.inFeatures]);
+      // A reshape is an op (and a saved tensor for backprop) on tfjs: skip both when x is already [batch, in].
+      const flat = x.rank === 2 ? x : x.reshape([-1, this.inFeatures]);
       let y = flat.matMul(this.weight, false, true);
       if (this.bias) y = y.add(this.bias);
-      return y.reshape([...x.shape.slice(0, -1), this.outFeatures]);
+      return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), this.outFeatures]);
     });
   }
 

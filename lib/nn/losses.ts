@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { logSoftmax } from "./functional";
 import { Module } from "./module";
-import { check, showShape } from "./shapes";
+import { check, showShape, valueRange } from "./shapes";
 
 /** How per-example losses are combined: averaged (default), summed, or returned as they are. */
 export type Reduction = "mean" | "sum" | "none";
@@ -74,7 +74,36 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
       return reduce(losses, args.reduction ?? "mean");
     });
   }
-  return tf.tidy(() => nllLoss(logSoftmax(logits, 1), target, args));
+  checkClassIndices("crossEntropy", logits, target);
+  return tf.tidy(() => {
+    const losses = crossEntropyRows(classesLast(logits), target.flatten(), args.reduction ?? "mean");
+    return args.reduction === "none" ? losses.reshape(target.shape) : losses;
+  });
+}
+
+/**
+ * Cross-entropy of logits [M, C] against class indices [M], with its
+ * gradient written out, (softmax − one-hot)·dy: one step of backprop instead
+ * of one per op of log-softmax, one-hot product and reduction — on wasm each
+ * op costs more than the arithmetic of a small batch.
+ */
+function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduction): tf.Tensor {
+  const [rows, classes] = logits.shape as [number, number];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = [args[0] as tf.Tensor, args[1] as tf.GradSaveFunc];
+    const logProbs = logSoftmax(x, 1);
+    save([logProbs]);
+    const picked = logProbs.mul(tf.oneHot(target, classes).toFloat()).sum(1).neg();
+    return {
+      value: reduce(picked, reduction),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const delta = saved[0].exp().sub(tf.oneHot(target, classes).toFloat());
+        const scale = reduction === "none" ? dy.reshape([rows, 1]) : reduction === "mean" ? dy.div(rows) : dy;
+        return delta.mul(scale);
+      },
+    };
+  });
+  return op(logits);
 }
 
 function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): void {
@@ -84,8 +113,7 @@ function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): vo
   const expected = [scores.shape[0], ...scores.shape.slice(2)];
   check(tf.util.arraysEqual(target.shape, expected), fn, () =>
     `target has shape ${showShape(target.shape)}, expected ${showShape(expected)} (one class index per example) for scores ${showShape(scores.shape)}`);
-  const low = tf.tidy(() => target.min().dataSync()[0]);
-  const high = tf.tidy(() => target.max().dataSync()[0]);
+  const [low, high] = valueRange(target);
   const classes = numClasses(scores);
   check(target.size === 0 || (low >= 0 && high < classes), fn, () =>
     `target has class indices from ${low} to ${high}, expected 0 to ${classes - 1} — are the labels counted from 1?`);

@@ -25,3 +25,19 @@ export function checkFloat(x: tf.Tensor, layer: string): void {
   check(x.dtype === "float32", layer, () =>
     `input has dtype ${x.dtype}, expected float32 — convert with x.toFloat(), or pass the indices to an Embedding first`);
 }
+
+/**
+ * The smallest and largest value of an integer tensor (class indices, token
+ * ids), read once and scanned in JavaScript: two reductions on the backend
+ * would cost two ops and two reads on every call.
+ */
+export function valueRange(x: tf.Tensor): [number, number] {
+  const values = x.dataSync();
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < low) low = values[i];
+    if (values[i] > high) high = values[i];
+  }
+  return [low, high];
+}
