@@ -11,24 +11,9 @@ import * as readline from "readline";
 import * as tf from "@tensorflow/tfjs";
 import { useBestBackend } from "../../lib/backend";
 import { Params } from "../specs";
-import { rnnBatched, rnnWord } from "./charRnn";
-import { lenetInfer, lenetTrain } from "./lenet";
-import { matmulGflops } from "./matmul";
-import { mlp } from "./mlp";
-import { Probe, WorkDone } from "./probe";
-import { transformer } from "./transformer";
+import { Probe, RUNS, matmulGflops } from "./index";
 
 export const RESULT_MARK = "BENCH_RESULT ";
-
-const RUNS: Record<string, (p: Params, probe: Probe) => Promise<WorkDone>> = {
-  "w1-mlp-2-4-2": mlp,
-  "w1-mlp-2-64-2": mlp,
-  "w2-lenet-train": lenetTrain,
-  "w2-lenet-infer": lenetInfer,
-  "w3-rnn-word": rnnWord,
-  "w3-rnn-batched": rnnBatched,
-  "w4-transformer": transformer,
-};
 
 /** The backend in one line, with what limits wasm here: SIMD or not, and its thread count. */
 async function describeBackend(): Promise<string> {
