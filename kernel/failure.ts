@@ -53,7 +53,7 @@ function describeCompile(diagnostics: Diagnostic[], code: string): ErrorContent 
 
 /** Stack frames from the kernel's own machinery tell a student nothing. */
 function isUserFrame(frame: string): boolean {
-  return !/node:internal|node_modules[\\/]tslab[\\/]|[\\/]kernel[\\/]kernel\.[jt]s/.test(frame);
+  return !/\(node:|node_modules[\\/]tslab[\\/]|[\\/]kernel[\\/]kernel\.[jt]s/.test(frame);
 }
 
 function describeException(value: unknown): ErrorContent {

@@ -5,8 +5,10 @@
  *
  * - failures are sent as `error` messages (ename, evalue, traceback with the
  *   TypeScript diagnostic and its cell line), not only as stderr text;
- * - `stop_on_error` is honoured: after an error only the requests already
- *   queued are aborted, and none when the client asked to go on;
+ * - `stop_on_error` is honoured: after an error the requests sent before it
+ *   are aborted (not everything for 200 ms), and none when the client asked
+ *   to go on;
+ * - shorthand properties naming an earlier cell's variable work;
  * - a cell's last expression comes back as `execute_result`;
  * - `execute_input` carries the execution count.
  *
@@ -20,6 +22,7 @@ import { expectedBackend } from "../lib/backend/candidates";
 import { MIME_BUNDLE } from "../lib/display";
 import { KERNEL_DISPLAY_NAME } from "./kernelspec";
 import { describeFailure, Diagnostic, Failure } from "./failure";
+import { expandShorthandProperties } from "./shorthand";
 
 type Message = Parameters<jupyter.ZmqServer["handleExecute"]>[1];
 type DisplayData = Parameters<typeof jupyter.lastWriteDisplayData>[0];
@@ -30,7 +33,6 @@ interface ExecuteRequest {
   store_history?: boolean;
   stop_on_error?: boolean;
 }
-
 
 /** What tslab's executor reported while running one cell. */
 class CellReport implements ConsoleInterface {
@@ -59,20 +61,25 @@ class CellReport implements ConsoleInterface {
   }
 }
 
-/** Runs cells one at a time; `abortQueued` makes the ones waiting now answer "abort". */
+/**
+ * Runs cells one at a time. After a failure, requests the client sent before
+ * it learnt of the failure are aborted, as Jupyter's stop_on_error means:
+ * judged by the time the client stamped on each request, since a request
+ * sent earlier may still be in transit when the failing cell ends.
+ */
 class CellQueue {
   private tail: Promise<unknown> = Promise.resolve();
-  private generation = 0;
+  private abortSentBefore = -Infinity;
 
-  run<T>(job: () => Promise<T>, aborted: () => T): Promise<T> {
-    const generation = this.generation;
-    const next = this.tail.then(() => (generation === this.generation ? job() : aborted()));
+  run<T>(sentAt: number, job: () => Promise<T>, aborted: () => T): Promise<T> {
+    const next = this.tail.then(() => (sentAt < this.abortSentBefore ? aborted() : job()));
     this.tail = next.catch(() => undefined);
     return next;
   }
 
-  abortQueued(): void {
-    this.generation++;
+  /** Aborts every request sent before now. */
+  abortSentUntilNow(): void {
+    this.abortSentBefore = Date.now();
   }
 }
 
@@ -142,7 +149,9 @@ class KitServer extends jupyter.ZmqServer {
 
   async handleExecute(sock: unknown, msg: Message): Promise<void> {
     const request = msg.content as ExecuteRequest;
+    const stamped = Date.parse(msg.header.date);
     const content = await this.queue.run(
+      Number.isNaN(stamped) ? Date.now() : stamped,
       () => this.execute(msg, request),
       () => ({ status: "aborted", execution_count: null }),
     );
@@ -169,7 +178,8 @@ class KitServer extends jupyter.ZmqServer {
     });
 
     const report = (this.report = new CellReport());
-    const ok = await this.executor.execute(request.code);
+    const cell = expandShorthandProperties(request.code);
+    const ok = await this.executor.execute(cell.code);
     if (ok) {
       if (report.result && !silent) {
         const data = await mimeBundle(report.result.value);
@@ -178,14 +188,10 @@ class KitServer extends jupyter.ZmqServer {
       return { status: "ok", execution_count: executionCount, user_expressions: {}, payload: [] };
     }
 
+    for (const d of report.diagnostics) if (!d.file) d.column = cell.originalColumn(d.line, d.column);
     const error = describeFailure(report.failure(), request.code);
     this.publish(msg, "error", error);
-    if (request.stop_on_error !== false) {
-      // Requests that reached the socket while this cell ran are queued by the
-      // next turn of the event loop; those are the ones a failed cell aborts.
-      await new Promise((resolve) => setImmediate(resolve));
-      this.queue.abortQueued();
-    }
+    if (request.stop_on_error !== false) this.queue.abortSentUntilNow();
     return { status: "error", execution_count: executionCount, ...error };
   }
 }

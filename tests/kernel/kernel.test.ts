@@ -45,4 +45,15 @@ describe("the kit's kernel", () => {
     );
     expect(run.outputs).toEqual([{ output_type: "execute_result", execution_count: run.executionCount, data: { "image/svg+xml": "<svg/>", "text/plain": "a chart" }, metadata: {} }]);
   });
+
+  it("lets a shorthand property name a variable from an earlier cell (plain tslab throws ReferenceError)", async () => {
+    await kernel.execute("const batchSize = 10;");
+    const run = await kernel.execute("const options = { batchSize, epochs: 2 };\noptions");
+    expect(run.outputs).toEqual([{ output_type: "execute_result", execution_count: run.executionCount, data: { "text/plain": "{ batchSize: 10, epochs: 2 }" }, metadata: {} }]);
+  });
+
+  it("points a type error after a shorthand property at the column the student typed", async () => {
+    const run = await kernel.execute("const more = { batchSize }; const wrong: string = 1;");
+    expect(run.error?.evalue).toBe("line 1, column 35: Type 'number' is not assignable to type 'string'.");
+  });
 });
