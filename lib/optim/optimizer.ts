@@ -53,17 +53,23 @@ export abstract class Optimizer {
 
   /** Applies one update from gradients you computed (they stay yours to dispose). */
   applyGradients(grads: Gradients): void {
-    const byParam = this.params.map((p, i) => (Array.isArray(grads) ? grads[i] : grads[p.name]));
+    const byParam = this.gradientsInOrder(grads);
     this.stepCount++;
     tf.tidy(() => {
       this.params.forEach((p, i) => {
-        const g = byParam[i];
-        if (!g) return;
-        if (!tf.util.arraysEqual(g.shape, p.shape)) {
-          throw new Error(`${this.constructor.name}: gradient ${i} has shape [${g.shape}], but its parameter has [${p.shape}]`);
-        }
-        this.update(p, g, i);
+        if (byParam[i]) this.update(p, byParam[i]!, i);
       });
+    });
+  }
+
+  /** One gradient per parameter, in order (undefined where the loss does not depend on it), shapes checked. */
+  protected gradientsInOrder(grads: Gradients): (tf.Tensor | undefined)[] {
+    return this.params.map((p, i) => {
+      const g = Array.isArray(grads) ? grads[i] : grads[p.name];
+      if (g && !tf.util.arraysEqual(g.shape, p.shape)) {
+        throw new Error(`${this.constructor.name}: gradient ${i} has shape [${g.shape}], but its parameter has [${p.shape}]`);
+      }
+      return g;
     });
   }
 
