@@ -1,4 +1,5 @@
 /** Notebooks made on the fly for kernel tests, in a folder inside the kit so that packages resolve. */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Cell, Notebook, serializeNotebook } from "../../kernel/notebook";
@@ -35,4 +36,25 @@ export function writeScratchNotebook(dir: string, name: string, nb: Notebook): s
   const file = path.join(dir, name);
   fs.writeFileSync(file, serializeNotebook(nb));
   return file;
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command without blocking the test worker: a worker blocked for a
+ * minute (spawnSync under load) misses vitest's own heartbeat and fails the run.
+ */
+export function runCommand(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd ?? KIT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }

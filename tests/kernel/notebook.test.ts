@@ -1,12 +1,11 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parseNotebook, readNotebook, serializeNotebook, splitLines, writeNotebook } from "../../kernel/notebook";
-import { scratchDir } from "./helpers";
+import { runCommand, scratchDir } from "./helpers";
 
 describe("notebook files", () => {
-  it("are written byte for byte as Jupyter's nbformat writes them", () => {
+  it("are written byte for byte as Jupyter's nbformat writes them", async () => {
     const dir = scratchDir("nbformat");
     const file = path.join(dir, "made-by-nbformat.ipynb");
     const script = `
@@ -22,8 +21,8 @@ nb.cells = [new_markdown_cell("# Title\\nText with ünïcode"), code]
 for i, c in enumerate(nb.cells): c.id = f"c{i}"
 nbformat.write(nb, sys.argv[1])
 `;
-    const r = spawnSync("/usr/bin/python3", ["-c", script, file], { encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await runCommand("/usr/bin/python3", ["-c", script, file]);
+    expect(r.code, r.stderr).toBe(0);
     const original = fs.readFileSync(file, "utf8");
     expect(serializeNotebook(readNotebook(file))).toBe(original);
   });
