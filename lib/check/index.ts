@@ -17,3 +17,4 @@ export { assertOk, report, verdictLine, type Verdict } from "./verdict";
 export * as lab1 from "./labs/lab1-mlp";
 export * as lab5 from "./labs/lab5-transformer";
 export * as tp4a from "./labs/tp4a-cnn";
+export * as tp4b from "./labs/tp4b-rnn";
