@@ -6,6 +6,7 @@
  */
 import type { Cell, Notebook } from "../notebook";
 import { gradeId, isLocked, isSolution, isTracked, points } from "../release/cells";
+import { HIDDEN_TESTS, replaceRegions } from "../release/regions";
 
 export interface CellChange {
   gradeId: string;
@@ -23,6 +24,18 @@ function matchKey(cell: Cell, byCellId: Map<string, string>): string | undefined
   return gradeId(cell) ?? (cell.id ? byCellId.get(cell.id) : undefined);
 }
 
+/**
+ * A test cell as the student version shows it. The instructor's own cell,
+ * hidden tests included, is then no edit: grading the solutions reports none.
+ */
+function visibleSource(source: string): string {
+  try {
+    return replaceRegions(source, HIDDEN_TESTS, "a submitted cell", () => []);
+  } catch {
+    return source;
+  }
+}
+
 function lockedChanges(id: string, mine: Cell, theirs: Cell): CellChange[] {
   const changes: CellChange[] = [];
   if (theirs.cell_type !== mine.cell_type) {
@@ -32,7 +45,7 @@ function lockedChanges(id: string, mine: Cell, theirs: Cell): CellChange[] {
   if (claimed !== undefined && Number(claimed) !== points(mine)) {
     changes.push({ gradeId: id, kind: "points changed", message: `cell '${id}' claimed ${claimed} points instead of ${points(mine)}: restored` });
   }
-  if (theirs.source !== mine.source) changes.push({ gradeId: id, kind: "edited", message: `read-only cell '${id}' was edited: restored` });
+  if (visibleSource(theirs.source) !== mine.source) changes.push({ gradeId: id, kind: "edited", message: `read-only cell '${id}' was edited: restored` });
   return changes;
 }
 

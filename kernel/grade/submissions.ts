@@ -33,7 +33,11 @@ function studentFolder(dir: string, labs: string[], only: string | undefined): S
 export function collectSubmissions(inputs: string[], labs: string[], only?: string): Submission[] {
   const out: Submission[] = [];
   const isStudentFolder = (dir: string) => notebooksIn(dir).some((f) => labs.includes(f.replace(/\.ipynb$/, "")));
-  const addFile = (file: string) => out.push({ student: path.basename(file, ".ipynb"), file, folder: null, lab: only });
+  // A notebook named after a lab (lab1-mlp.ipynb) is that lab's, as in a student's folder.
+  const addFile = (file: string) => {
+    const name = path.basename(file, ".ipynb");
+    out.push({ student: name, file, folder: null, lab: only ?? (labs.includes(name) ? name : undefined) });
+  };
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`${input} does not exist: give .ipynb files or folders of them.`);
     if (!fs.statSync(input).isDirectory()) {
