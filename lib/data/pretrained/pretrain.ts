@@ -4,7 +4,7 @@
  * IDX files in FASHION_MNIST_DIR) and records its accuracy on the first 2000
  * test images. Seeded: a rerun on the same backend gives the same file.
  *
- *   npm run pretrain                       # about 5 CPU-minutes per epoch on wasm
+ *   npm run pretrain                       # 1 epoch: about 5 CPU-minutes on wasm
  *   npm run pretrain -- --epochs 1 --out /tmp/fashion-cnn.json
  */
 import * as path from "path";
@@ -25,7 +25,7 @@ const HELD_OUT = 2000;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      epochs: { type: "string", default: "2" },
+      epochs: { type: "string", default: "1" },
       "batch-size": { type: "string", default: "64" },
       lr: { type: "string", default: "0.001" },
       seed: { type: "string", default: "0" },
