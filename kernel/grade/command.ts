@@ -65,8 +65,8 @@ export async function gradeCommand(args: string[]): Promise<number> {
     out,
     jobs: Math.floor(positive("jobs", values.jobs, 1)),
     limits: {
-      cellTimeoutSeconds: positive("timeout", values.timeout, 60),
-      totalTimeoutSeconds: positive("total-timeout", values["total-timeout"], 600),
+      cellTimeoutSeconds: positive("timeout", values.timeout, 300),
+      totalTimeoutSeconds: positive("total-timeout", values["total-timeout"], 1500),
       memoryMb: positive("memory", values.memory, 2048),
     },
     onNotice: (message) => progress.log(`dlkit grade: ${message}`),
