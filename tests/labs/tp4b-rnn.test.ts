@@ -6,46 +6,16 @@
  * student version runs with every failure a "not implemented" one; labs/ is
  * exactly what release makes.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CodeCell, Notebook, Output, readNotebook } from "../../kernel/notebook";
-import { releasedText, releaseTargets } from "../../kernel/release";
+import { readNotebook } from "../../kernel/notebook";
 import { RunResult, runNotebook } from "../../kernel/runner";
+import { labFiles, cellById, stdout, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const SOLUTION = path.join(ROOT, "solutions", "tp4b-rnn.ipynb");
-const LAB = path.join(ROOT, "labs", "tp4b-rnn.ipynb");
+const { solution: SOLUTION, lab: LAB } = labFiles("tp4b-rnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
 const RUN_TIMEOUT = 1_800_000;
 const CHECKS = 6;
-
-const VEGA_LITE = "application/vnd.vegalite.v5+json";
-const SVG = "image/svg+xml";
-
-function cellById(nb: Notebook, id: string): CodeCell {
-  const cell = nb.cells.find((c) => c.id === id);
-  if (!cell || cell.cell_type !== "code") throw new Error(`no code cell '${id}' in the notebook`);
-  return cell;
-}
-
-function textOf(o: Output): string {
-  if (o.output_type === "stream") return o.text;
-  if (o.output_type === "error") return `${o.ename}: ${o.evalue}\n${o.traceback.join("\n")}`;
-  return typeof o.data["text/plain"] === "string" ? (o.data["text/plain"] as string) : "";
-}
-
-const stdout = (cell: CodeCell) => cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stdout" ? o.text : "")).join("");
-const allStdout = (nb: Notebook) => nb.cells.map((c) => (c.cell_type === "code" ? stdout(c) : "")).join("");
-const checkLines = (nb: Notebook) => allStdout(nb).split("\n").filter((l) => /^[✔✘] /.test(l));
-
-function charts(cell: CodeCell): { spec: { $schema?: string }; svg: unknown; text: string }[] {
-  return cell.outputs.flatMap((o) =>
-    (o.output_type === "display_data" || o.output_type === "execute_result") && VEGA_LITE in o.data
-      ? [{ spec: o.data[VEGA_LITE] as { $schema?: string }, svg: o.data[SVG], text: String(o.data["text/plain"] ?? "") }]
-      : [],
-  );
-}
 
 describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   let run: RunResult;
@@ -146,15 +116,7 @@ describe("labs/tp4b-rnn.ipynb, as a student first opens it", () => {
   }, RUN_TIMEOUT);
 
   it("fails only with not-implemented errors", () => {
-    const failing = run.cells.filter((c) => c.status !== "ok");
-    expect(failing.length).toBeGreaterThan(0);
-    for (const result of failing) {
-      const cell = run.notebook.cells[result.index] as CodeCell;
-      expect(result.status, `cell '${cell.id}'`).toBe("error");
-      const errors = cell.outputs.filter((o) => o.output_type === "error").map(textOf);
-      expect(errors.length, `error outputs of cell '${cell.id}'`).toBeGreaterThan(0);
-      for (const error of errors) expect(error.split("\n")[0], `cell '${cell.id}'`).toMatch(/not implemented/i);
-    }
+    expectOnlyNotImplementedFailures(run);
   });
 
   it("says 'not implemented yet' in every check", () => {
@@ -173,8 +135,6 @@ describe("labs/tp4b-rnn.ipynb, as a student first opens it", () => {
 
 describe("labs/tp4b-rnn.ipynb", () => {
   it("is exactly what release makes of the solution", () => {
-    const [target] = releaseTargets([SOLUTION]);
-    expect(path.resolve(target.output)).toBe(LAB);
-    expect(fs.readFileSync(LAB, "utf8")).toBe(releasedText(target));
+    expectReleased(SOLUTION, LAB);
   });
 });
