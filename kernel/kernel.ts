@@ -9,6 +9,7 @@
  *   are aborted (not everything for 200 ms), and none when the client asked
  *   to go on;
  * - shorthand properties naming an earlier cell's variable work;
+ * - what a cell declared before it threw stays declared, as in Python;
  * - a cell's last expression comes back as `execute_result`;
  * - `execute_input` carries the execution count.
  *
@@ -22,6 +23,7 @@ import { expectedBackend } from "../lib/backend/candidates";
 import { MIME_BUNDLE } from "../lib/display";
 import { KERNEL_DISPLAY_NAME } from "./kernelspec";
 import { describeFailure, Diagnostic, Failure } from "./failure";
+import { Declarations } from "./declarations";
 import { expandShorthandProperties } from "./shorthand";
 
 type Message = Parameters<jupyter.ZmqServer["handleExecute"]>[1];
@@ -109,6 +111,7 @@ class KitServer extends jupyter.ZmqServer {
     handler: jupyter.JupyterHandlerImpl,
     configPath: string,
     private readonly executor: Executor,
+    private readonly declarations: Declarations,
   ) {
     super(handler, configPath);
   }
@@ -180,6 +183,7 @@ class KitServer extends jupyter.ZmqServer {
     const report = (this.report = new CellReport());
     const cell = expandShorthandProperties(request.code);
     const ok = await this.executor.execute(cell.code);
+    this.declarations.settle(report.diagnostics.length === 0);
     if (ok) {
       if (report.result && !silent) {
         const data = await mimeBundle(report.result.value);
@@ -196,12 +200,12 @@ class KitServer extends jupyter.ZmqServer {
   }
 }
 
-function lazyConverters(): ConverterSet {
+function lazyConverters(declarations: Declarations): ConverterSet {
   let node: Converter | null = null;
   let browser: Converter | null = null;
   return {
     get node() {
-      return (node ??= createConverter({ isJS: false, isBrowser: false }));
+      return (node ??= declarations.wrap(createConverter({ isJS: false, isBrowser: false })));
     },
     get browser() {
       return (browser ??= createConverter({ isJS: false, isBrowser: true }));
@@ -225,7 +229,8 @@ function connectionFile(argv: string[]): string {
 
 function main(): void {
   const configPath = connectionFile(process.argv.slice(2));
-  const converters = lazyConverters();
+  const declarations = new Declarations();
+  const converters = lazyConverters(declarations);
   // Compiling the first cell is the slow part of start-up; warm it now.
   void converters.node;
   let server: KitServer | null = null;
@@ -233,7 +238,7 @@ function main(): void {
     log: (...args: unknown[]) => server?.console.log(...args),
     error: (...args: unknown[]) => server?.console.error(...args),
   });
-  server = new KitServer(new jupyter.JupyterHandlerImpl(executor, false), configPath, executor);
+  server = new KitServer(new jupyter.JupyterHandlerImpl(executor, false), configPath, executor, declarations);
   process.on("SIGINT", () => executor.interrupt());
   // A failure outside any cell (a timer, a stray promise) is reported to whichever cell runs now.
   process.on("uncaughtException", (err) => console.error("Uncaught exception:", err));

@@ -56,4 +56,16 @@ describe("the kit's kernel", () => {
     const run = await kernel.execute("const more = { batchSize }; const wrong: string = 1;");
     expect(run.error?.evalue).toBe("line 1, column 35: Type 'number' is not assignable to type 'string'.");
   });
+
+  it("keeps what a cell declared before it threw, as Python does (plain tslab forgets it all)", async () => {
+    const failing = await kernel.execute('function twice(x: number): number {\n  return 2 * x;\n}\nthrow new Error("a later line fails");');
+    expect(failing.status).toBe("error");
+    const run = await kernel.execute("twice(21)");
+    expect(run.outputs).toEqual([{ output_type: "execute_result", execution_count: run.executionCount, data: { "text/plain": "42" }, metadata: {} }]);
+  });
+
+  it("declares nothing from a cell that did not compile", async () => {
+    expect((await kernel.execute("const typo: string = 1;\nfunction unseen() {}")).status).toBe("error");
+    expect((await kernel.execute("unseen()")).error?.evalue).toBe("line 1, column 1: Cannot find name 'unseen'.");
+  });
 });
