@@ -60,14 +60,18 @@ export function sandboxWrap(spec: SandboxSpec): (argv: string[], runtimeDir: str
     const args = ["--unshare-all", "--die-with-parent", "--clearenv"];
     for (const p of SYSTEM_PARTS) args.push("--ro-bind", p, p);
     args.push(...usrLinks(), "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev");
+    // A private /tmp first: the kit (and node) may themselves live under /tmp,
+    // and their binds must land on top of it, not be hidden by it.
+    args.push("--tmpfs", "/tmp");
+    // The kernel's sockets and connection file: the only way in and out.
+    args.push("--bind", runtimeDir, runtimeDir);
     const node = path.dirname(path.dirname(fs.realpathSync(argv[0])));
     if (!SYSTEM_PARTS.some((p) => node.startsWith(p + "/"))) args.push("--ro-bind", node, node);
     for (const part of KIT_PARTS) {
       const p = path.join(spec.kitRoot, part);
       if (fs.existsSync(p)) args.push("--ro-bind", p, p);
     }
-    // The kernel's sockets and connection file: the only way in and out.
-    args.push("--tmpfs", "/tmp", "--bind", runtimeDir, runtimeDir, "--remount-ro", "/tmp");
+    args.push("--remount-ro", "/tmp");
     args.push("--tmpfs", SANDBOX_ROOT, "--symlink", path.join(spec.kitRoot, "node_modules"), `${SANDBOX_ROOT}/node_modules`);
     args.push("--bind", spec.workDir, SANDBOX_WORK, "--remount-ro", SANDBOX_ROOT, "--remount-ro", "/", "--chdir", SANDBOX_WORK);
     for (const [k, v] of Object.entries(spec.env)) args.push("--setenv", k, v);
