@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "vitest";
-import { CodeCell, Notebook, Output } from "../../kernel/notebook";
+import { CodeCell, Notebook, Output, readNotebook } from "../../kernel/notebook";
 import { releasedText, releaseTargets } from "../../kernel/release";
-import { RunResult } from "../../kernel/runner";
+import { RunResult, runNotebook } from "../../kernel/runner";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const VEGA_LITE = "application/vnd.vegalite.v5+json";
@@ -63,4 +63,17 @@ export function expectReleased(solution: string, lab: string): void {
   const [target] = releaseTargets([solution]);
   expect(path.resolve(target.output)).toBe(lab);
   expect(fs.readFileSync(lab, "utf8")).toBe(releasedText(target));
+}
+
+/** Runs a lab's notebook on the kit's kernel, in its own folder, as a student's Jupyter would. */
+export function runLabNotebook(file: string, options: { allowErrors?: boolean } = {}): Promise<RunResult> {
+  return runNotebook(readNotebook(file), path.basename(file), { cwd: path.dirname(file), allowErrors: options.allowErrors });
+}
+
+/** The cells with these ids ran without an error. */
+export function expectCellsOk(run: RunResult, ids: string[]): void {
+  for (const id of ids) {
+    const index = run.notebook.cells.findIndex((c) => c.id === id);
+    expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
+  }
 }

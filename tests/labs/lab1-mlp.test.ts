@@ -5,11 +5,10 @@
  * implemented" and nothing else failing; labs/ is exactly what release makes.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CodeCell, readNotebook } from "../../kernel/notebook";
-import { RunResult, runNotebook } from "../../kernel/runner";
-import { labFiles, cellById, stdout, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased } from "./helpers";
+import { CodeCell } from "../../kernel/notebook";
+import { RunResult } from "../../kernel/runner";
+import { labFiles, cellById, stdout, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runLabNotebook, expectCellsOk } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab1-mlp");
 const STAGES = ["by hand", "autograd", "modules", "optimizer"];
@@ -22,7 +21,7 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
   let run: RunResult;
   let out: string;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(SOLUTION), "lab1-mlp.ipynb", { cwd: path.dirname(SOLUTION) });
+    run = await runLabNotebook(SOLUTION);
     out = allStdout(run.notebook);
   }, RUN_TIMEOUT);
 
@@ -77,7 +76,7 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
 describe("labs/lab1-mlp.ipynb, as a student first opens it", () => {
   let run: RunResult;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(LAB), "lab1-mlp.ipynb", { cwd: path.dirname(LAB), allowErrors: true });
+    run = await runLabNotebook(LAB, { allowErrors: true });
   }, RUN_TIMEOUT);
 
   it("fails only with not-implemented errors", () => {
@@ -85,10 +84,7 @@ describe("labs/lab1-mlp.ipynb, as a student first opens it", () => {
   });
 
   it("defines every function, and draws the data, without an error", () => {
-    for (const id of ["setup", "data", "initParams", "forward", "lossAccuracy", "backward", "sgd", "trainStep", "fit", "autogradBackward", "modelAndLoss", "loadSlideParams", "manualStep", "optimizer"]) {
-      const index = run.notebook.cells.findIndex((c) => c.id === id);
-      expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
-    }
+    expectCellsOk(run, ["setup", "data", "initParams", "forward", "lossAccuracy", "backward", "sgd", "trainStep", "fit", "autogradBackward", "modelAndLoss", "loadSlideParams", "manualStep", "optimizer"]);
     expect(charts(cellById(run.notebook, "data"))).toHaveLength(1);
   });
 

@@ -5,11 +5,9 @@
  * maps; the student version runs with every failure a "not implemented" one;
  * labs/ is exactly what release makes.
  */
-import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readNotebook } from "../../kernel/notebook";
-import { RunResult, runNotebook } from "../../kernel/runner";
-import { labFiles, cellById, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased } from "./helpers";
+import { RunResult } from "../../kernel/runner";
+import { labFiles, cellById, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runLabNotebook, expectCellsOk } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab5-transformer");
 /** Training takes a minute alone, several on a busy 2-core machine. */
@@ -25,7 +23,7 @@ describe("solutions/lab5-transformer.ipynb on the kernel", () => {
   let run: RunResult;
   let out: string;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(SOLUTION), "lab5-transformer.ipynb", { cwd: path.dirname(SOLUTION) });
+    run = await runLabNotebook(SOLUTION);
     out = allStdout(run.notebook);
     console.log(`lab5 solution ran in ${run.seconds.toFixed(0)} s`);
   }, RUN_TIMEOUT);
@@ -90,7 +88,7 @@ describe("solutions/lab5-transformer.ipynb on the kernel", () => {
 describe("labs/lab5-transformer.ipynb, as a student first opens it", () => {
   let run: RunResult;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(LAB), "lab5-transformer.ipynb", { cwd: path.dirname(LAB), allowErrors: true });
+    run = await runLabNotebook(LAB, { allowErrors: true });
   }, RUN_TIMEOUT);
 
   it("fails only with not-implemented errors", () => {
@@ -104,10 +102,7 @@ describe("labs/lab5-transformer.ipynb, as a student first opens it", () => {
   });
 
   it("runs the given cells (data, modules, the patches) without an error", () => {
-    for (const id of ["setup", "patches", "mha", "pe_modules", "encoder_block", "predictor", "data"]) {
-      const index = run.notebook.cells.findIndex((c) => c.id === id);
-      expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
-    }
+    expectCellsOk(run, ["setup", "patches", "mha", "pe_modules", "encoder_block", "predictor", "data"]);
   });
 });
 

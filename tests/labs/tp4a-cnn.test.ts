@@ -6,11 +6,9 @@
  * budget; the student version runs with every failure a "not implemented"
  * one; labs/ is exactly what release makes.
  */
-import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readNotebook } from "../../kernel/notebook";
-import { RunResult, runNotebook } from "../../kernel/runner";
-import { labFiles, cellById, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased } from "./helpers";
+import { RunResult } from "../../kernel/runner";
+import { labFiles, cellById, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runLabNotebook, expectCellsOk } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("tp4a-cnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
@@ -20,7 +18,7 @@ describe("solutions/tp4a-cnn.ipynb on the kernel", () => {
   let run: RunResult;
   let out: string;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(SOLUTION), "tp4a-cnn.ipynb", { cwd: path.dirname(SOLUTION) });
+    run = await runLabNotebook(SOLUTION);
     out = allStdout(run.notebook);
     console.log(`tp4a solution ran in ${run.seconds.toFixed(0)} s`);
   }, RUN_TIMEOUT);
@@ -82,7 +80,7 @@ describe("solutions/tp4a-cnn.ipynb on the kernel", () => {
 describe("labs/tp4a-cnn.ipynb, as a student first opens it", () => {
   let run: RunResult;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(LAB), "tp4a-cnn.ipynb", { cwd: path.dirname(LAB), allowErrors: true });
+    run = await runLabNotebook(LAB, { allowErrors: true });
   }, RUN_TIMEOUT);
 
   it("fails only with not-implemented errors", () => {
@@ -96,10 +94,7 @@ describe("labs/tp4a-cnn.ipynb, as a student first opens it", () => {
   });
 
   it("runs the given cells (data, digit grid, pretrained model) without an error", () => {
-    for (const id of ["tp4a-setup", "tp4a-data", "tp4a-digit-grid", "tp4a-declare", "tp4a-pretrained"]) {
-      const index = run.notebook.cells.findIndex((c) => c.id === id);
-      expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
-    }
+    expectCellsOk(run, ["tp4a-setup", "tp4a-data", "tp4a-digit-grid", "tp4a-declare", "tp4a-pretrained"]);
   });
 });
 

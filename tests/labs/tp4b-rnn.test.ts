@@ -6,11 +6,9 @@
  * student version runs with every failure a "not implemented" one; labs/ is
  * exactly what release makes.
  */
-import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readNotebook } from "../../kernel/notebook";
-import { RunResult, runNotebook } from "../../kernel/runner";
-import { labFiles, cellById, stdout, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased } from "./helpers";
+import { RunResult } from "../../kernel/runner";
+import { labFiles, cellById, stdout, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runLabNotebook, expectCellsOk } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("tp4b-rnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
@@ -21,7 +19,7 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   let run: RunResult;
   let out: string;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(SOLUTION), "tp4b-rnn.ipynb", { cwd: path.dirname(SOLUTION) });
+    run = await runLabNotebook(SOLUTION);
     out = allStdout(run.notebook);
     console.log(`tp4b solution ran in ${run.seconds.toFixed(0)} s`);
   }, RUN_TIMEOUT);
@@ -112,7 +110,7 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
 describe("labs/tp4b-rnn.ipynb, as a student first opens it", () => {
   let run: RunResult;
   beforeAll(async () => {
-    run = await runNotebook(readNotebook(LAB), "tp4b-rnn.ipynb", { cwd: path.dirname(LAB), allowErrors: true });
+    run = await runLabNotebook(LAB, { allowErrors: true });
   }, RUN_TIMEOUT);
 
   it("fails only with not-implemented errors", () => {
@@ -126,10 +124,7 @@ describe("labs/tp4b-rnn.ipynb, as a student first opens it", () => {
   });
 
   it("runs the given cells (words, alphabet, results) without an error", () => {
-    for (const id of ["setup", "words", "alphabet", "results"]) {
-      const index = run.notebook.cells.findIndex((c) => c.id === id);
-      expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
-    }
+    expectCellsOk(run, ["setup", "words", "alphabet", "results"]);
   });
 });
 
