@@ -25,8 +25,9 @@ function positive(name: string, text: string | undefined, fallback: number): num
 
 function printReportCard(results: StudentResult[]): void {
   const width = Math.max(7, ...results.map((r) => r.student.length));
+  const labWidth = Math.max(3, ...results.map((r) => r.lab.length));
   for (const r of results) {
-    console.log(`${r.student.padEnd(width)}  ${r.lab.padEnd(10)} ${`${r.score}/${r.max}`.padStart(9)}  ${r.status.padEnd(12)} ${r.message}`);
+    console.log(`${r.student.padEnd(width)}  ${r.lab.padEnd(labWidth)} ${`${r.score}/${r.max}`.padStart(9)}  ${r.status.padEnd(12)} ${r.message}`);
   }
 }
 
