@@ -3,7 +3,7 @@
  * first result, a trivial cell, and a cell that defines a function (tslab
  * type-checks every cell). Medians over alternating repetitions.
  *
- *   npx ts-node --transpile-only bench/kernel-latency.ts [--reps 5]
+ *   npm run bench:kernel -- [--reps 5]
  */
 import * as fs from "fs";
 import * as path from "path";
