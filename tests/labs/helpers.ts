@@ -77,3 +77,16 @@ export function expectCellsOk(run: RunResult, ids: string[]): void {
     expect(run.cells.find((c) => c.index === index)?.status, `cell '${id}'`).toBe("ok");
   }
 }
+
+/** A solution notebook: every code cell ran, none failed. */
+export function expectEveryCellOk(run: RunResult): void {
+  expect(run.failed?.error).toBeUndefined();
+  expect(run.cells.filter((c) => c.status !== "ok")).toEqual([]);
+}
+
+/** The check lines a run printed, after asserting that none of them failed. */
+export function passedCheckLines(run: RunResult): string[] {
+  const lines = checkLines(run.notebook);
+  expect(lines.filter((l) => l.startsWith("✘"))).toEqual([]);
+  return lines;
+}
