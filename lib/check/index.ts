@@ -12,7 +12,7 @@
 export { checkFunction, type CheckFunctionOptions, type Mistake } from "./checkFunction";
 export { checkShape, type CheckShapeOptions } from "./checkShape";
 export { gradientCheck, type GradientCheckOptions } from "./gradientCheck";
-export { NotImplementedError, notImplemented, isNotImplemented } from "./notImplemented";
+export { NotImplementedError, notImplemented, isNotImplemented, asNotImplemented } from "./notImplemented";
 export { assertOk, report, verdictLine, type Verdict } from "./verdict";
 export * as lab1 from "./labs/lab1-mlp";
 export * as lab5 from "./labs/lab5-transformer";

@@ -27,3 +27,15 @@ export function notImplemented(what = "this function"): never {
 export function isNotImplemented(err: unknown): err is Error {
   return err instanceof Error && (err.name === "NotImplementedError" || err.message.startsWith(PREFIX));
 }
+
+/**
+ * The stub's error as a NotImplementedError naming the missing piece
+ * ("forward"), or null when `err` is not a stub's: lets a check say which
+ * piece is missing even when the student's function calls another stub.
+ */
+export function asNotImplemented(err: unknown): NotImplementedError | null {
+  if (!isNotImplemented(err)) return null;
+  if (err instanceof NotImplementedError) return err;
+  const what = (err as Error & { what?: string }).what ?? err.message.match(/^not implemented:\s*([^\s(]+)/)?.[1];
+  return new NotImplementedError(what ?? "this function");
+}

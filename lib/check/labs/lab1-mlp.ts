@@ -14,7 +14,7 @@ import { CrossEntropyLoss, Linear, Module, Sequential, Tanh } from "../../nn";
 import { Optimizer, SGD } from "../../optim";
 import { checkFunction, Mistake } from "../checkFunction";
 import { shapeHint } from "../hints";
-import { isNotImplemented, NotImplementedError } from "../notImplemented";
+import { asNotImplemented, NotImplementedError } from "../notImplemented";
 import { report, Verdict } from "../verdict";
 import { allClose, showShape } from "../values";
 
@@ -158,18 +158,6 @@ function someBatch(seed: number): { X: tf.Tensor2D; Y: tf.Tensor2D } {
 
 // ---------------------------------------------------------------------------
 // What all checks share.
-
-const STUB = /^not implemented: ([^\s(]+)/;
-
-/**
- * release's stubs throw a plain `Error("not implemented: forward (...)")`;
- * this treats it like lib/check's NotImplementedError, naming the function.
- */
-function asNotImplemented(err: unknown): NotImplementedError | null {
-  if (!isNotImplemented(err)) return null;
-  if (err instanceof NotImplementedError) return err;
-  return new NotImplementedError(err.message.match(STUB)?.[1] ?? "this function");
-}
 
 /** A student function whose stub errors become NotImplementedError, so checkFunction reports them as such. */
 function recognisingStubs<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { nllLoss } from "../../nn/losses";
 import { Optimizer, SGD } from "../../optim";
-import { NotImplementedError } from "../notImplemented";
+import { asNotImplemented, NotImplementedError } from "../notImplemented";
 import { report, Verdict } from "../verdict";
 import { allClose, maxDiff, showShape } from "../values";
 
@@ -34,12 +34,12 @@ const SHAPE_ERRORS: ErrorHint = {
 
 /** The verdict for what a student's code threw: "not implemented yet" for a stub, else the error and a hint. */
 function thrownVerdict(name: string, err: unknown, hints: ErrorHint[] = []): Verdict {
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-  if ((err instanceof Error && err.name === "NotImplementedError") || /^not implemented\b/i.test(message)) {
-    const what = message.match(/^not implemented:\s*([^\s(]+)/i)?.[1];
-    const piece = what && what !== name ? ` (${what})` : "";
+  const missing = asNotImplemented(err);
+  if (missing) {
+    const piece = missing.what !== name ? ` (${missing.what})` : "";
     return { ok: false, notImplemented: true, message: `${name}${piece}: not implemented yet` };
   }
+  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
   const hint = [...hints, SHAPE_ERRORS].find((h) => h.when.test(message))?.hint;
   return { ok: false, message: `${name} threw: ${message}`, hint };
 }
