@@ -9,6 +9,7 @@
  *   embed.forward(tf.tensor2d([[1, 2, 3]], [1, 3], "int32")).shape;   // [1, 3, 16]
  */
 import * as tf from "@tensorflow/tfjs";
+import { standardNormal } from "./init";
 import { Module } from "./module";
 import { nextSeed } from "./random";
 import { check, showShape, valueRange } from "./shapes";
@@ -24,7 +25,7 @@ export class Embedding extends Module {
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, args: EmbeddingArgs = {}) {
     super();
     const seed = args.seed ?? nextSeed();
-    this.weight = this.registerParameter("weight", tf.randomNormal([numEmbeddings, embeddingDim], 0, 1, "float32", seed));
+    this.weight = this.registerParameter("weight", standardNormal([numEmbeddings, embeddingDim], seed));
   }
 
   forward(indices: tf.Tensor): tf.Tensor {

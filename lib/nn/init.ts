@@ -18,3 +18,15 @@ export function xavierUniform(shape: [number, number], seed: number): tf.Tensor 
   const bound = Math.sqrt(6 / (shape[0] + shape[1]));
   return tf.randomUniform(shape, -bound, bound, "float32", seed);
 }
+
+/**
+ * N(0, 1): what Embedding and the learned positional encoding start from.
+ * tfjs's randomNormal takes seed 0 for "no seed" and draws a fresh one on
+ * every run, so seed 0 (the first layer after `manualSeed(0)`) goes in as
+ * another fixed value: the same program builds the same weights every time.
+ */
+export function standardNormal(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, "float32", seed === 0 ? SEED_ZERO_STAND_IN : seed);
+}
+
+const SEED_ZERO_STAND_IN = 2147483647;

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Dropout } from "./dropout";
+import { standardNormal } from "./init";
 import { Module } from "./module";
 import { nextSeed } from "./random";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
@@ -91,7 +92,7 @@ export class LearnedPositionalEncoding extends PositionalBase {
   constructor(dModel: number, args: PositionalEncodingArgs = {}) {
     const seed = args.seed ?? nextSeed();
     super(dModel, args, seed);
-    this.weight = this.registerParameter("weight", tf.randomNormal([this.maxLen, dModel], 0, 1, "float32", seed));
+    this.weight = this.registerParameter("weight", standardNormal([this.maxLen, dModel], seed));
   }
 
   protected table(): tf.Tensor {

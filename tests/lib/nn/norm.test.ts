@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
-import { Embedding, LayerNorm } from "../../../lib/nn";
+import { Embedding, LayerNorm, LearnedPositionalEncoding, manualSeed } from "../../../lib/nn";
 import { expectParity, fixture, gradCheckModule, toTensor } from "./helpers";
 
 const cases = fixture("norm");
@@ -47,5 +47,21 @@ describe("LayerNorm and Embedding", () => {
     expect(() => embed.forward(big)).toThrow(/range from 1 to 5, expected 0 to 4/);
     tf.dispose([floats, big]);
     embed.dispose();
+  });
+
+  it("Embedding and the learned positional encoding start from the same weights on every run, seed 0 included", () => {
+    // tfjs's randomNormal reads seed 0 as "no seed"; the first layer after manualSeed(0) gets seed 0.
+    const build = () => {
+      manualSeed(0);
+      const embed = new Embedding(10, 4);
+      const positional = new LearnedPositionalEncoding(4, { maxLen: 6, seed: 0 });
+      const weights = [Array.from(embed.weight.dataSync()), Array.from(positional.weight.dataSync())];
+      embed.dispose();
+      positional.dispose();
+      return weights;
+    };
+    const [first, second] = [build(), build()];
+    expect(second).toEqual(first);
+    expect(new Set(first[0]).size, "a real N(0, 1) draw, not a constant").toBe(40);
   });
 });
