@@ -9,6 +9,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
+import { installWasmConv } from "./wasm-conv";
+import { installWasmGather } from "./wasm-gather";
+import { installWasmMatMul } from "./wasm-matmul";
+import { installWasmMaxPoolGrad } from "./wasm-pool";
 
 export { BACKEND_ENV, type BackendChoice } from "./candidates";
 
@@ -56,6 +60,7 @@ async function activate(candidate: Candidate): Promise<string | null> {
   const loadProblem = load(candidate);
   if (loadProblem) return loadProblem;
   silenceCpuBanner();
+  if (candidate.tfName === "wasm") installWasmKernels();
   try {
     if (await tf.setBackend(candidate.tfName)) {
       await tf.ready();
@@ -65,6 +70,21 @@ async function activate(candidate: Candidate): Promise<string | null> {
   } catch (err) {
     return `${candidate.tfName} did not initialise (${err instanceof Error ? err.message : String(err)})`;
   }
+}
+
+let wasmKernelsInstalled = false;
+
+/**
+ * The wasm backend's slow or missing kernels, replaced (lib/backend/wasm-*.ts):
+ * once, after its package has registered its own and before it runs.
+ */
+function installWasmKernels(): void {
+  if (wasmKernelsInstalled) return;
+  installWasmMatMul();
+  installWasmConv();
+  installWasmMaxPoolGrad();
+  installWasmGather();
+  wasmKernelsInstalled = true;
 }
 
 let current: BackendInfo | null = null;

@@ -35,44 +35,6 @@ export interface Conv2dArgs {
   seed?: number;
 }
 
-/**
- * conv2d on NHWC input and [kH, kW, in, out] filters, zero padding included
- * (padding inside the convolution avoids tf.pad, whose gradient, a slice,
- * is slow on wasm). Where the backend lacks tfjs's filter gradient
- * (Conv2DBackpropFilter: the wasm backend), the gradient is written by hand:
- * a convolution of the padded input with the output gradient, dilated by
- * the stride.
- */
-function conv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, stride: [number, number], padding: [number, number]): tf.Tensor4D {
-  const [pH, pW] = padding;
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pH, pH], [pW, pW], [0, 0]];
-  if (tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) return tf.conv2d(x, filter, stride, pad);
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [input, w, save] = [args[0] as tf.Tensor4D, args[1] as tf.Tensor4D, args[2] as tf.GradSaveFunc];
-    save([input, w]);
-    return {
-      value: tf.conv2d(input, w, stride, pad),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const dy4 = dy as tf.Tensor4D;
-        const dx = tf.conv2dTranspose(dy4, ws, xs.shape, stride, pad);
-        const [kH, kW] = [ws.shape[0], ws.shape[1]];
-        const full = tf.conv2d(
-          xs.pad(pad).transpose([3, 1, 2, 0]) as tf.Tensor4D,
-          dy4.transpose([1, 2, 0, 3]) as tf.Tensor4D,
-          1,
-          "valid",
-          "NHWC",
-          stride,
-        );
-        const dw = full.slice([0, 0, 0, 0], [-1, kH, kW, -1]).transpose([1, 2, 0, 3]);
-        return [dx, dw];
-      },
-    };
-  });
-  return op(x, filter) as tf.Tensor4D;
-}
-
 export class Conv2d extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | null;
@@ -104,9 +66,12 @@ export class Conv2d extends Module {
     check(height + 2 * pH >= kH && width + 2 * pW >= kW, layer, () =>
       `input ${showShape(x.shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`);
     return tf.tidy(() => {
-      const nhwc = x.transpose([0, 2, 3, 1]) as tf.Tensor4D;
+      // One channel: channels-first data is already channels-last, and a reshape is free where a transpose is not.
+      const nhwc = (this.inChannels === 1 ? x.reshape([x.shape[0], height, width, 1]) : x.transpose([0, 2, 3, 1])) as tf.Tensor4D;
       const filter = this.weight.transpose([2, 3, 1, 0]) as tf.Tensor4D;
-      let y: tf.Tensor = conv2dNHWC(nhwc, filter, this.stride, this.padding);
+      // Padding inside the convolution: tf.pad would cost an op, and its gradient a slice.
+      const pad: tf.backend_util.ExplicitPadding = [[0, 0], [pH, pH], [pW, pW], [0, 0]];
+      let y: tf.Tensor = tf.conv2d(nhwc, filter, this.stride, pad);
       if (this.bias) y = y.add(this.bias);
       return y.transpose([0, 3, 1, 2]);
     });

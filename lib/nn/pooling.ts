@@ -62,36 +62,15 @@ abstract class Pool2d extends Module {
 }
 
 /**
- * tf.maxPool with its gradient sent to the argmax of each window, as in
- * PyTorch. tfjs's own MaxPool gradient (and argmax) is wrong on the wasm
- * backend (tfjs 4.22) for windows whose values are all negative: it starts
- * the running maximum at 0. Shifting the values to be ≥ 1 first keeps every
- * argmax and avoids the bug.
+ * y = the largest value in each window; the gradient goes to the first
+ * largest value of each window, as in PyTorch (on wasm, lib/backend
+ * replaces the backend's MaxPoolGrad, which gets this wrong).
  */
-function maxPoolNHWC(x: tf.Tensor4D, kernel: [number, number], stride: [number, number]): tf.Tensor4D {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [input, save] = [args[0] as tf.Tensor4D, args[1] as tf.GradSaveFunc];
-    save([input]);
-    return {
-      value: tf.maxPool(input, kernel, stride, "valid"),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const xs = saved[0] as tf.Tensor4D;
-        const low = tf.where(xs.isFinite(), xs, tf.zerosLike(xs)).min();
-        const { result, indexes } = tf.maxPoolWithArgmax(xs.sub(low).add(1) as tf.Tensor4D, kernel, stride, "valid", true);
-        result.dispose();
-        return tf.scatterND(indexes.reshape([-1, 1]), dy.reshape([-1]), [xs.size]).reshape(xs.shape);
-      },
-    };
-  });
-  return op(x) as tf.Tensor4D;
-}
-
-/** y = the largest value in each window. */
 export class MaxPool2d extends Pool2d {
   protected padValue = -Infinity;
 
   protected pool(x: tf.Tensor4D): tf.Tensor4D {
-    return maxPoolNHWC(x, this.kernelSize, this.stride);
+    return tf.maxPool(x, this.kernelSize, this.stride, "valid");
   }
 }
 

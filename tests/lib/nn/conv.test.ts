@@ -77,6 +77,15 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
     tf.dispose([x, value, ...Object.values(grads)]);
   });
 
+  it("MaxPool2d sends a tied window's gradient to its first largest value, as PyTorch does (all-zero windows after a ReLU)", () => {
+    // Two 2×2 windows side by side in each of two channels: ties of zeros, ties of 5, a −∞ window.
+    const x = tf.variable(tf.tensor4d([0, 0, 5, 1, 0, 0, 5, 5, -Infinity, -Infinity, 2, 7, -Infinity, -Infinity, 7, 3], [1, 2, 2, 4]));
+    const dy = tf.tensor4d([1, 2, 3, 4], [1, 2, 1, 2]);
+    const { value, grads } = tf.variableGrads(() => new MaxPool2d(2).forward(x).mul(dy).sum() as tf.Scalar, [x]);
+    expect(Array.from(grads[x.name].dataSync())).toEqual([1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 4, 0, 0, 0, 0]);
+    tf.dispose([x, dy, value, ...Object.values(grads)]);
+  });
+
   it("a small CNN learns with Adam and leaks no tensors", () => {
     const cnn = new Sequential(
       new Conv2d(1, 4, 3, { padding: 1, seed: 1 }), new ReLU(), new MaxPool2d(2), new AvgPool2d(2),

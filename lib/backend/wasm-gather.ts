@@ -1,0 +1,52 @@
+/**
+ * tf.gather on the wasm backend as block copies.
+ *
+ * tfjs-backend-wasm's GatherV2 (4.22) copies element by element with
+ * index arithmetic for each: 0.8 ms to pick a batch of 64 images of 28×28
+ * from a data set, a tenth of a LeNet training step. Rows are contiguous, so
+ * here each picked slice is one typed-array copy on the backend's memory.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { KernelArgs, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function gather(args: KernelArgs): TensorInfo {
+  const { x, indices } = args.inputs;
+  const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
+  const batchDims = (args.attrs.batchDims as number | undefined) ?? 0;
+  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as tf.TensorInfo as tf.Tensor, indices as tf.TensorInfo as tf.Tensor, axis, batchDims);
+  const backend = args.backend as unknown as HeapBackend;
+  const out = backend.makeOutput(info.outputShape, x.dtype);
+  // Views last: an allocation may grow the wasm memory and detach earlier views.
+  const source = backend.typedArrayFromHeap(x);
+  const picks = backend.typedArrayFromHeap(indices);
+  const target = backend.typedArrayFromHeap(out);
+  const { batchSize, outerSize, dimSize, sliceSize } = info;
+  const perBatch = picks.length / batchSize;
+  let at = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let o = 0; o < outerSize; o++) {
+      const block = (b * outerSize + o) * dimSize;
+      for (let i = 0; i < perBatch; i++) {
+        const index = picks[b * perBatch + i];
+        if (!(index >= 0 && index < dimSize)) {
+          throw new Error(`gather: index ${index} is out of range: axis ${axis} of the tensor [${x.shape}] has indices 0 to ${dimSize - 1}`);
+        }
+        const start = (block + index) * sliceSize;
+        if (sliceSize === 1) target[at] = source[start];
+        else target.set(source.subarray(start, start + sliceSize), at);
+        at += sliceSize;
+      }
+    }
+  }
+  return out;
+}
+
+/** Registers the gather; see the top of this file. */
+export function installWasmGather(): void {
+  replaceWasmKernel("GatherV2", () => gather);
+}

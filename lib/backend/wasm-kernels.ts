@@ -1,0 +1,69 @@
+/**
+ * What the wasm backend's replacement kernels share: calling the backend's
+ * own kernels on its buffers, freeing the intermediate ones, and swapping a
+ * kernel in the registry. Kernels work on TensorInfos, not tensors: nothing
+ * here is seen by tf.memory() or the gradient tape.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+export type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
+export type WasmBackend = { disposeData(dataId: object): void };
+export type KernelArgs = { inputs: Record<string, TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> };
+export type KernelFunc = (args: KernelArgs) => TensorInfo;
+
+const BACKEND = "wasm";
+
+/** The wasm backend's kernel `name`, as registered now. */
+export function wasmKernel(name: string): KernelFunc | null {
+  const config = tf.getKernel(name, BACKEND);
+  return config ? (config.kernelFunc as unknown as KernelFunc) : null;
+}
+
+/**
+ * Runs the backend's own kernels inside a replacement kernel. Results of
+ * `run` are intermediate and freed by `dispose`; `result` hands one out.
+ */
+export class KernelScope {
+  private readonly temporary: TensorInfo[] = [];
+
+  constructor(private readonly backend: WasmBackend) {}
+
+  run(name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
+    const kernel = wasmKernel(name);
+    if (!kernel) throw new Error(`the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`);
+    const out = kernel({ inputs, backend: this.backend, attrs });
+    this.temporary.push(out);
+    return out;
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run("Reshape", { x }, { shape });
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run("Transpose", { x }, { perm });
+  }
+
+  /** Keeps `out` (made by `run`) alive past `dispose`. */
+  result(out: TensorInfo): TensorInfo {
+    this.temporary.splice(this.temporary.indexOf(out), 1);
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.temporary) this.backend.disposeData(t.dataId);
+    this.temporary.length = 0;
+  }
+}
+
+/**
+ * Registers `make(previous)` as the wasm kernel `name`, where `previous` is
+ * the backend's own kernel (null if it has none). The backend's setup of
+ * the kernel, if any, is kept.
+ */
+export function replaceWasmKernel(name: string, make: (previous: KernelFunc | null) => KernelFunc): void {
+  const config = tf.getKernel(name, BACKEND);
+  if (config) tf.unregisterKernel(name, BACKEND);
+  const kernelFunc = make(config ? (config.kernelFunc as unknown as KernelFunc) : null) as unknown as tf.KernelFunc;
+  tf.registerKernel({ ...(config ?? { kernelName: name, backendName: BACKEND }), kernelFunc });
+}

@@ -1,0 +1,74 @@
+/**
+ * The gradient of max pooling on the wasm backend, with PyTorch's rule.
+ *
+ * tfjs-backend-wasm's MaxPoolGrad (4.22) starts each window's running
+ * maximum at the smallest positive float instead of −∞: a window whose
+ * values are all ≤ 0 (all negative, or all zero after a ReLU) sends its
+ * gradient nowhere, and ties go to the last maximum. This kernel sends each
+ * window's gradient to its first largest value (a NaN wins, as in PyTorch),
+ * in one pass over the input in JavaScript, on the backend's own memory.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { KernelArgs, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+function maxPoolGradient(args: KernelArgs): TensorInfo {
+  const { dy, input } = args.inputs;
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const backend = args.backend as unknown as HeapBackend;
+  const out = backend.makeOutput(input.shape, "float32");
+  // Views last: an allocation may grow the wasm memory and detach earlier views.
+  const x = backend.typedArrayFromHeap(input);
+  const grad = backend.typedArrayFromHeap(dy);
+  const dx = backend.typedArrayFromHeap(out);
+  dx.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const best = new Float32Array(channels);
+  const where = new Int32Array(channels);
+  let o = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = Math.max(0, oy * strideHeight - top);
+      const y1 = Math.min(inHeight, oy * strideHeight - top + filterHeight);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = Math.max(0, ox * strideWidth - left);
+        const x1 = Math.min(inWidth, ox * strideWidth - left + filterWidth);
+        const first = ((n * inHeight + y0) * inWidth + x0) * channels;
+        for (let c = 0; c < channels; c++) {
+          best[c] = -Infinity;
+          where[c] = first + c;
+        }
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const base = ((n * inHeight + iy) * inWidth + ix) * channels;
+            for (let c = 0; c < channels; c++) {
+              const v = x[base + c];
+              if (v > best[c] || v !== v) {
+                best[c] = v;
+                where[c] = base + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < channels; c++) dx[where[c]] += grad[o++];
+      }
+    }
+  }
+  return out;
+}
+
+/** Registers the gradient; see the top of this file. */
+export function installWasmMaxPoolGrad(): void {
+  replaceWasmKernel("MaxPoolGrad", () => maxPoolGradient);
+}

@@ -1,0 +1,123 @@
+/**
+ * The wasm backend's matrix products after lib/backend reroutes them to
+ * XNNPACK: every transpose and batch combination gives the product a
+ * plain triple loop gives, gradients included, and the rerouting frees
+ * what it allocates.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useBestBackend } from "../../../lib/backend";
+
+/** The product computed in JavaScript from the values, batch dimensions broadcast. */
+function reference(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): { shape: number[]; data: number[] } {
+  const av = a.dataSync();
+  const bv = b.dataSync();
+  const [aR, aC] = a.shape.slice(-2);
+  const [bR, bC] = b.shape.slice(-2);
+  const [rows, inner] = transposeA ? [aC, aR] : [aR, aC];
+  const columns = transposeB ? bR : bC;
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const count = outer.reduce((n, d) => n * d, 1);
+  const batchA = av.length / (aR * aC);
+  const batchB = bv.length / (bR * bC);
+  const data: number[] = [];
+  for (let m = 0; m < count; m++) {
+    const oa = (m % batchA) * aR * aC;
+    const ob = (m % batchB) * bR * bC;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < columns; j++) {
+        let sum = 0;
+        for (let k = 0; k < inner; k++) {
+          sum += av[oa + (transposeA ? k * aC + i : i * aC + k)] * bv[ob + (transposeB ? j * bC + k : k * bC + j)];
+        }
+        data.push(sum);
+      }
+    }
+  }
+  return { shape: [...outer, rows, columns], data };
+}
+
+function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[] }, what: string): void {
+  expect(actual.shape, `${what}: shape`).toEqual(want.shape);
+  const got = actual.dataSync();
+  want.data.forEach((w, i) => {
+    if (Math.abs(got[i] - w) > 1e-4 * (1 + Math.abs(w))) expect(got[i], `${what}: element ${i}`).toBeCloseTo(w, 4);
+  });
+}
+
+/** [a shape, b shape] pairs: few and many rows, one and many left matrices, 2-D and 3-D right ones. */
+const CASES: [number[], number[]][] = [
+  [[3, 5], [5, 4]],
+  [[40, 7], [7, 9]],
+  [[64, 128], [128, 32]],
+  [[4, 10, 6], [6, 5]],
+  [[2, 3, 8, 6], [1, 6, 5]],
+  [[5, 20, 6], [5, 6, 7]],
+];
+
+/** a and b shaped for the given transposes, from the upright shapes above. */
+function operands(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean, seed: number): [tf.Tensor, tf.Tensor] {
+  const swap = (s: number[], yes: boolean) => (yes ? [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]] : s);
+  return [tf.randomUniform(swap(aShape, transposeA), -1, 1, "float32", seed), tf.randomUniform(swap(bShape, transposeB), -1, 1, "float32", seed + 1)];
+}
+
+describe("wasm matrix products", () => {
+  beforeAll(async () => {
+    await useBestBackend({ quiet: true });
+  });
+
+  it("runs on the wasm backend, the default here", () => {
+    expect(tf.getBackend()).toBe("wasm");
+  });
+
+  it("gives the triple-loop product for every transpose and batch combination", () => {
+    let seed = 1;
+    for (const [aShape, bShape] of CASES) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const [a, b] = operands(aShape, bShape, transposeA, transposeB, (seed += 2));
+          const product = tf.matMul(a, b, transposeA, transposeB);
+          expectProduct(product, reference(a, b, transposeA, transposeB), `[${a.shape}]${transposeA ? "ᵀ" : ""} × [${b.shape}]${transposeB ? "ᵀ" : ""}`);
+          tf.dispose([a, b, product]);
+        }
+      }
+    }
+  });
+
+  it("adds the bias and applies the activation of a fused product", () => {
+    for (const [transposeA, transposeB] of [[false, true], [true, false], [true, true]]) {
+      const [a, b] = operands([48, 12], [12, 10], transposeA, transposeB, 7);
+      const bias = tf.randomUniform([10], -1, 1, "float32", 9);
+      const fused = tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation: "relu" });
+      const want = reference(a, b, transposeA, transposeB);
+      const biasValues = bias.dataSync();
+      const expected = { shape: want.shape, data: want.data.map((v, i) => Math.max(0, v + biasValues[i % 10])) };
+      expectProduct(fused, expected, `fused, transposeA=${transposeA}, transposeB=${transposeB}`);
+      tf.dispose([a, b, bias, fused]);
+    }
+  });
+
+  it("gives the gradients of x·Wᵀ that a product of the values gives", () => {
+    const x = tf.randomUniform([32, 6], -1, 1, "float32", 11);
+    const w = tf.randomUniform([5, 6], -1, 1, "float32", 12);
+    const dy = tf.randomUniform([32, 5], -1, 1, "float32", 13);
+    const [dx, dw] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.matMul(x, w, false, true))([x, w], dy);
+    expectProduct(dx, reference(dy, w, false, false), "dx = dy·W");
+    expectProduct(dw, reference(dy, x, true, false), "dW = dyᵀ·x");
+    tf.dispose([x, w, dy, dx, dw]);
+  });
+
+  it("frees its transposed copies: tensors and backend buffers stay flat over many products", () => {
+    const a = tf.randomUniform([64, 32], -1, 1, "float32", 21);
+    const b = tf.randomUniform([16, 32], -1, 1, "float32", 22);
+    const c = tf.randomUniform([64, 16], -1, 1, "float32", 23);
+    const backend = tf.engine().backend;
+    const run = () => tf.tidy(() => tf.matMul(a, b, false, true).add(tf.matMul(a, c, true, false).sum()));
+    run().dispose();
+    const [tensors, buffers] = [tf.memory().numTensors, backend.numDataIds()];
+    for (let i = 0; i < 50; i++) run().dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(buffers);
+    tf.dispose([a, b, c]);
+  });
+});
