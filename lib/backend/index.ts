@@ -11,8 +11,12 @@ import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
 import { installWasmConv } from "./wasm-conv";
 import { installWasmGather } from "./wasm-gather";
+import { installWasmIdentity } from "./wasm-identity";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmMaxPoolGrad } from "./wasm-pool";
+import { installWasmSlices } from "./wasm-slice";
+import { installWasmSum } from "./wasm-sum";
+import { installWasmTranspose } from "./wasm-transpose";
 
 export { BACKEND_ENV, type BackendChoice } from "./candidates";
 
@@ -84,6 +88,10 @@ function installWasmKernels(): void {
   installWasmConv();
   installWasmMaxPoolGrad();
   installWasmGather();
+  installWasmTranspose();
+  installWasmSum();
+  installWasmSlices();
+  installWasmIdentity();
   wasmKernelsInstalled = true;
 }
 
