@@ -5,14 +5,31 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** log softmax(x)ᵢ = xᵢ − log Σⱼ exp(xⱼ), computed stably along `dim`. */
+/**
+ * `op` along axis `dim`: tfjs's softmax ops work on the last axis only, so
+ * another axis is swapped to the end and back.
+ */
+function alongAxis(x: tf.Tensor, dim: number, op: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const axis = dim < 0 ? x.rank + dim : dim;
+  if (axis === x.rank - 1) return op(x);
+  return tf.tidy(() => {
+    const perm = x.shape.map((_, i) => (i === axis ? x.rank - 1 : i === x.rank - 1 ? axis : i));
+    return op(x.transpose(perm)).transpose(perm);
+  });
+}
+
+/**
+ * log softmax(x)ᵢ = xᵢ − log Σⱼ exp(xⱼ), computed stably along `dim`, with
+ * tfjs's written-out gradient dy − softmax·Σdy (the gradient through the
+ * max that makes it stable is zero, and not computed).
+ */
 export function logSoftmax(x: tf.Tensor, dim = -1): tf.Tensor {
-  return tf.tidy(() => x.sub(x.logSumExp(dim, true)));
+  return alongAxis(x, dim, (t) => tf.logSoftmax(t));
 }
 
 /** softmax(x)ᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along `dim`; rows that are all −∞ give NaN, as in PyTorch. */
 export function softmax(x: tf.Tensor, dim = -1): tf.Tensor {
-  return tf.tidy(() => logSoftmax(x, dim).exp());
+  return alongAxis(x, dim, (t) => tf.softmax(t));
 }
 
 /** GELU(x) = x · Φ(x) = ½ x (1 + erf(x / √2)), the exact form PyTorch uses by default. */

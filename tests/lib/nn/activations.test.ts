@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
-import { Dropout, Flatten, GELU, Module, ReLU, Sigmoid, Softmax, Tanh } from "../../../lib/nn";
+import { Dropout, Flatten, GELU, Module, ReLU, Sigmoid, Softmax, Tanh, functional } from "../../../lib/nn";
 import { expectParity, fixture, gradCheckModule, toTensor } from "./helpers";
 
 const cases = fixture("activations");
@@ -34,6 +34,16 @@ describe("activations, Flatten and Dropout", () => {
   it("Softmax rejects an axis the input does not have", () => {
     const x = tf.zeros([2, 3]);
     expect(() => new Softmax(2).forward(x)).toThrow("Softmax(dim=2): input is 2-D, so dim must be in [-2, 1]");
+    x.dispose();
+  });
+
+  it("softmax and log-softmax give NaN for a row that is all −∞ and exact zeros for −∞ entries, as PyTorch does", () => {
+    const x = tf.tensor2d([[-Infinity, -Infinity, -Infinity], [1, 2, -Infinity]]);
+    const weights = new Softmax(-1).forward(x).dataSync();
+    expect(Array.from(weights.slice(0, 3)).every(Number.isNaN)).toBe(true);
+    expect(Array.from(weights.slice(3))).toEqual([expect.closeTo(1 / (1 + Math.E), 6), expect.closeTo(Math.E / (1 + Math.E), 6), 0]);
+    const logs = functional.logSoftmax(x, 1).dataSync();
+    expect(Array.from(logs.slice(3))).toEqual([expect.closeTo(-Math.log(1 + Math.E), 5), expect.closeTo(1 - Math.log(1 + Math.E), 5), -Infinity]);
     x.dispose();
   });
 
