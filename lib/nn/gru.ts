@@ -14,10 +14,11 @@
  *   const { output, hN } = gru.run(x);
  */
 import * as tf from "@tensorflow/tfjs";
-import { CellState, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
+import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
 
-export class GRU extends RecurrentBase {
+export class GRU extends StepByStepRecurrent {
   protected readonly hasCell = false;
+  protected readonly hiddenBiasOutsideStep = false;
 
   constructor(inputSize: number, hiddenSize: number, args: RecurrentArgs = {}) {
     super(inputSize, hiddenSize, 3, args);

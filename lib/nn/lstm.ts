@@ -16,9 +16,9 @@
  *   const { output, hN, cN } = lstm.run(x);
  */
 import * as tf from "@tensorflow/tfjs";
-import { CellState, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
+import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
 
-export class LSTM extends RecurrentBase {
+export class LSTM extends StepByStepRecurrent {
   protected readonly hasCell = true;
 
   constructor(inputSize: number, hiddenSize: number, args: RecurrentArgs = {}) {

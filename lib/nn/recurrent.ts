@@ -1,8 +1,10 @@
 /**
  * What RNN, GRU and LSTM share, as in PyTorch's `nn.RNNBase`: stacked
  * layers, PyTorch's parameter names and shapes, batch-first or
- * time-first input, and the loop over time. Each subclass only says how
- * one time step updates the state (`cell`).
+ * time-first input, and the input part of every gate for all steps at
+ * once. A subclass says how one layer runs over the steps (`runLayer`);
+ * GRU and LSTM say how one step updates the state (`cell`) and let
+ * autograd go back through the steps.
  *
  * Per layer l the parameters are `weight_ih_l{l}` `[G·hidden, input]`,
  * `weight_hh_l{l}` `[G·hidden, hidden]`, `bias_ih_l{l}` and `bias_hh_l{l}`
@@ -43,6 +45,14 @@ export interface RecurrentResult {
 export interface CellState {
   h: tf.Tensor;
   c?: tf.Tensor;
+}
+
+/** What one layer's run over a sequence gives. */
+export interface LayerRun {
+  /** The hidden state at every step, `[seq, batch, hidden]`. */
+  outputs: tf.Tensor;
+  /** The state after the last step. */
+  last: CellState;
 }
 
 export interface LayerWeights {
@@ -90,13 +100,23 @@ export abstract class RecurrentBase extends Module {
   }
 
   /**
-   * One time step of one layer: `inputPart` = x W_ihᵀ + b_ih, already
-   * computed for the step, `[batch, G·hidden]`; returns the new state.
+   * One layer over the whole sequence. `inputPart` = x W_ihᵀ + b_ih
+   * (+ b_hh, see hiddenBiasOutsideStep) for every step, `[seq, batch,
+   * G·hidden]`; returns the hidden state at every step `[seq, batch,
+   * hidden]` and the last state.
    */
-  protected abstract cell(inputPart: tf.Tensor, state: CellState, weights: LayerWeights): CellState;
+  protected abstract runLayer(inputPart: tf.Tensor, start: CellState, weights: LayerWeights): LayerRun;
 
   /** Whether the state has a cell part c (LSTM). */
   protected abstract readonly hasCell: boolean;
+
+  /**
+   * Whether b_hh only shifts every gate's pre-activation (RNN, LSTM): then
+   * it is added with b_ih to all steps at once, one op per sequence instead
+   * of one per step (and as many fewer in backprop). GRU multiplies part of
+   * it by the reset gate, so it keeps b_hh inside the step.
+   */
+  protected readonly hiddenBiasOutsideStep: boolean = true;
 
   /** The output sequence only; `run` also gives the final states. */
   forward(x: tf.Tensor, h0?: tf.Tensor, c0?: tf.Tensor): tf.Tensor {
@@ -135,12 +155,11 @@ export abstract class RecurrentBase extends Module {
         const rows = w.weightIh.shape[0];
         let inputPart = sequence.reshape([steps * batch, -1]).matMul(w.weightIh, false, true);
         if (w.biasIh) inputPart = inputPart.add(w.biasIh);
-        const perStep = unstack(inputPart.reshape([steps, batch, rows]));
-        let state: CellState = { h: hStart[l], c: cStart[l] };
-        const outputs = perStep.map((part) => (state = this.cell(part, state, w)).h);
-        hLast.push(state.h);
-        if (state.c) cLast.push(state.c);
-        sequence = tf.stack(outputs);
+        if (w.biasHh && this.hiddenBiasOutsideStep) inputPart = inputPart.add(w.biasHh);
+        const run = this.runLayer(inputPart.reshape([steps, batch, rows]), { h: hStart[l], c: cStart[l] }, w);
+        hLast.push(run.last.h);
+        if (run.last.c) cLast.push(run.last.c);
+        sequence = run.outputs;
         if (l < this.numLayers - 1) sequence = F.dropout(sequence, this.dropout, this.training, this.seed + 1000 + this.dropoutCalls++);
       });
       const output = unbatched ? sequence.squeeze([1]) : this.batchFirst ? sequence.transpose([1, 0, 2]) : sequence;
@@ -151,10 +170,10 @@ export abstract class RecurrentBase extends Module {
     }) as unknown as RecurrentResult;
   }
 
-  /** h W_hhᵀ + b_hh, the part of every gate that comes from the previous state. */
+  /** h W_hhᵀ (+ b_hh unless it went outside the step), the part of every gate that comes from the previous state. */
   protected hiddenPart(h: tf.Tensor, w: LayerWeights): tf.Tensor {
     const part = h.matMul(w.weightHh, false, true);
-    return w.biasHh ? part.add(w.biasHh) : part;
+    return w.biasHh && !this.hiddenBiasOutsideStep ? part.add(w.biasHh) : part;
   }
 
   protected extraRepr(): string {
@@ -162,5 +181,24 @@ export abstract class RecurrentBase extends Module {
     if (this.numLayers !== 1) repr += `, num_layers=${this.numLayers}`;
     if (this.batchFirst) repr += ", batch_first=True";
     return repr;
+  }
+}
+
+/**
+ * A recurrent layer that runs one step at a time and lets autograd go back
+ * through the steps (GRU, LSTM): a subclass only says how one step updates
+ * the state.
+ */
+export abstract class StepByStepRecurrent extends RecurrentBase {
+  /**
+   * One time step of one layer: `inputPart` is the step's slice of
+   * runLayer's, `[batch, G·hidden]`; returns the new state.
+   */
+  protected abstract cell(inputPart: tf.Tensor, state: CellState, weights: LayerWeights): CellState;
+
+  protected runLayer(inputPart: tf.Tensor, start: CellState, weights: LayerWeights): LayerRun {
+    let state = start;
+    const outputs = unstack(inputPart).map((part) => (state = this.cell(part, state, weights)).h);
+    return { outputs: tf.stack(outputs), last: state };
   }
 }

@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { uniformFanIn } from "./init";
 import { Module } from "./module";
 import { nextSeed } from "./random";
-import { CellState, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
+import { CellState, LayerRun, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
 export type Nonlinearity = "tanh" | "relu";
@@ -34,9 +34,48 @@ export class RNN extends RecurrentBase {
     this.nonlinearity = args.nonlinearity ?? "tanh";
   }
 
-  protected cell(inputPart: tf.Tensor, state: CellState, w: LayerWeights): CellState {
-    const pre = inputPart.add(this.hiddenPart(state.h, w));
-    return { h: this.nonlinearity === "tanh" ? pre.tanh() : pre.relu() };
+  /**
+   * All steps as one op with backpropagation through time written out.
+   * Forward: h_t = f(part_t + h_{t−1} W_hhᵀ). Backward, from the last step
+   * to the first: dpre_t = (dy_t + dh_t) ⊙ f′ (read off h_t: 1 − h_t² for
+   * tanh, h_t > 0 for relu) and dh_{t−1} = dpre_t W_hh; then
+   * dW_hh = Σ_t dpre_tᵀ h_{t−1} as one product over all steps. Autograd would
+   * record three ops per step and go back through three times as many, one
+   * product per step for dW_hh among them.
+   */
+  protected runLayer(inputPart: tf.Tensor, start: CellState, w: LayerWeights): LayerRun {
+    const [steps, batch, hidden] = inputPart.shape as [number, number, number];
+    const relu = this.nonlinearity === "relu";
+    const throughTime = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [parts, h0, weightHh, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      let h = h0;
+      // Transposed once, not at every step: on wasm, XNNPACK then packs the weights once for the whole sequence.
+      const weightT = weightHh.transpose();
+      const states = tf.unstack(parts).map((part) => {
+        const pre = part.add(h.matMul(weightT));
+        return (h = relu ? pre.relu() : pre.tanh());
+      });
+      const outputs = tf.stack(states);
+      save([outputs, h0, weightHh]);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [hs, first, weight] = saved;
+        const slopes = tf.unstack(relu ? tf.step(hs) : tf.sub(1, hs.square()));
+        const upstream = tf.unstack(dy);
+        const dPre: tf.Tensor[] = new Array(steps);
+        let dh: tf.Tensor | null = null;
+        for (let t = steps - 1; t >= 0; t--) {
+          dPre[t] = (dh ? upstream[t].add(dh) : upstream[t]).mul(slopes[t]);
+          dh = dPre[t].matMul(weight);
+        }
+        const dParts = tf.stack(dPre);
+        const previous = steps === 1 ? first.expandDims(0) : tf.concat([first.expandDims(0), hs.slice([0, 0, 0], [steps - 1, batch, hidden])]);
+        const dWeight = dParts.reshape([steps * batch, hidden]).matMul(previous.reshape([steps * batch, hidden]), true, false);
+        return [dParts, dh!, dWeight];
+      };
+      return { value: outputs, gradFunc };
+    });
+    const outputs = throughTime(inputPart, start.h, w.weightHh);
+    return { outputs, last: { h: outputs.slice([steps - 1, 0, 0], [1, batch, hidden]).squeeze([0]) } };
   }
 }
 
