@@ -15,6 +15,7 @@ import { installWasmIdentity } from "./wasm-identity";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmMaxPoolGrad } from "./wasm-pool";
 import { installWasmSlices } from "./wasm-slice";
+import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
 import { installWasmTranspose } from "./wasm-transpose";
 
@@ -92,6 +93,7 @@ function installWasmKernels(): void {
   installWasmSum();
   installWasmSlices();
   installWasmIdentity();
+  installWasmSoftmax();
   wasmKernelsInstalled = true;
 }
 

@@ -7,24 +7,18 @@
  * here each picked slice is one typed-array copy on the backend's memory.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function gather(args: KernelArgs): TensorInfo {
   const { x, indices } = args.inputs;
   const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
   const batchDims = (args.attrs.batchDims as number | undefined) ?? 0;
   const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as tf.TensorInfo as tf.Tensor, indices as tf.TensorInfo as tf.Tensor, axis, batchDims);
-  const backend = args.backend as unknown as HeapBackend;
-  const out = backend.makeOutput(info.outputShape, x.dtype);
-  // Views last: an allocation may grow the wasm memory and detach earlier views.
-  const source = backend.typedArrayFromHeap(x);
-  const picks = backend.typedArrayFromHeap(indices);
-  const target = backend.typedArrayFromHeap(out);
+  const memory = heap(args.backend);
+  const out = memory.output(info.outputShape, x.dtype);
+  const source = memory.values(x);
+  const picks = memory.values(indices);
+  const target = memory.values(out);
   const { batchSize, outerSize, dimSize, sliceSize } = info;
   const perBatch = picks.length / batchSize;
   let at = 0;

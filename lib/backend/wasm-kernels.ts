@@ -8,10 +8,33 @@ import * as tf from "@tensorflow/tfjs";
 
 export type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 export type WasmBackend = { disposeData(dataId: object): void };
+/** What a tensor's values are, read in place from the wasm memory. */
+export type HeapValues = Float32Array | Int32Array | Uint8Array;
+/** The dtypes a kernel here can read and write in place. */
+export const IN_PLACE_DTYPES: readonly tf.DataType[] = ["float32", "int32", "bool"];
 export type KernelArgs = { inputs: Record<string, TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> };
 export type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 const BACKEND = "wasm";
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): HeapValues;
+}
+
+/**
+ * A new output tensor, and a way to see any tensor's values in the wasm
+ * memory. Allocate every output before taking views: an allocation may grow
+ * the memory and detach the views taken before it.
+ */
+export function heap(backend: WasmBackend): { output(shape: number[], dtype: tf.DataType): TensorInfo; values(t: TensorInfo): HeapValues; floats(t: TensorInfo): Float32Array } {
+  const b = backend as unknown as HeapBackend;
+  return {
+    output: (shape, dtype) => b.makeOutput(shape, dtype),
+    values: (t) => b.typedArrayFromHeap(t),
+    floats: (t) => b.typedArrayFromHeap(t) as Float32Array,
+  };
+}
 
 /** The wasm backend's kernel `name`, as registered now. */
 export function wasmKernel(name: string): KernelFunc | null {

@@ -9,12 +9,7 @@
  * in one pass over the input in JavaScript, on the backend's own memory.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
+import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function maxPoolGradient(args: KernelArgs): TensorInfo {
   const { dy, input } = args.inputs;
@@ -25,12 +20,11 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
     dimRoundingMode?: "floor" | "round" | "ceil";
   };
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const backend = args.backend as unknown as HeapBackend;
-  const out = backend.makeOutput(input.shape, "float32");
-  // Views last: an allocation may grow the wasm memory and detach earlier views.
-  const x = backend.typedArrayFromHeap(input);
-  const grad = backend.typedArrayFromHeap(dy);
-  const dx = backend.typedArrayFromHeap(out);
+  const memory = heap(args.backend);
+  const out = memory.output(input.shape, "float32");
+  const x = memory.floats(input);
+  const grad = memory.floats(dy);
+  const dx = memory.floats(out);
   dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;

@@ -9,23 +9,14 @@
  * and SplitV are rebuilt on this slice.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, KernelFunc, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
-
-type Values = Float32Array | Int32Array | Uint8Array;
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Values;
-}
-
-const IN_PLACE = ["float32", "int32", "bool"];
+import { IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel } from "./wasm-kernels";
 
 /** x[begin : begin + size] (every axis), read from the wasm memory in place. */
-function sliceInPlace(backend: HeapBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
-  const out = backend.makeOutput(size, x.dtype);
-  // Views last: an allocation may grow the wasm memory and detach earlier views.
-  const source = backend.typedArrayFromHeap(x);
-  const target = backend.typedArrayFromHeap(out);
+function sliceInPlace(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  const memory = heap(backend);
+  const out = memory.output(size, x.dtype);
+  const source = memory.values(x);
+  const target = memory.values(out);
   const rank = x.shape.length;
   const strides = new Array<number>(rank);
   strides[rank - 1] = 1;
@@ -56,9 +47,9 @@ function sliceInPlace(backend: HeapBackend, x: TensorInfo, begin: number[], size
 function slice(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
-    if (!IN_PLACE.includes(x.dtype)) return original(args);
+    if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, args.attrs.begin as number[], args.attrs.size as number[]);
-    return sliceInPlace(args.backend as unknown as HeapBackend, x, begin, size);
+    return sliceInPlace(args.backend, x, begin, size);
   };
 }
 
@@ -67,7 +58,7 @@ function pieces(args: KernelArgs, x: TensorInfo, axis: number, sizes: number[]):
   const begin = x.shape.map(() => 0);
   return sizes.map((s) => {
     const size = x.shape.map((d, i) => (i === axis ? s : d));
-    const piece = sliceInPlace(args.backend as unknown as HeapBackend, x, begin, size);
+    const piece = sliceInPlace(args.backend, x, begin, size);
     begin[axis] += s;
     return piece;
   });
@@ -77,7 +68,7 @@ function unpack(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     // Unpack names its input "value".
     const x = args.inputs.value;
-    if (!IN_PLACE.includes(x.dtype)) return original(args);
+    if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
     const shape = x.shape.filter((_, i) => i !== axis);
     return pieces(args, x, axis, new Array<number>(x.shape[axis]).fill(1)).map((t) => ({ ...t, shape })) as unknown as TensorInfo;
@@ -87,7 +78,7 @@ function unpack(original: KernelFunc): KernelFunc {
 function splitV(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
-    if (!IN_PLACE.includes(x.dtype)) return original(args);
+    if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], axis);
     return pieces(args, x, axis, sizes) as unknown as TensorInfo;

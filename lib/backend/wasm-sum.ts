@@ -7,12 +7,7 @@
  * Read row by row, the same sum is one pass; it is accumulated in float64.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, KernelFunc, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
+import { KernelArgs, KernelFunc, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function sum(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
@@ -23,17 +18,16 @@ function sum(original: KernelFunc): KernelFunc {
     const rows = x.shape.slice(0, axes.length).reduce((n, d) => n * d, 1);
     const kept = x.shape.slice(axes.length);
     const width = kept.reduce((n, d) => n * d, 1);
-    const backend = args.backend as unknown as HeapBackend;
+    const memory = heap(args.backend);
     const shape = args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept;
-    const out = backend.makeOutput(shape, "float32");
-    // Views last: an allocation may grow the wasm memory and detach earlier views.
-    const values = backend.typedArrayFromHeap(x);
+    const out = memory.output(shape, "float32");
+    const values = memory.floats(x);
     const total = new Float64Array(width);
     for (let r = 0; r < rows; r++) {
       const base = r * width;
       for (let j = 0; j < width; j++) total[j] += values[base + j];
     }
-    backend.typedArrayFromHeap(out).set(total);
+    memory.floats(out).set(total);
     return out;
   };
 }

@@ -12,15 +12,7 @@
  * one; tall ones are copied in 32×32 tiles, the rest keep the backend's
  * kernel (timed in bench/).
  */
-import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, KernelFunc, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
-
-type Values = Float32Array | Int32Array | Uint8Array;
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Values;
-}
+import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, heap, replaceWasmKernel } from "./wasm-kernels";
 
 /**
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
@@ -51,7 +43,7 @@ const TILE = 32;
 const TALL = { rows: 1024, columns: 16 };
 
 /** out[b, c, r] = x[b, r, c]. */
-function transposeBatches(x: Values, out: Values, batches: number, rows: number, columns: number): void {
+function transposeBatches(x: HeapValues, out: HeapValues, batches: number, rows: number, columns: number): void {
   const size = rows * columns;
   for (let b = 0; b < batches; b++) {
     const base = b * size;
@@ -74,13 +66,12 @@ function transpose(original: KernelFunc): KernelFunc {
     const perm = args.attrs.perm as number[];
     const { shape, perm: merged } = mergeAxes(x.shape, perm);
     const batched = merged.length === 3 && merged[0] === 0 && merged[1] === 2;
-    if (!(merged.length === 2 || batched) || !["float32", "int32", "bool"].includes(x.dtype)) return original(args);
+    if (!(merged.length === 2 || batched) || !IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const [batches, rows, columns] = batched ? shape : [1, ...shape];
     if (rows < TALL.rows || columns < TALL.columns) return original(args);
-    const backend = args.backend as unknown as HeapBackend;
-    const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
-    // Views last: an allocation may grow the wasm memory and detach earlier views.
-    transposeBatches(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), batches, rows, columns);
+    const memory = heap(args.backend);
+    const out = memory.output(perm.map((axis) => x.shape[axis]), x.dtype);
+    transposeBatches(memory.values(x), memory.values(out), batches, rows, columns);
     return out;
   };
 }

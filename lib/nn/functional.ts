@@ -4,6 +4,7 @@
  * gradient on every tfjs backend.
  */
 import * as tf from "@tensorflow/tfjs";
+import { LOG_SOFTMAX, fusedOnThisBackend } from "./fused";
 
 /**
  * `op` along axis `dim`: tfjs's softmax ops work on the last axis only, so
@@ -20,11 +21,13 @@ function alongAxis(x: tf.Tensor, dim: number, op: (t: tf.Tensor) => tf.Tensor): 
 
 /**
  * log softmax(x)ᵢ = xᵢ − log Σⱼ exp(xⱼ), computed stably along `dim`, with
- * tfjs's written-out gradient dy − softmax·Σdy (the gradient through the
- * max that makes it stable is zero, and not computed).
+ * the written-out gradient dy − softmax·Σdy (the gradient through the max
+ * that makes it stable is zero, and not computed): one kernel each way
+ * where lib/backend has one (nn/fused.ts), tfjs's logSoftmax elsewhere.
  */
 export function logSoftmax(x: tf.Tensor, dim = -1): tf.Tensor {
-  return alongAxis(x, dim, (t) => tf.logSoftmax(t));
+  const lastAxis = fusedOnThisBackend(LOG_SOFTMAX) ? (t: tf.Tensor) => tf.engine().runKernel(LOG_SOFTMAX, { x: t }) as tf.Tensor : (t: tf.Tensor) => tf.logSoftmax(t);
+  return alongAxis(x, dim, lastAxis);
 }
 
 /** softmax(x)ᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along `dim`; rows that are all −∞ give NaN, as in PyTorch. */

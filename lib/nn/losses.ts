@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { logSoftmax } from "./functional";
+import { SOFTMAX_CROSS_ENTROPY, fusedOnThisBackend } from "./fused";
 import { Module } from "./module";
 import { check, showShape, valueRange } from "./shapes";
 
@@ -88,22 +89,32 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
  * op costs more than the arithmetic of a small batch.
  */
 function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduction): tf.Tensor {
-  const [rows, classes] = logits.shape as [number, number];
+  const rows = logits.shape[0];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = [args[0] as tf.Tensor, args[1] as tf.GradSaveFunc];
-    const logProbs = logSoftmax(x, 1);
-    save([logProbs]);
-    const picked = logProbs.mul(tf.oneHot(target, classes).toFloat()).sum(1).neg();
+    const [losses, delta] = softmaxCrossEntropy(x, target);
+    save([delta]);
     return {
-      value: reduce(picked, reduction),
+      value: reduce(losses, reduction),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const delta = saved[0].exp().sub(tf.oneHot(target, classes).toFloat());
         const scale = reduction === "none" ? dy.reshape([rows, 1]) : reduction === "mean" ? dy.div(rows) : dy;
-        return delta.mul(scale);
+        return saved[0].mul(scale);
       },
     };
   });
   return op(logits);
+}
+
+/**
+ * Each row's loss −log softmax(x)[target] `[M]` and its gradient
+ * softmax(x) − one-hot(target) `[M, C]`: one kernel where lib/backend has
+ * one (nn/fused.ts), tfjs ops elsewhere.
+ */
+function softmaxCrossEntropy(x: tf.Tensor, target: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  if (fusedOnThisBackend(SOFTMAX_CROSS_ENTROPY)) return tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits: x, target }) as unknown as [tf.Tensor, tf.Tensor];
+  const logProbs = logSoftmax(x, 1);
+  const oneHot = tf.oneHot(target, x.shape[1]!).toFloat();
+  return [logProbs.mul(oneHot).sum(1).neg(), logProbs.exp().sub(oneHot)];
 }
 
 function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): void {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
 import { DataLoader, TensorDataset, blobs, moons } from "../../../lib/data";
 import * as nn from "../../../lib/nn";

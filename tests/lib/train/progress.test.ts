@@ -1,4 +1,3 @@
-import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
 import { DataLoader, TensorDataset, blobs } from "../../../lib/data";
