@@ -52,3 +52,33 @@ export function dropout(x: tf.Tensor, p: number, training: boolean, seed: number
     return x.mul(keep.cast("float32")).div(1 - p);
   });
 }
+
+type GradArgs = (tf.Tensor | tf.GradSaveFunc)[];
+
+const affine = tf.customGrad((...args: GradArgs) => {
+  const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, weight]);
+  return {
+    value: x.matMul(weight, false, true).add(bias),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [dy.matMul(ws), dy.matMul(xs, true, false), dy.sum(0)],
+  };
+});
+
+const product = tf.customGrad((...args: GradArgs) => {
+  const [x, weight, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, weight]);
+  return {
+    value: x.matMul(weight, false, true),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [dy.matMul(ws), dy.matMul(xs, true, false)],
+  };
+});
+
+/**
+ * y = x Wᵀ + b, like PyTorch's `F.linear`: x `[rows, in]`, W `[out, in]`,
+ * b `[out]` or null → `[rows, out]`. One op with its gradient written out
+ * (dx = dy W, dW = dyᵀ x, db = Σ_rows dy) instead of a product and a
+ * broadcast add, each recorded and saved for backprop on its own.
+ */
+export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  return bias ? (affine(x, weight, bias) as tf.Tensor) : (product(x, weight) as tf.Tensor);
+}

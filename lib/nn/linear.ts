@@ -11,6 +11,7 @@
  *   fc.weight.shape;                                 // [4, 2]
  */
 import * as tf from "@tensorflow/tfjs";
+import * as F from "./functional";
 import { uniformFanIn } from "./init";
 import { Module } from "./module";
 import { check, checkFloat, showShape } from "./shapes";
@@ -44,8 +45,7 @@ export class Linear extends Module {
     return tf.tidy(() => {
       // A reshape is an op (and a saved tensor for backprop) on tfjs: skip both when x is already [batch, in].
       const flat = x.rank === 2 ? x : x.reshape([-1, this.inFeatures]);
-      let y = flat.matMul(this.weight, false, true);
-      if (this.bias) y = y.add(this.bias);
+      const y = F.linear(flat, this.weight, this.bias);
       return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), this.outFeatures]);
     });
   }

@@ -17,7 +17,7 @@
  *   const { output, weights } = mha.attend(x, x, x, { averageAttnWeights: false });
  */
 import * as tf from "@tensorflow/tfjs";
-import { dropout } from "./functional";
+import * as F from "./functional";
 import { xavierUniform } from "./init";
 import { Linear } from "./linear";
 import { Module } from "./module";
@@ -92,18 +92,21 @@ export class MultiheadAttention extends Module {
       const S = k.shape[1] as number;
       check(v.shape[1] === S && k.shape[0] === batch && v.shape[0] === batch, layer, () =>
         `key ${showShape(key.shape)} and value ${showShape(value.shape)} must have the same batch and length`);
-      const [wQ, wK, wV] = tf.split(this.inProjWeight, 3, 0);
-      const [bQ, bK, bV] = this.inProjBias ? tf.split(this.inProjBias, 3, 0) : [null, null, null];
-      const heads = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null) => {
-        const projected = x.reshape([-1, this.embedDim]).matMul(w, false, true);
-        const biased = b ? projected.add(b) : projected;
-        return biased.reshape([batch, -1, this.numHeads, this.headDim]).transpose([0, 2, 1, 3]); // [batch, heads, seq, headDim]
-      };
+      const heads = (projected: tf.Tensor) => projected.reshape([batch, -1, this.numHeads, this.headDim]).transpose([0, 2, 1, 3]); // [batch, heads, seq, headDim]
+      let qkv: tf.Tensor[];
+      if (query === key && key === value) {
+        // Self-attention: one product with the packed in_proj weight, as PyTorch does, then cut in three.
+        qkv = tf.split(F.linear(q.reshape([-1, this.embedDim]), this.inProjWeight, this.inProjBias), 3, 1).map(heads);
+      } else {
+        const weights = tf.split(this.inProjWeight, 3, 0);
+        const biases = this.inProjBias ? tf.split(this.inProjBias, 3, 0) : [null, null, null];
+        qkv = [q, k, v].map((x, i) => heads(F.linear(x.reshape([-1, this.embedDim]), weights[i], biases[i])));
+      }
       const mask = this.combinedMask(options, batch, L, S, layer);
-      const attention = scaledDotProductAttention(heads(q, wQ, bQ), heads(k, wK, bK), heads(v, wV, bV), mask);
+      const attention = scaledDotProductAttention(qkv[0], qkv[1], qkv[2], mask);
       let perHead = attention.output;
       if (this.training && this.dropout > 0) {
-        perHead = dropout(attention.weights, this.dropout, true, this.seed + 2 + this.dropoutCalls++).matMul(heads(v, wV, bV));
+        perHead = F.dropout(attention.weights, this.dropout, true, this.seed + 2 + this.dropoutCalls++).matMul(qkv[2]);
       }
       const merged = perHead.transpose([0, 2, 1, 3]).reshape([batch, L, this.embedDim]);
       const out = this.outProj.forward(merged);
