@@ -29,7 +29,8 @@ function fastProduct(original: KernelFunc): KernelFunc {
     const transposeB = Boolean(args.attrs.transposeB);
     const batchA = size(a.shape.slice(0, -2));
     const batchB = size(b.shape.slice(0, -2));
-    if (batchB !== 1 || (!transposeA && !transposeB && batchA === 1)) return original(args);
+    // PReLU weights may be laid out per output row, which stacking the left matrices would shift.
+    if (batchB !== 1 || (!transposeA && !transposeB && batchA === 1) || args.inputs.preluActivationWeights) return original(args);
     const [aRows, aCols] = a.shape.slice(-2);
     const [bRows, bCols] = b.shape.slice(-2);
     const [rows, inner] = transposeA ? [aCols, aRows] : [aRows, aCols];
