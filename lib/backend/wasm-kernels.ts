@@ -20,6 +20,8 @@ const BACKEND = "wasm";
 interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): HeapValues;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  wasm: { asm: { memory: WebAssembly.Memory } };
 }
 
 /**
@@ -27,12 +29,21 @@ interface HeapBackend {
  * memory. Allocate every output before taking views: an allocation may grow
  * the memory and detach the views taken before it.
  */
-export function heap(backend: WasmBackend): { output(shape: number[], dtype: tf.DataType): TensorInfo; values(t: TensorInfo): HeapValues; floats(t: TensorInfo): Float32Array } {
+export function heap(backend: WasmBackend): {
+  output(shape: number[], dtype: tf.DataType): TensorInfo;
+  values(t: TensorInfo): HeapValues;
+  floats(t: TensorInfo): Float32Array;
+  /** Where the tensor's values start in the wasm memory, in bytes (for the kit's own wasm kernels). */
+  offset(t: TensorInfo): number;
+  memory: WebAssembly.Memory;
+} {
   const b = backend as unknown as HeapBackend;
   return {
     output: (shape, dtype) => b.makeOutput(shape, dtype),
     values: (t) => b.typedArrayFromHeap(t),
     floats: (t) => b.typedArrayFromHeap(t) as Float32Array,
+    offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
+    memory: b.wasm.asm.memory,
   };
 }
 

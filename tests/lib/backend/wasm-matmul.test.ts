@@ -45,7 +45,11 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
   });
 }
 
-/** [a shape, b shape] pairs: few and many rows, one and many left matrices, 2-D and 3-D right ones. */
+/**
+ * [a shape, b shape] pairs: few and many rows, one and many left matrices,
+ * 2-D and 3-D right ones, batches of pairs with a column count the SIMD
+ * kernel takes (8, 16) and one it leaves to the backend (7).
+ */
 const CASES: [number[], number[]][] = [
   [[3, 5], [5, 4]],
   [[40, 7], [7, 9]],
@@ -53,6 +57,8 @@ const CASES: [number[], number[]][] = [
   [[4, 10, 6], [6, 5]],
   [[2, 3, 8, 6], [1, 6, 5]],
   [[5, 20, 6], [5, 6, 7]],
+  [[3, 2, 10, 6], [3, 2, 6, 8]],
+  [[64, 16, 8], [64, 8, 16]],
 ];
 
 /** a and b shaped for the given transposes, from the upright shapes above. */
@@ -107,17 +113,28 @@ describe("wasm matrix products", () => {
     tf.dispose([x, w, dy, dx, dw]);
   });
 
+  it("gives the gradients of attention's batched products, Q·Kᵀ and weights·V", () => {
+    const q = tf.randomUniform([6, 16, 8], -1, 1, "float32", 31);
+    const k = tf.randomUniform([6, 16, 8], -1, 1, "float32", 32);
+    const dy = tf.randomUniform([6, 16, 16], -1, 1, "float32", 33);
+    const [dq, dk] = tf.grads((q: tf.Tensor, k: tf.Tensor) => tf.matMul(q, k, false, true))([q, k], dy);
+    expectProduct(dq, reference(dy, k, false, false), "dQ = dS·K");
+    expectProduct(dk, reference(dy, q, true, false), "dK = dSᵀ·Q");
+    tf.dispose([q, k, dy, dq, dk]);
+  });
+
   it("frees its transposed copies: tensors and backend buffers stay flat over many products", () => {
     const a = tf.randomUniform([64, 32], -1, 1, "float32", 21);
     const b = tf.randomUniform([16, 32], -1, 1, "float32", 22);
     const c = tf.randomUniform([64, 16], -1, 1, "float32", 23);
     const backend = tf.engine().backend;
-    const run = () => tf.tidy(() => tf.matMul(a, b, false, true).add(tf.matMul(a, c, true, false).sum()));
+    const pairs = tf.randomUniform([8, 16, 8], -1, 1, "float32", 24);
+    const run = () => tf.tidy(() => tf.matMul(a, b, false, true).add(tf.matMul(a, c, true, false).sum()).add(tf.matMul(pairs, pairs, false, true).sum()));
     run().dispose();
     const [tensors, buffers] = [tf.memory().numTensors, backend.numDataIds()];
     for (let i = 0; i < 50; i++) run().dispose();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(buffers);
-    tf.dispose([a, b, c]);
+    tf.dispose([a, b, c, pairs]);
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * The kit's own WebAssembly kernels (the .wat files here), run on the memory
+ * of tfjs-backend-wasm: they read and write tensors where tfjs keeps them.
+ * One instance per module and memory, made on first use.
+ */
+import { SIMD_MODULES } from "./modules.generated";
+
+const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
+
+export function simdModule(memory: WebAssembly.Memory, name: string): WebAssembly.Exports {
+  let byName = instances.get(memory);
+  if (!byName) instances.set(memory, (byName = new Map()));
+  let exports = byName.get(name);
+  if (!exports) {
+    const bytes = SIMD_MODULES[name];
+    if (!bytes) throw new Error(`dlkit: no WebAssembly module ${name} in lib/backend/simd (run npm run build:simd)`);
+    exports = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(bytes, "base64")), { env: { memory } }).exports;
+    byName.set(name, exports);
+  }
+  return exports;
+}
