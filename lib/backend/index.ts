@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
+import { installCheapSavedTensors } from "./saved-tensors";
 import { installWasmConv } from "./wasm-conv";
 import { installWasmGather } from "./wasm-gather";
 import { installWasmIdentity } from "./wasm-identity";
@@ -65,6 +66,7 @@ async function activate(candidate: Candidate): Promise<string | null> {
   const loadProblem = load(candidate);
   if (loadProblem) return loadProblem;
   silenceCpuBanner();
+  installCheapSavedTensors();
   if (candidate.tfName === "wasm") installWasmKernels();
   try {
     if (await tf.setBackend(candidate.tfName)) {
