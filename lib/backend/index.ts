@@ -15,6 +15,7 @@ import { installWasmGather } from "./wasm-gather";
 import { installWasmIdentity } from "./wasm-identity";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmMaxPoolGrad } from "./wasm-pool";
+import { installWasmSgd } from "./wasm-sgd";
 import { installWasmSlices } from "./wasm-slice";
 import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
@@ -96,6 +97,7 @@ function installWasmKernels(): void {
   installWasmSlices();
   installWasmIdentity();
   installWasmSoftmax();
+  installWasmSgd();
   wasmKernelsInstalled = true;
 }
 

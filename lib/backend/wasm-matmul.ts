@@ -9,9 +9,10 @@
  * _FusedMatMul, which shares the path) is wrapped: when b is a single matrix,
  * transposed sides are materialised by the backend's Transpose kernel, a
  * batch of left matrices is stacked into one tall matrix, and the product
- * goes to XNNPACK. Products with few rows keep the loop: XNNPACK first
- * repacks the right matrix (about 0.1 ms for 128×128), which only pays off
- * from about 16 rows on. Products of two batches of small matrices
+ * goes to XNNPACK. Products with few rows do not: XNNPACK first repacks the
+ * right matrix (about 0.1 ms for 128×128), which only pays off from about
+ * 16 rows on; x·Wᵀ with few rows goes to the kit's SIMD kernel
+ * (simd/matmul-transposed.wat), the rest keeps the loop. Products of two batches of small matrices
  * (attention: a [batch·heads, 16, 8] by [batch·heads, 8, 16]) go to the kit's
  * own SIMD kernel (simd/batched-matmul.wat), 4–6 times faster than the loop
  * and summing in the same order.
@@ -37,6 +38,13 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     const [bRows, bCols] = b.shape.slice(-2);
     const [rows, inner] = transposeA ? [aCols, aRows] : [aRows, aCols];
     const columns = transposeB ? bRows : bCols;
+    const innerB = transposeB ? bCols : bRows;
+    // tfjs checks this in the backend's kernel, which the fast paths skip: the same check, the same words.
+    if (inner !== innerB) {
+      throw new Error(
+        `Error in matMul: inner shapes (${inner}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+      );
+    }
     const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const scope = new KernelScope(args.backend);
     const upright = (x: tf.TensorInfo, shape: number[], transposed: boolean) =>
@@ -57,7 +65,15 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     }
     // PReLU weights may be laid out per output row, which stacking the left matrices would shift.
     if ((!transposeA && !transposeB && batchA === 1) || args.inputs.preluActivationWeights) return original(args);
-    if (batchA * rows < FEWEST_ROWS_FOR_XNNPACK) return original(args);
+    if (batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
+      // A few rows times a transposed matrix (Linear on one example): dot products of rows, on the kit's SIMD kernel.
+      if (fused || transposeA || !transposeB || batchA * rows * inner * columns === 0) return original(args);
+      const memory = heap(args.backend);
+      const out = memory.output([...outer, rows, columns], "float32");
+      const kernel = simdModule(memory.memory, "matmul-transposed").matMulTransposed as (...args: number[]) => void;
+      kernel(memory.offset(a), memory.offset(b), memory.offset(out), batchA * rows, inner, columns);
+      return out;
+    }
     // [batchA·rows, inner]: every left matrix, upright, stacked into one tall one.
     const left = scope.reshape(upright(a, [batchA, aRows, aCols], transposeA), [1, batchA * rows, inner]);
     const right = upright(b, [1, bRows, bCols], transposeB);

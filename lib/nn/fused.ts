@@ -1,9 +1,9 @@
 /**
  * Ops that lib/backend runs as one kernel on the backends it has one for
- * (wasm), and that the layers build from tfjs ops elsewhere. On wasm every
+ * (wasm), and that nn and optim build from tfjs ops elsewhere. On wasm every
  * tfjs op costs a few microseconds before any arithmetic, more than the
- * arithmetic of a log-softmax over 10 classes; these ops are on every
- * training step.
+ * arithmetic of a log-softmax over 10 classes or of a small layer's SGD
+ * step; these ops are on every training step.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -16,6 +16,9 @@ export const LOG_SOFTMAX_GRAD = "DlkitLogSoftmaxGrad";
  * its gradient softmax(logits) − one-hot(target), `[M, C]`.
  */
 export const SOFTMAX_CROSS_ENTROPY = "DlkitSoftmaxCrossEntropy";
+
+/** param and grad, attribute lr → param − lr·grad: a plain SGD step. */
+export const SGD_STEP = "DlkitSgdStep";
 
 /** Whether the current backend runs `kernel` as one kernel. */
 export function fusedOnThisBackend(kernel: string): boolean {

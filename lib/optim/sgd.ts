@@ -9,6 +9,7 @@
  *   const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  */
 import * as tf from "@tensorflow/tfjs";
+import { SGD_STEP, fusedOnThisBackend } from "../nn/fused";
 import { Optimizer } from "./optimizer";
 
 export interface SGDArgs {
@@ -43,6 +44,10 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: tf.Variable, grad: tf.Tensor, i: number): void {
+    if (!this.weightDecay && !this.momentum && fusedOnThisBackend(SGD_STEP)) {
+      p.assign(tf.engine().runKernel(SGD_STEP, { param: p, grad }, { lr: this.lr }) as tf.Tensor);
+      return;
+    }
     let g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
     if (this.momentum) {
       const previous = this.buffers[i];

@@ -52,6 +52,8 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
  */
 const CASES: [number[], number[]][] = [
   [[3, 5], [5, 4]],
+  [[1, 185], [185, 128]],
+  [[2, 3, 16], [16, 7]],
   [[40, 7], [7, 9]],
   [[64, 128], [128, 32]],
   [[4, 10, 6], [6, 5]],
@@ -87,6 +89,19 @@ describe("wasm matrix products", () => {
           tf.dispose([a, b, product]);
         }
       }
+    }
+  });
+
+  it("refuses mismatched inner sizes on every path, in tfjs's words", () => {
+    const pairs: [number[], number[], boolean, boolean][] = [
+      [[1, 5], [4, 6], false, true],
+      [[40, 5], [6, 4], false, false],
+      [[6, 5, 8], [6, 7, 16], false, false],
+    ];
+    for (const [aShape, bShape, transposeA, transposeB] of pairs) {
+      const [a, b] = [tf.zeros(aShape), tf.zeros(bShape)];
+      expect(() => tf.matMul(a, b, transposeA, transposeB), `[${aShape}] × [${bShape}]`).toThrow(/Error in matMul: inner shapes \(\d+\) and \(\d+\)/);
+      tf.dispose([a, b]);
     }
   });
 
