@@ -1,21 +1,22 @@
 /**
- * Puts every matrix product the wasm backend can do fast on its fast path.
+ * Puts every matrix product the wasm backend can do fast on a fast path.
  *
  * tfjs-backend-wasm (4.22) sends a product to XNNPACK only when neither side
  * is transposed and neither is batched; everything else runs a naive loop
  * about six times slower (2.7 against 15 GFLOP/s on [64,128]×[128,128]).
  * Training hits the slow loop all the time: Linear computes x·Wᵀ, and the
- * gradient of every product has a transposed side. Here BatchMatMul (and
- * _FusedMatMul, which shares the path) is wrapped: when b is a single matrix,
- * transposed sides are materialised by the backend's Transpose kernel, a
- * batch of left matrices is stacked into one tall matrix, and the product
- * goes to XNNPACK. Products with few rows do not: XNNPACK first repacks the
- * right matrix (about 0.1 ms for 128×128), which only pays off from about
- * 16 rows on; x·Wᵀ with few rows goes to the kit's SIMD kernel
- * (simd/matmul-transposed.wat), the rest keeps the loop. Products of two batches of small matrices
- * (attention: a [batch·heads, 16, 8] by [batch·heads, 8, 16]) go to the kit's
- * own SIMD kernel (simd/batched-matmul.wat), 4–6 times faster than the loop
- * and summing in the same order.
+ * gradient of every product has a transposed side. BatchMatMul (and
+ * _FusedMatMul, which shares the path) is wrapped here:
+ *
+ * - b one matrix, 16 rows or more: transposed sides materialised by the
+ *   Transpose kernel, a batch of left matrices stacked into one tall
+ *   matrix, the product on XNNPACK;
+ * - b one matrix, fewer rows: XNNPACK would first repack b (about 0.1 ms for
+ *   128×128), so x·Wᵀ goes to the kit's SIMD dot products
+ *   (simd/matmul-transposed.wat) and the rest keeps the loop;
+ * - a batch of pairs of small matrices (attention heads, [batch·heads, 16, 8]
+ *   by [batch·heads, 8, 16]): the kit's SIMD kernel (simd/batched-matmul.wat),
+ *   4–6 times faster than the loop and summing in the same order.
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdModule } from "./simd";
@@ -63,7 +64,8 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
       scope.dispose();
       return out;
     }
-    // PReLU weights may be laid out per output row, which stacking the left matrices would shift.
+    // Upright and alone, a product is on XNNPACK already. PReLU weights may be laid out per output row,
+    // which stacking the left matrices would shift.
     if ((!transposeA && !transposeB && batchA === 1) || args.inputs.preluActivationWeights) return original(args);
     if (batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
       // A few rows times a transposed matrix (Linear on one example): dot products of rows, on the kit's SIMD kernel.

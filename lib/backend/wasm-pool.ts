@@ -6,9 +6,12 @@
  * values are all ≤ 0 (all negative, or all zero after a ReLU) sends its
  * gradient nowhere, and ties go to the last maximum. This kernel sends each
  * window's gradient to its first largest value (a NaN wins, as in PyTorch),
- * in one pass over the input in JavaScript, on the backend's own memory.
+ * on the backend's own memory: windows that tile the image (LeNet's 2×2)
+ * with the kit's SIMD kernel (simd/max-pool-grad-tiles.wat), four channels
+ * at a time without branches; any other pooling in one pass in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
+import { simdModule } from "./simd";
 import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function maxPoolGradient(args: KernelArgs): TensorInfo {
@@ -28,6 +31,11 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
   dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
+  if (strideHeight === filterHeight && strideWidth === filterWidth && top === 0 && left === 0 && channels >= 4) {
+    const kernel = simdModule(memory.memory, "max-pool-grad-tiles").maxPoolGradTiles as (...args: number[]) => void;
+    kernel(memory.offset(input), memory.offset(dy), memory.offset(out), batchSize, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth);
+    return out;
+  }
   const best = new Float32Array(channels);
   const where = new Int32Array(channels);
   let o = 0;

@@ -152,6 +152,38 @@ describe("wasm kernels replaced for speed", () => {
     tf.dispose([x, grads, ...parts]);
   });
 
+  it("sends max-pool gradients to each window's first maximum, NaN winning, for tiling windows of 4+ channels and any other pooling", () => {
+    /** PyTorch's rule, written plainly: x [n, h, w, c] (NHWC), square windows. */
+    const reference = (x: number[], shape: number[], k: number, stride: number, dy: number[]) => {
+      const [n, h, w, c] = shape;
+      const [oh, ow] = [Math.floor((h - k) / stride) + 1, Math.floor((w - k) / stride) + 1];
+      const dx = new Array(x.length).fill(0);
+      let o = 0;
+      for (let b = 0; b < n; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let ch = 0; ch < c; ch++) {
+        let best = -Infinity;
+        let at = ((b * h + oy * stride) * w + ox * stride) * c + ch;
+        for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+          const i = ((b * h + oy * stride + ky) * w + ox * stride + kx) * c + ch;
+          if (x[i] > best || Number.isNaN(x[i])) [best, at] = [x[i], i];
+        }
+        dx[at] += dy[o++];
+      }
+      return dx;
+    };
+    // Few distinct values: many ties, whole windows of −∞, some NaN.
+    const palette = [0, 0, 1, 2, -Infinity, NaN, 0.5, 2];
+    for (const [shape, k, stride] of [[[2, 5, 4, 6], 2, 2], [[1, 6, 6, 4], 3, 3], [[2, 4, 4, 8], 2, 2], [[1, 5, 5, 2], 2, 2], [[1, 5, 5, 5], 3, 1]] as [number[], number, number][]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: size }, (_, i) => palette[(i * 7 + Math.floor(i / 5)) % palette.length]);
+      const x = tf.tensor4d(values, shape as [number, number, number, number]);
+      const y = tf.maxPool(x, k, stride, "valid");
+      const dy = tf.tensor(Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
+      const dx = tf.engine().runKernel("MaxPoolGrad", { dy, input: x, output: y }, { filterSize: k, strides: stride, pad: "valid" }) as tf.Tensor;
+      expect(Array.from(dx.dataSync()), `[${shape}], window ${k}, stride ${stride}`).toEqual(reference(values, shape, k, stride, Array.from(dy.dataSync())));
+      tf.dispose([x, y, dy, dx]);
+    }
+  });
+
   it("clones share the buffer safely: disposing either side leaves the other intact", () => {
     const x = tf.tensor1d([1, 2, 3]);
     const copy = x.clone();
