@@ -48,7 +48,7 @@ export function heap(backend: WasmBackend): {
 }
 
 /** The wasm backend's kernel `name`, as registered now. */
-export function wasmKernel(name: string): KernelFunc | null {
+function wasmKernel(name: string): KernelFunc | null {
   const config = tf.getKernel(name, BACKEND);
   return config ? (config.kernelFunc as unknown as KernelFunc) : null;
 }

@@ -18,7 +18,7 @@ import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, heap, replaceWasmK
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
  * stay neighbours, in order, merged into one.
  */
-export function mergeAxes(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
+function mergeAxes(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
   const kept = perm.filter((axis) => shape[axis] !== 1);
   // Renumber the kept axes 0..k-1 in input order.
   const order = [...kept].sort((a, b) => a - b);
