@@ -84,7 +84,7 @@ let wasmKernelsInstalled = false;
 
 /**
  * The wasm backend's slow or missing kernels, replaced (lib/backend/wasm-*.ts):
- * once, after its package has registered its own and before it runs.
+ * once, after its package has registered its own.
  */
 function installWasmKernels(): void {
   if (wasmKernelsInstalled) return;
@@ -99,6 +99,19 @@ function installWasmKernels(): void {
   installWasmSoftmax();
   installWasmSgd();
   wasmKernelsInstalled = true;
+}
+
+/**
+ * For code that chose the wasm backend itself (`tf.setBackend("wasm")`, not
+ * useBestBackend): the layers whose gradients need the kit's wasm kernels
+ * (Conv2d: wasm has no filter gradient; MaxPool2d: its gradient is wrong)
+ * call this first. Cheap after the first call.
+ */
+export function ensureBackendKernels(): void {
+  if (!wasmKernelsInstalled && tf.getBackend() === "wasm") {
+    installCheapSavedTensors();
+    installWasmKernels();
+  }
 }
 
 let current: BackendInfo | null = null;

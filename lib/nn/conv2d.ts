@@ -12,6 +12,7 @@
  *   conv.forward(tf.zeros([8, 1, 28, 28])).shape;   // [8, 6, 28, 28]
  */
 import * as tf from "@tensorflow/tfjs";
+import { ensureBackendKernels } from "../backend";
 import { uniformFanIn } from "./init";
 import { Module } from "./module";
 import { nextSeed } from "./random";
@@ -65,6 +66,7 @@ export class Conv2d extends Module {
     const [, , height, width] = x.shape as number[];
     check(height + 2 * pH >= kH && width + 2 * pW >= kW, layer, () =>
       `input ${showShape(x.shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`);
+    ensureBackendKernels();
     return tf.tidy(() => {
       // One channel: channels-first data is already channels-last, and a reshape is free where a transpose is not.
       const nhwc = (this.inChannels === 1 ? x.reshape([x.shape[0], height, width, 1]) : x.transpose([0, 2, 3, 1])) as tf.Tensor4D;

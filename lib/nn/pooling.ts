@@ -8,6 +8,7 @@
  *   new nn.MaxPool2d(2).forward(tf.zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
 import * as tf from "@tensorflow/tfjs";
+import { ensureBackendKernels } from "../backend";
 import { Size2, pair } from "./conv2d";
 import { Module } from "./module";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
@@ -48,6 +49,7 @@ abstract class Pool2d extends Module {
     const [, , height, width] = x.shape as number[];
     check(height + 2 * pH >= this.kernelSize[0] && width + 2 * pW >= this.kernelSize[1], layer, () =>
       `input ${showShape(x.shape)} is smaller than the pooling window`);
+    ensureBackendKernels();
     return tf.tidy(() => {
       const nhwc = x.transpose([0, 2, 3, 1]) as tf.Tensor4D;
       // tf.pad costs time even with zero padding (its gradient is a slice, slow on wasm): only when needed.
