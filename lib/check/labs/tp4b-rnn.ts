@@ -384,17 +384,22 @@ function rnnBehaviour(rnn: SlideRNN): Verdict {
 // ---------------------------------------------------------------------------
 // trainWord(rnn, word, label, optimizer) → the loss, a number
 
+/** One optimizer step on `lossFn`; the loss read as a number and freed, as train() should. */
+function stepAndRead(optimizer: Optimizer, lossFn: () => tf.Scalar): number {
+  const loss = optimizer.step(lossFn);
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  return value;
+}
+
 /** The slide's train(): initHidden, every letter through the network, NLL of the last output, one step. */
 function trainWordRef(rnn: SlideRNN, word: tf.Tensor, label: tf.Tensor, optimizer: Optimizer): number {
-  const loss = optimizer.step(() => {
+  return stepAndRead(optimizer, () => {
     rnn.initHidden();
     let output: tf.Tensor = tf.scalar(0);
     for (const letter of tf.unstack(word)) output = rnn.forward(letter);
     return nllLoss(output, label) as tf.Scalar;
   });
-  const value = loss.dataSync()[0];
-  loss.dispose();
-  return value;
 }
 
 type TrainWord<R extends SlideRNN> = (rnn: R, word: tf.Tensor, label: tf.Tensor, optimizer: Optimizer) => number;
@@ -402,15 +407,11 @@ type TrainWord<R extends SlideRNN> = (rnn: R, word: tf.Tensor, label: tf.Tensor,
 /** The mistakes made in the training step; exported for the tests. */
 export const trainWordMistakes = {
   /** The loss summed over the outputs of every letter. */
-  everyLetter: ((rnn, word, label, optimizer) => {
-    const loss = optimizer.step(() => {
+  everyLetter: ((rnn, word, label, optimizer) =>
+    stepAndRead(optimizer, () => {
       rnn.initHidden();
       return tf.addN(tf.unstack(word).map((letter) => nllLoss(rnn.forward(letter), label))) as tf.Scalar;
-    });
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    return value;
-  }) as TrainWord<SlideRNN>,
+    })) as TrainWord<SlideRNN>,
   /** The loss computed but no step taken. */
   noStep: ((rnn, word, label) =>
     tf.tidy(() => {
@@ -420,16 +421,12 @@ export const trainWordMistakes = {
       return nllLoss(output, label).dataSync()[0];
     })) as TrainWord<SlideRNN>,
   /** initHidden forgotten: the second word reads the first word's freed state. */
-  noReset: ((rnn, word, label, optimizer) => {
-    const loss = optimizer.step(() => {
+  noReset: ((rnn, word, label, optimizer) =>
+    stepAndRead(optimizer, () => {
       let output: tf.Tensor = tf.scalar(0);
       for (const letter of tf.unstack(word)) output = rnn.forward(letter);
       return nllLoss(output, label) as tf.Scalar;
-    });
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    return value;
-  }) as TrainWord<SlideRNN>,
+    })) as TrainWord<SlideRNN>,
   /** The loss tensor returned as a number but never freed. */
   lossKept: ((rnn, word, label, optimizer) =>
     optimizer
