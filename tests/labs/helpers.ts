@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import { CodeCell, Notebook, Output, readNotebook } from "../../kernel/notebook";
 import { releasedText, releaseTargets } from "../../kernel/release";
 import { RunResult, runNotebook } from "../../kernel/runner";
@@ -89,4 +89,19 @@ export function passedCheckLines(run: RunResult): string[] {
   const lines = checkLines(run.notebook);
   expect(lines.filter((l) => l.startsWith("✘"))).toEqual([]);
   return lines;
+}
+
+/**
+ * Runs a notebook on the kernel once, in a beforeAll of the enclosing
+ * describe, and hands its tests the run and all it printed. With `label`,
+ * says how long the run took.
+ */
+export function runBeforeTests(file: string, timeout: number, options: { allowErrors?: boolean; label?: string } = {}): { run: RunResult; out: string } {
+  const result = {} as { run: RunResult; out: string };
+  beforeAll(async () => {
+    result.run = await runLabNotebook(file, { allowErrors: options.allowErrors });
+    result.out = allStdout(result.run.notebook);
+    if (options.label) console.log(`${options.label} ran in ${result.run.seconds.toFixed(0)} s`);
+  }, timeout);
+  return result;
 }

@@ -5,10 +5,9 @@
  * implemented" and nothing else failing; labs/ is exactly what release makes.
  */
 import * as fs from "fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CodeCell } from "../../kernel/notebook";
-import { RunResult } from "../../kernel/runner";
-import { labFiles, cellById, stdout, allStdout, charts, expectOnlyNotImplementedFailures, expectReleased, runLabNotebook, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
+import { labFiles, cellById, stdout, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab1-mlp");
 const STAGES = ["by hand", "autograd", "modules", "optimizer"];
@@ -18,25 +17,20 @@ const RUN_TIMEOUT = 600_000;
 const isGradedTest = (cell: CodeCell) => cell.metadata.nbgrader?.grade === true;
 
 describe("solutions/lab1-mlp.ipynb on the kernel", () => {
-  let run: RunResult;
-  let out: string;
-  beforeAll(async () => {
-    run = await runLabNotebook(SOLUTION);
-    out = allStdout(run.notebook);
-  }, RUN_TIMEOUT);
+  const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT);
 
   it("runs every cell without an error", () => {
-    expectEveryCellOk(run);
+    expectEveryCellOk(solution.run);
   });
 
   it("passes every check it prints", () => {
-    const lines = passedCheckLines(run);
+    const lines = passedCheckLines(solution.run);
     expect(lines.length).toBeGreaterThanOrEqual(11);
   });
 
   it("trains every stage to ≥ 95% training accuracy without leaking tensors", () => {
     for (const stage of STAGES) {
-      const line = out.match(new RegExp(`^${stage}: \\d+ epochs, final loss ([\\d.]+), training accuracy ([\\d.]+)%; (.*) \\(`, "m"));
+      const line = solution.out.match(new RegExp(`^${stage}: \\d+ epochs, final loss ([\\d.]+), training accuracy ([\\d.]+)%; (.*) \\(`, "m"));
       expect(line, `the line of stage "${stage}"`).not.toBeNull();
       expect(Number(line![2])).toBeGreaterThanOrEqual(95);
       expect(line![3]).toBe("no tensor leaked");
@@ -44,14 +38,14 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
   });
 
   it("shows autograd's gradients equal the hand-written ones to 1e-5", () => {
-    const line = out.match(/^max \|autograd − by hand\| over Wh, bh, Wy, by: (\S+)$/m);
+    const line = solution.out.match(/^max \|autograd − by hand\| over Wh, bh, Wy, by: (\S+)$/m);
     expect(line).not.toBeNull();
     expect(Number(line![1])).toBeLessThanOrEqual(1e-5);
   });
 
   it("brings the four stages to the same final loss within 1e-3", () => {
     const losses = STAGES.map((stage) => {
-      const line = out.match(new RegExp(`^${stage}\\s+final loss ([\\d.]+)\\s+training accuracy`, "m"));
+      const line = solution.out.match(new RegExp(`^${stage}\\s+final loss ([\\d.]+)\\s+training accuracy`, "m"));
       expect(line, `the summary line of stage "${stage}"`).not.toBeNull();
       return Number(line![1]);
     });
@@ -61,7 +55,7 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
   it("draws each chart as Vega-Lite with an SVG beside it", () => {
     const expected: Record<string, number> = { data: 1, "plot-by-hand": 2, "plot-autograd": 1, "plot-modules": 1, "plot-optimizer": 1, "compare-stages": 2, "boundary-final": 1 };
     for (const [id, count] of Object.entries(expected)) {
-      const drawn = charts(cellById(run.notebook, id));
+      const drawn = charts(cellById(solution.run.notebook, id));
       expect(drawn.length, `charts in cell '${id}'`).toBe(count);
       for (const chart of drawn) {
         expect(chart.spec.$schema).toMatch(/vega-lite\/v5/);
@@ -72,22 +66,19 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
 });
 
 describe("labs/lab1-mlp.ipynb, as a student first opens it", () => {
-  let run: RunResult;
-  beforeAll(async () => {
-    run = await runLabNotebook(LAB, { allowErrors: true });
-  }, RUN_TIMEOUT);
+  const student = runBeforeTests(LAB, RUN_TIMEOUT, { allowErrors: true });
 
   it("fails only with not-implemented errors", () => {
-    expectOnlyNotImplementedFailures(run);
+    expectOnlyNotImplementedFailures(student.run);
   });
 
   it("defines every function, and draws the data, without an error", () => {
-    expectCellsOk(run, ["setup", "data", "initParams", "forward", "lossAccuracy", "backward", "sgd", "trainStep", "fit", "autogradBackward", "modelAndLoss", "loadSlideParams", "manualStep", "optimizer"]);
-    expect(charts(cellById(run.notebook, "data"))).toHaveLength(1);
+    expectCellsOk(student.run, ["setup", "data", "initParams", "forward", "lossAccuracy", "backward", "sgd", "trainStep", "fit", "autogradBackward", "modelAndLoss", "loadSlideParams", "manualStep", "optimizer"]);
+    expect(charts(cellById(student.run.notebook, "data"))).toHaveLength(1);
   });
 
   it("has every graded check say, in one line, that its piece is not implemented yet", () => {
-    const tests = run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && isGradedTest(c));
+    const tests = student.run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && isGradedTest(c));
     expect(tests.map((c) => c.id)).toEqual([
       "test_initParams", "test_forward", "test_lossAccuracy", "test_backward", "test_sgd", "test_trainStep",
       "test_autogradBackward", "test_modelAndLoss", "test_manualStep", "test_optimizer", "test_stages",

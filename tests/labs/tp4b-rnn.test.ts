@@ -6,9 +6,8 @@
  * student version runs with every failure a "not implemented" one; labs/ is
  * exactly what release makes.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { RunResult } from "../../kernel/runner";
-import { labFiles, cellById, stdout, allStdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runLabNotebook, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { labFiles, cellById, stdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("tp4b-rnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
@@ -16,29 +15,23 @@ const RUN_TIMEOUT = 1_800_000;
 const CHECKS = 6;
 
 describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
-  let run: RunResult;
-  let out: string;
-  beforeAll(async () => {
-    run = await runLabNotebook(SOLUTION);
-    out = allStdout(run.notebook);
-    console.log(`tp4b solution ran in ${run.seconds.toFixed(0)} s`);
-  }, RUN_TIMEOUT);
+  const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT, { label: "tp4b solution" });
 
   it("runs every cell without an error", () => {
-    expectEveryCellOk(run);
+    expectEveryCellOk(solution.run);
   });
 
   it("passes every check it prints", () => {
-    const lines = passedCheckLines(run);
+    const lines = passedCheckLines(solution.run);
     expect(lines).toHaveLength(CHECKS);
   });
 
   it("reaches at least 75% held-out accuracy with at least 5 languages (the batched GRU)", () => {
-    const languages = out.match(/^\((\d+) held-out words, (\d+) languages: chance is \d+%\)$/m);
+    const languages = solution.out.match(/^\((\d+) held-out words, (\d+) languages: chance is \d+%\)$/m);
     expect(languages).not.toBeNull();
     expect(Number(languages![2])).toBeGreaterThanOrEqual(5);
     const accuracy = (model: RegExp) => {
-      const line = out.split("\n").find((l) => l.startsWith("held-out accuracy: ") && model.test(l));
+      const line = solution.out.split("\n").find((l) => l.startsWith("held-out accuracy: ") && model.test(l));
       expect(line, `an accuracy line for ${model}`).toBeDefined();
       return Number(line!.match(/^held-out accuracy: ([\d.]+)%/)![1]);
     };
@@ -51,9 +44,9 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
 
   it("prints the words per second of each way of training, and the speed-up", () => {
     for (const who of ["the slide's RNN, one word at a time", "lib's nn.RNN, batches of 128", "lib's nn.GRU, batches of 128"]) {
-      expect(out).toMatch(new RegExp(`^  ${who.replace(/[.()]/g, "\\$&")}: +\\d+`, "m"));
+      expect(solution.out).toMatch(new RegExp(`^  ${who.replace(/[.()]/g, "\\$&")}: +\\d+`, "m"));
     }
-    const speedUp = out.match(/^speed-up of batching \(same network, same hidden size\): ×([\d.]+)$/m);
+    const speedUp = solution.out.match(/^speed-up of batching \(same network, same hidden size\): ×([\d.]+)$/m);
     expect(speedUp).not.toBeNull();
     console.log(`tp4b: batching speed-up ×${speedUp![1]}`);
   });
@@ -61,7 +54,7 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   it("prints the top-3 languages of held-out words and of the student's own words, likeliest first", () => {
     const names = ["English", "German", "French", "Spanish", "Italian", "Dutch", "Portuguese"];
     const guesses = (id: string) =>
-      stdout(cellById(run.notebook, id))
+      stdout(cellById(solution.run.notebook, id))
         .split("\n")
         .filter((l) => l.startsWith("predict("))
         .map((l) => {
@@ -88,41 +81,38 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
       "slow-curve": /^lineChart: loss/,
     };
     for (const [id, summary] of Object.entries(expected)) {
-      const drawn = charts(cellById(run.notebook, id));
+      const drawn = charts(cellById(solution.run.notebook, id));
       expect(drawn, `charts in cell '${id}'`).toHaveLength(1);
       expect(drawn[0].text).toMatch(summary);
       expect(drawn[0].spec.$schema).toMatch(/vega-lite\/v5/);
       expect(drawn[0].svg).toMatch(/^<svg/);
     }
-    const live = charts(cellById(run.notebook, "fit-gru"));
+    const live = charts(cellById(solution.run.notebook, "fit-gru"));
     expect(live.length, "the GRU's live training curve").toBeGreaterThanOrEqual(1);
   });
 
   it("keeps the number of tensors flat in every training loop", () => {
-    const lines = [...out.matchAll(/^tensors in memory: (\d+) before, (\d+) after/gm)];
+    const lines = [...solution.out.matchAll(/^tensors in memory: (\d+) before, (\d+) after/gm)];
     expect(lines).toHaveLength(3);
     for (const [, before, after] of lines) expect(Number(after)).toBe(Number(before));
   });
 });
 
 describe("labs/tp4b-rnn.ipynb, as a student first opens it", () => {
-  let run: RunResult;
-  beforeAll(async () => {
-    run = await runLabNotebook(LAB, { allowErrors: true });
-  }, RUN_TIMEOUT);
+  const student = runBeforeTests(LAB, RUN_TIMEOUT, { allowErrors: true });
 
   it("fails only with not-implemented errors", () => {
-    expectOnlyNotImplementedFailures(run);
+    expectOnlyNotImplementedFailures(student.run);
   });
 
   it("says 'not implemented yet' in every check", () => {
-    const lines = checkLines(run.notebook);
+    const lines = checkLines(student.run.notebook);
     expect(lines).toHaveLength(CHECKS);
     for (const line of lines) expect(line).toMatch(/^✘ .*not implemented yet/);
   });
 
   it("runs the given cells (words, alphabet, results) without an error", () => {
-    expectCellsOk(run, ["setup", "words", "alphabet", "results"]);
+    expectCellsOk(student.run, ["setup", "words", "alphabet", "results"]);
   });
 });
 
