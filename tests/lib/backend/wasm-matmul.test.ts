@@ -48,7 +48,10 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
 /**
  * [a shape, b shape] pairs: few and many rows, one and many left matrices,
  * 2-D and 3-D right ones, batches of pairs with a column count the SIMD
- * kernel takes (8, 16) and one it leaves to the backend (7).
+ * kernel takes (8, 16) and one it leaves to the backend (7). Transposed on
+ * the left, one pair: columns a multiple of 4 (direct), rows a multiple of 4
+ * (computed the other way round), neither (left to XNNPACK), and row counts
+ * that leave a remainder of 1–3 rows.
  */
 const CASES: [number[], number[]][] = [
   [[3, 5], [5, 4]],
@@ -61,6 +64,8 @@ const CASES: [number[], number[]][] = [
   [[5, 20, 6], [5, 6, 7]],
   [[3, 2, 10, 6], [3, 2, 6, 8]],
   [[64, 16, 8], [64, 8, 16]],
+  [[6, 9], [9, 7]],
+  [[13, 30], [30, 12]],
 ];
 
 /** a and b shaped for the given transposes, from the upright shapes above. */
@@ -144,12 +149,19 @@ describe("wasm matrix products", () => {
     const c = tf.randomUniform([64, 16], -1, 1, "float32", 23);
     const backend = tf.engine().backend;
     const pairs = tf.randomUniform([8, 16, 8], -1, 1, "float32", 24);
-    const run = () => tf.tidy(() => tf.matMul(a, b, false, true).add(tf.matMul(a, c, true, false).sum()).add(tf.matMul(pairs, pairs, false, true).sum()));
+    const odd = tf.randomUniform([64, 5], -1, 1, "float32", 25);
+    const run = () =>
+      tf.tidy(() =>
+        tf.matMul(a, b, false, true)
+          .add(tf.matMul(a, c, true, false).sum())
+          .add(tf.matMul(a, odd, true, false).sum())
+          .add(tf.matMul(pairs, pairs, false, true).sum()),
+      );
     run().dispose();
     const [tensors, buffers] = [tf.memory().numTensors, backend.numDataIds()];
     for (let i = 0; i < 50; i++) run().dispose();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(buffers);
-    tf.dispose([a, b, c, pairs]);
+    tf.dispose([a, b, c, pairs, odd]);
   });
 });

@@ -1,0 +1,129 @@
+;; C = Aᵀ · B: A [n, k], B [n, m], C [k, m], row-major float32, m a multiple
+;; of 4. This is the shape of every weight gradient (dW = xᵀ · dy, summed
+;; over the batch), computed where A lies: no transposed copy of A is made.
+;; C is built in tiles of 4 rows × 8 columns held in eight SIMD registers;
+;; each step of the sum over n reads four floats of A, broadcasts each, and
+;; multiplies them with eight floats of B. Each element of C sums over n in
+;; order. Arguments are byte offsets into tfjs-backend-wasm's memory, then sizes.
+(module
+  (import "env" "memory" (memory 0))
+
+  ;; C[i..i+4, j..j+8] for the tile whose A column and B column start at $pa and $pb.
+  (func $tile4x8 (param $pa i32) (param $pb i32) (param $pc i32) (param $n i32) (param $aStride i32) (param $bStride i32)
+    (local $t i32) (local $va v128) (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (block $done (loop $sum
+      (br_if $done (i32.ge_u (local.get $t) (local.get $n)))
+      (local.set $va (v128.load (local.get $pa)))
+      (local.set $b0 (v128.load (local.get $pb)))
+      (local.set $b1 (v128.load offset=16 (local.get $pb)))
+      (local.set $s (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $va) (local.get $va)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $s (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $va) (local.get $va)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $s (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $va) (local.get $va)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $s (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $va) (local.get $va)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $sum)))
+    (v128.store (local.get $pc) (local.get $c00))
+    (v128.store offset=16 (local.get $pc) (local.get $c01))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+    (v128.store (local.get $pc) (local.get $c10))
+    (v128.store offset=16 (local.get $pc) (local.get $c11))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+    (v128.store (local.get $pc) (local.get $c20))
+    (v128.store offset=16 (local.get $pc) (local.get $c21))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+    (v128.store (local.get $pc) (local.get $c30))
+    (v128.store offset=16 (local.get $pc) (local.get $c31)))
+
+  ;; C[i..i+4, j..j+4]: the last four columns when m is not a multiple of 8.
+  (func $tile4x4 (param $pa i32) (param $pb i32) (param $pc i32) (param $n i32) (param $aStride i32) (param $bStride i32)
+    (local $t i32) (local $va v128) (local $b0 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (block $done (loop $sum
+      (br_if $done (i32.ge_u (local.get $t) (local.get $n)))
+      (local.set $va (v128.load (local.get $pa)))
+      (local.set $b0 (v128.load (local.get $pb)))
+      (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $va) (local.get $va)) (local.get $b0))))
+      (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $va) (local.get $va)) (local.get $b0))))
+      (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $va) (local.get $va)) (local.get $b0))))
+      (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $va) (local.get $va)) (local.get $b0))))
+      (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $sum)))
+    (v128.store (local.get $pc) (local.get $c0))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+    (v128.store (local.get $pc) (local.get $c1))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+    (v128.store (local.get $pc) (local.get $c2))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+    (v128.store (local.get $pc) (local.get $c3)))
+
+  ;; C[i, j..j+4]: one row, for the last k mod 4 rows of C.
+  (func $tile1x4 (param $pa i32) (param $pb i32) (param $pc i32) (param $n i32) (param $aStride i32) (param $bStride i32)
+    (local $t i32) (local $c0 v128)
+    (block $done (loop $sum
+      (br_if $done (i32.ge_u (local.get $t) (local.get $n)))
+      (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (v128.load32_splat (local.get $pa)) (v128.load (local.get $pb)))))
+      (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $sum)))
+    (v128.store (local.get $pc) (local.get $c0)))
+
+  (func (export "matMulTransposedA")
+    (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $k i32) (param $m i32)
+    (local $aStride i32) (local $bStride i32) (local $i i32) (local $j i32) (local $cRow i32)
+    (local.set $aStride (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $bStride (i32.shl (local.get $m) (i32.const 2)))
+    ;; rows of C in fours
+    (block $fours_done (loop $fours
+      (br_if $fours_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $k)))
+      (local.set $cRow (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bStride))))
+      (local.set $j (i32.const 0))
+      (block $eights_done (loop $eights
+        (br_if $eights_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $m)))
+        (call $tile4x8
+          (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+          (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $n) (local.get $aStride) (local.get $bStride))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $eights)))
+      (if (i32.lt_u (local.get $j) (local.get $m))
+        (then (call $tile4x4
+          (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+          (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $n) (local.get $aStride) (local.get $bStride))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $fours)))
+    ;; the last k mod 4 rows, one at a time
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $k)))
+      (local.set $cRow (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bStride))))
+      (local.set $j (i32.const 0))
+      (block $columns_done (loop $columns
+        (br_if $columns_done (i32.ge_u (local.get $j) (local.get $m)))
+        (call $tile1x4
+          (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+          (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $n) (local.get $aStride) (local.get $bStride))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $columns)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+)
