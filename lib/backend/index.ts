@@ -10,15 +10,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
 import { installCheapSavedTensors } from "./saved-tensors";
+import { installWasmAdd } from "./wasm-add";
 import { installWasmConv } from "./wasm-conv";
 import { installWasmGather } from "./wasm-gather";
 import { installWasmIdentity } from "./wasm-identity";
+import { installWasmLinear } from "./wasm-linear";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmMaxPoolGrad } from "./wasm-pool";
 import { installWasmSgd } from "./wasm-sgd";
 import { installWasmSlices } from "./wasm-slice";
 import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
+import { installWasmTanhGrad } from "./wasm-tanh-grad";
 import { installWasmTranspose } from "./wasm-transpose";
 
 export { BACKEND_ENV, type BackendChoice } from "./candidates";
@@ -98,6 +101,9 @@ function installWasmKernels(): void {
   installWasmIdentity();
   installWasmSoftmax();
   installWasmSgd();
+  installWasmAdd();
+  installWasmLinear();
+  installWasmTanhGrad();
   wasmKernelsInstalled = true;
 }
 

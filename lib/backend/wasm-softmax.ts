@@ -46,17 +46,23 @@ function logSoftmaxGrad(args: KernelArgs): TensorInfo {
 function softmaxCrossEntropy(args: KernelArgs): TensorInfo[] {
   const { logits, target } = args.inputs;
   const [rows, classes] = logits.shape;
+  const reduction = args.attrs.reduction as string;
   const memory = heap(args.backend);
-  const losses = memory.output([rows], "float32");
+  const loss = memory.output(reduction === "none" ? [rows] : [], "float32");
   const delta = memory.output([rows, classes], "float32");
-  const [x, labels, loss, d] = [memory.floats(logits), memory.values(target), memory.floats(losses), memory.floats(delta)];
+  const [x, labels, lossValues, d] = [memory.floats(logits), memory.values(target), memory.floats(loss), memory.floats(delta)];
+  const scale = reduction === "mean" ? 1 / rows : 1;
+  let total = 0;
   for (let r = 0; r < rows; r++) {
     const start = r * classes;
     const lse = logSumExp(x, start, classes);
-    loss[r] = lse - x[start + labels[r]];
-    for (let c = 0; c < classes; c++) d[start + c] = Math.exp(x[start + c] - lse) - (c === labels[r] ? 1 : 0);
+    const rowLoss = lse - x[start + labels[r]];
+    if (reduction === "none") lossValues[r] = rowLoss;
+    total += rowLoss;
+    for (let c = 0; c < classes; c++) d[start + c] = (Math.exp(x[start + c] - lse) - (c === labels[r] ? 1 : 0)) * scale;
   }
-  return [losses, delta];
+  if (reduction !== "none") lossValues[0] = total * scale;
+  return [loss, delta];
 }
 
 /** Registers the three kernels; see the top of this file. */

@@ -10,12 +10,8 @@
  * loop to 0.06 ms.
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdModule } from "./simd";
+import { chunkFloats, simdModule } from "./simd";
 import { KernelArgs, KernelFunc, heap, replaceWasmKernel } from "./wasm-kernels";
-
-function greatestCommonDivisor(a: number, b: number): number {
-  return b === 0 ? a : greatestCommonDivisor(b, a % b);
-}
 
 function sum(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
@@ -26,20 +22,19 @@ function sum(original: KernelFunc): KernelFunc {
     const rows = x.shape.slice(0, axes.length).reduce((n, d) => n * d, 1);
     const kept = x.shape.slice(axes.length);
     const width = kept.reduce((n, d) => n * d, 1);
-    // Chunks of L floats, L a multiple of both 4 (a SIMD vector) and the width (so a chunk is whole rows).
-    const chunkFloats = (width * 4) / greatestCommonDivisor(width, 4);
-    const chunks = Math.floor((rows * width) / chunkFloats);
+    const chunk = chunkFloats(width);
+    const chunks = Math.floor((rows * width) / chunk);
     const memory = heap(args.backend);
     const out = memory.output(args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
-    const scratch = memory.output([2 * chunkFloats], "float32");
-    const chunkSums = new Float64Array(memory.memory.buffer, memory.offset(scratch), chunkFloats);
+    const scratch = memory.output([2 * chunk], "float32");
+    const chunkSums = new Float64Array(memory.memory.buffer, memory.offset(scratch), chunk);
     chunkSums.fill(0);
     const kernel = simdModule(memory.memory, "column-sums").columnSums as (...args: number[]) => void;
-    kernel(memory.offset(x), chunks, chunkFloats, memory.offset(scratch));
+    kernel(memory.offset(x), chunks, chunk, memory.offset(scratch));
     const total = new Float64Array(width);
-    for (let p = 0; p < chunkFloats; p++) total[p % width] += chunkSums[p];
+    for (let p = 0; p < chunk; p++) total[p % width] += chunkSums[p];
     const values = memory.floats(x);
-    for (let e = chunks * chunkFloats; e < rows * width; e++) total[e % width] += values[e];
+    for (let e = chunks * chunk; e < rows * width; e++) total[e % width] += values[e];
     memory.floats(out).set(total);
     args.backend.disposeData(scratch.dataId);
     return out;

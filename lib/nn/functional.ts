@@ -4,7 +4,7 @@
  * gradient on every tfjs backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { LOG_SOFTMAX, fusedOnThisBackend } from "./fused";
+import { LINEAR, LOG_SOFTMAX, fusedOnThisBackend } from "./fused";
 
 /**
  * `op` along axis `dim`: tfjs's softmax ops work on the last axis only, so
@@ -77,8 +77,10 @@ const product = tf.customGrad((...args: GradArgs) => {
  * y = x Wᵀ + b, like PyTorch's `F.linear`: x `[rows, in]`, W `[out, in]`,
  * b `[out]` or null → `[rows, out]`. One op with its gradient written out
  * (dx = dy W, dW = dyᵀ x, db = Σ_rows dy) instead of a product and a
- * broadcast add, each recorded and saved for backprop on its own.
+ * broadcast add, each recorded and saved for backprop on its own; one
+ * kernel where the backend has it (wasm, lib/nn/fused.ts).
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  if (fusedOnThisBackend(LINEAR)) return tf.engine().runKernel(LINEAR, bias ? { x, weight, bias } : { x, weight }) as tf.Tensor;
   return bias ? (affine(x, weight, bias) as tf.Tensor) : (product(x, weight) as tf.Tensor);
 }

@@ -12,10 +12,18 @@ export const LOG_SOFTMAX = "DlkitLogSoftmax";
 /** dy and y = log softmax(x), `[..., C]` → dx = dy − exp(y)·Σ_C dy. */
 export const LOG_SOFTMAX_GRAD = "DlkitLogSoftmaxGrad";
 /**
- * logits `[M, C]` and int32 targets `[M]` → the loss of each row, `[M]`, and
- * its gradient softmax(logits) − one-hot(target), `[M, C]`.
+ * logits `[M, C]`, int32 targets `[M]`, attribute reduction ("none", "mean"
+ * or "sum") → the loss (each row's `[M]`, or their mean or sum, a scalar)
+ * and its gradient for dy = 1, `[M, C]`: softmax(logits) − one-hot(target),
+ * divided by M for the mean.
  */
 export const SOFTMAX_CROSS_ENTROPY = "DlkitSoftmaxCrossEntropy";
+
+/** x `[rows, in]`, weight `[out, in]`, optional bias `[out]` → x·Wᵀ + b, `[rows, out]`: a Linear layer. */
+export const LINEAR = "DlkitLinear";
+
+/** dy and y = tanh(x) → dx = dy·(1 − y²). */
+export const TANH_GRAD = "DlkitTanhGrad";
 
 /** param and grad, attribute lr → param − lr·grad: a plain SGD step. */
 export const SGD_STEP = "DlkitSgdStep";
@@ -25,10 +33,68 @@ export function fusedOnThisBackend(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
+/**
+ * Whether the backward pass being computed is itself recorded, for a
+ * gradient of a gradient. The gradient kernels here have no gradient of
+ * their own, so then the gradient is built from tfjs ops.
+ */
+function insideNestedGradient(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
 if (!tf.getGradient(LOG_SOFTMAX)) {
   tf.registerGradient({
     kernelName: LOG_SOFTMAX,
     outputsToSave: [true],
-    gradFunc: (dy, saved) => ({ x: () => tf.engine().runKernel(LOG_SOFTMAX_GRAD, { dy: dy as tf.Tensor, y: saved[0] }) as tf.Tensor }),
+    gradFunc: (dy, [y]) => ({
+      x: () => {
+        const grad = dy as tf.Tensor;
+        if (insideNestedGradient()) return grad.sub(y.exp().mul(grad.sum(-1, true)));
+        return tf.engine().runKernel(LOG_SOFTMAX_GRAD, { dy: grad, y }) as tf.Tensor;
+      },
+    }),
+  });
+}
+
+// Replaces tfjs's gradient of Tanh (three kernels: a square, a difference from a scalar, a product) where
+// the backend has the one kernel; the same formula from tfjs ops elsewhere.
+tf.registerGradient({
+  kernelName: tf.Tanh,
+  outputsToSave: [true],
+  gradFunc: (dy, [y]) => ({
+    x: () => {
+      const grad = dy as tf.Tensor;
+      if (insideNestedGradient() || !fusedOnThisBackend(TANH_GRAD)) return grad.mul(tf.scalar(1).sub(y.square()));
+      return tf.engine().runKernel(TANH_GRAD, { dy: grad, y }) as tf.Tensor;
+    },
+  }),
+});
+
+// Lazy, per input: backprop asks only for the gradients on a path to a trainable tensor, so a first layer
+// computes no gradient for the data.
+if (!tf.getGradient(LINEAR)) {
+  tf.registerGradient({
+    kernelName: LINEAR,
+    inputsToSave: ["x", "weight"],
+    gradFunc: (dy, saved) => {
+      const [x, weight] = saved;
+      const grad = dy as tf.Tensor;
+      return { x: () => grad.matMul(weight), weight: () => grad.matMul(x, true, false), bias: () => grad.sum(0) };
+    },
+  });
+}
+
+if (!tf.getGradient(SOFTMAX_CROSS_ENTROPY)) {
+  tf.registerGradient({
+    kernelName: SOFTMAX_CROSS_ENTROPY,
+    inputsToSave: ["target"],
+    outputsToSave: [false, true],
+    gradFunc: (dy, [target, delta], attrs) => {
+      const dLoss = (dy as tf.Tensor[])[0];
+      return {
+        logits: () => (attrs.reduction === "none" ? delta.mul(dLoss.reshape([-1, 1])) : delta.mul(dLoss)),
+        target: () => tf.zerosLike(target),
+      };
+    },
   });
 }

@@ -42,12 +42,9 @@ export class Linear extends Module {
     const features = x.shape[x.rank - 1];
     check(features === this.inFeatures, layer, () =>
       `input has ${features} features (shape ${showShape(x.shape)}), expected ${this.inFeatures} — did you forget the bias column or transpose X?`);
-    return tf.tidy(() => {
-      // A reshape is an op (and a saved tensor for backprop) on tfjs: skip both when x is already [batch, in].
-      const flat = x.rank === 2 ? x : x.reshape([-1, this.inFeatures]);
-      const y = F.linear(flat, this.weight, this.bias);
-      return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), this.outFeatures]);
-    });
+    // A reshape is an op (and a saved tensor for backprop) on tfjs, a tidy scope a cost per call: both only when x is not [batch, in].
+    if (x.rank === 2) return F.linear(x, this.weight, this.bias);
+    return tf.tidy(() => F.linear(x.reshape([-1, this.inFeatures]), this.weight, this.bias).reshape([...x.shape.slice(0, -1), this.outFeatures]));
   }
 
   protected extraRepr(): string {

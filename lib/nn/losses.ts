@@ -77,7 +77,7 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
   }
   checkClassIndices("crossEntropy", logits, target);
   return tf.tidy(() => {
-    const losses = crossEntropyRows(classesLast(logits), target.flatten(), args.reduction ?? "mean");
+    const losses = crossEntropyRows(classesLast(logits), target.rank === 1 ? target : target.flatten(), args.reduction ?? "mean");
     return args.reduction === "none" ? losses.reshape(target.shape) : losses;
   });
 }
@@ -86,16 +86,24 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
  * Cross-entropy of logits [M, C] against class indices [M], with its
  * gradient written out, (softmax − one-hot)·dy: one step of backprop instead
  * of one per op of log-softmax, one-hot product and reduction — on wasm each
- * op costs more than the arithmetic of a small batch.
+ * op costs more than the arithmetic of a small batch. Where lib/backend has
+ * the kernel (nn/fused.ts), loss, reduction and gradient are that one kernel.
  */
 function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduction): tf.Tensor {
+  if (fusedOnThisBackend(SOFTMAX_CROSS_ENTROPY)) {
+    const [loss, delta] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits, target }, { reduction }) as unknown as tf.Tensor[];
+    // The gradient tape keeps its own handle on delta, when a gradient is being taken.
+    delta.dispose();
+    return loss;
+  }
   const rows = logits.shape[0];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = [args[0] as tf.Tensor, args[1] as tf.GradSaveFunc];
-    const [losses, delta] = softmaxCrossEntropy(x, target);
-    save([delta]);
+    const logProbs = logSoftmax(x, 1);
+    const oneHot = tf.oneHot(target, x.shape[1]!).toFloat();
+    save([logProbs.exp().sub(oneHot)]);
     return {
-      value: reduce(losses, reduction),
+      value: reduce(logProbs.mul(oneHot).sum(1).neg(), reduction),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const scale = reduction === "none" ? dy.reshape([rows, 1]) : reduction === "mean" ? dy.div(rows) : dy;
         return saved[0].mul(scale);
@@ -103,18 +111,6 @@ function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduc
     };
   });
   return op(logits);
-}
-
-/**
- * Each row's loss −log softmax(x)[target] `[M]` and its gradient
- * softmax(x) − one-hot(target) `[M, C]`: one kernel where lib/backend has
- * one (nn/fused.ts), tfjs ops elsewhere.
- */
-function softmaxCrossEntropy(x: tf.Tensor, target: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  if (fusedOnThisBackend(SOFTMAX_CROSS_ENTROPY)) return tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits: x, target }) as unknown as [tf.Tensor, tf.Tensor];
-  const logProbs = logSoftmax(x, 1);
-  const oneHot = tf.oneHot(target, x.shape[1]!).toFloat();
-  return [logProbs.mul(oneHot).sum(1).neg(), logProbs.exp().sub(oneHot)];
 }
 
 function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): void {

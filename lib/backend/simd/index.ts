@@ -19,3 +19,16 @@ export function simdModule(memory: WebAssembly.Memory, name: string): WebAssembl
   }
   return exports;
 }
+
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
+/**
+ * The chunk length, in floats, of the kernels that repeat a row (column
+ * sums, adding a bias): the smallest multiple of both 4 (one SIMD vector)
+ * and the row's width, so that every chunk is whole rows.
+ */
+export function chunkFloats(width: number): number {
+  return (width * 4) / greatestCommonDivisor(width, 4);
+}

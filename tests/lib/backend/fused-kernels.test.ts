@@ -1,0 +1,128 @@
+/**
+ * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, the tanh
+ * gradient, the log-softmax gradient) and the bias add rerouted to SIMD give
+ * what tfjs's own ops give on the cpu backend, values and gradients, first
+ * and second order; they compute only the gradients asked for, and leave
+ * nothing behind.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBestBackend } from "../../../lib/backend";
+import * as nn from "../../../lib/nn";
+
+type Values = { shape: number[]; data: number[] }[];
+
+/** f's results, as plain values, computed on `backend` from the same numbers. */
+async function on(backend: "wasm" | "cpu", inputs: { shape: number[]; data: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Values> {
+  await useBestBackend({ backend, quiet: true });
+  const xs = inputs.map(({ shape, data }) => tf.tensor(data, shape));
+  const out = f(...xs);
+  const results = (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+  tf.dispose([...xs, ...(Array.isArray(out) ? out : [out])]);
+  return results;
+}
+
+function random(shape: number[], seed: number): { shape: number[]; data: number[] } {
+  let state = seed;
+  const size = shape.reduce((n, d) => n * d, 1);
+  const data = Array.from({ length: size }, () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return (state / 2147483648) * 2 - 1;
+  });
+  return { shape, data };
+}
+
+async function expectSameOnBothBackends(inputs: { shape: number[]; data: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], what: string): Promise<void> {
+  const want = await on("cpu", inputs, f);
+  const got = await on("wasm", inputs, f);
+  expect(got.map((r) => r.shape), `${what}: shapes`).toEqual(want.map((r) => r.shape));
+  got.forEach((r, k) =>
+    r.data.forEach((v, i) => {
+      if (Math.abs(v - want[k].data[i]) > 1e-5 * (1 + Math.abs(want[k].data[i]))) expect(v, `${what}: result ${k}, element ${i}`).toBeCloseTo(want[k].data[i], 5);
+    }),
+  );
+}
+
+describe("one-kernel ops on wasm", () => {
+  beforeAll(async () => {
+    await useBestBackend({ backend: "wasm", quiet: true });
+  });
+  afterAll(async () => {
+    await useBestBackend({ backend: "wasm", quiet: true });
+  });
+
+  it("linear gives x·Wᵀ + b and its three gradients, with and without a bias, few rows and many", async () => {
+    for (const [rows, inputs, outputs] of [[3, 5, 4], [40, 7, 6], [1, 185, 128]]) {
+      const args = [random([rows, inputs], 1), random([outputs, inputs], 2), random([outputs], 3), random([rows, outputs], 4)];
+      await expectSameOnBothBackends(args, (x, w, b, dy) => {
+        const withBias = tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => nn.functional.linear(x, w, b))([x, w, b], dy);
+        const without = tf.grads((x: tf.Tensor, w: tf.Tensor) => nn.functional.linear(x, w, null))([x, w], dy);
+        return [nn.functional.linear(x, w, b), nn.functional.linear(x, w, null), ...withBias, ...without];
+      }, `linear [${rows},${inputs}]→${outputs}`);
+    }
+  });
+
+  it("linear computes only the gradients asked for: none for the data a first layer reads", async () => {
+    await useBestBackend({ backend: "wasm", quiet: true });
+    const layer = new nn.Linear(8, 4);
+    const x = tf.randomNormal([16, 8], 0, 1, "float32", 1);
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => layer.forward(x).square().mean() as tf.Scalar, layer.parameters() as tf.Variable[]);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    const products = profile.kernels.filter((k) => k.name === "BatchMatMul").map((k) => k.inputShapes);
+    // The forward product runs inside the Linear kernel; backward, only dW = dyᵀ·x.
+    expect(products).toEqual([[[16, 4], [16, 8]]]);
+    tf.dispose([x]);
+    layer.dispose();
+  });
+
+  it("tanh's gradient is dy·(1 − y²), and its gradient of a gradient is tfjs's", async () => {
+    await expectSameOnBothBackends([random([5, 7], 5), random([5, 7], 6)], (x, dy) => {
+      const [first] = tf.grads((x: tf.Tensor) => x.mul(3).tanh())([x], dy);
+      const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => y.tanh().square().sum())(x).sum())(x);
+      return [first, second];
+    }, "tanh");
+  });
+
+  it("log-softmax has gradients of gradients too", async () => {
+    await expectSameOnBothBackends([random([4, 6], 7)], (x) => {
+      const first = tf.grad((x: tf.Tensor) => nn.functional.logSoftmax(x, 1).mul(x).sum())(x);
+      const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => nn.functional.logSoftmax(y, 1).square().sum())(x).square().sum())(x);
+      return [first, second];
+    }, "logSoftmax");
+  });
+
+  it("adds a repeating row (a bias) like tfjs's broadcast: widths that fill SIMD chunks and widths that leave rows over", async () => {
+    const pairs: [number[], number[]][] = [
+      [[64, 28, 28, 6], [6]],
+      [[7, 6], [1, 6]],
+      [[5, 3], [3]],
+      [[9, 2, 4], [2, 4]],
+      [[6], [4, 6]],
+      [[1, 5], [3, 5]],
+      [[4, 4], [4, 4]],
+      [[3, 4], [1]],
+    ];
+    for (const [a, b] of pairs) {
+      await expectSameOnBothBackends([random(a, 8), random(b, 9)], (x, y) => x.add(y), `[${a}] + [${b}]`);
+    }
+  });
+
+  it("leaves no tensor and no backend buffer behind over training steps", async () => {
+    await useBestBackend({ backend: "wasm", quiet: true });
+    const model = new nn.Sequential(new nn.Linear(6, 10), new nn.Tanh(), new nn.Linear(10, 3));
+    const x = tf.randomNormal([32, 6], 0, 1, "float32", 2);
+    const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), "int32");
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() => nn.crossEntropy(model.forward(x.add(tf.ones([6]))), y) as tf.Scalar, model.parameters() as tf.Variable[]);
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    step();
+    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+    for (let i = 0; i < 20; i++) step();
+    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+});
