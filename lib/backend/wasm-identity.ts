@@ -8,18 +8,13 @@
  * so the clone can share the buffer and count one more reference, as tfjs's
  * cpu backend does.
  */
-import { KernelArgs, KernelFunc, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
-
-interface CountingBackend {
-  incRef(dataId: object): void;
-}
+import { KernelArgs, KernelFunc, TensorInfo, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
 
 function identity(original: KernelFunc): KernelFunc {
   return (args: KernelArgs): TensorInfo => {
     const { x } = args.inputs;
     if (x.dtype === "string") return original(args);
-    (args.backend as unknown as CountingBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    return shareBuffer(args.backend, x, x.shape);
   };
 }
 

@@ -47,6 +47,16 @@ export function heap(backend: WasmBackend): {
   };
 }
 
+/**
+ * A second handle on x's buffer, shaped `shape` (of the same size), as the
+ * backend's Reshape makes: tensor data is never changed in place, so
+ * sharing it only needs one more reference counted.
+ */
+export function shareBuffer(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
+  (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape, dtype: x.dtype };
+}
+
 /** The wasm backend's kernel `name`, as registered now. */
 function wasmKernel(name: string): KernelFunc | null {
   const config = tf.getKernel(name, BACKEND);

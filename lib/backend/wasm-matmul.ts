@@ -13,7 +13,7 @@
  *   matrix, the product on XNNPACK;
  * - b one matrix, fewer rows: XNNPACK would first repack b (about 0.1 ms for
  *   128×128), so x·Wᵀ goes to the kit's SIMD dot products
- *   (simd/matmul-transposed.wat) and the rest keeps the loop;
+ *   (simd/matmul-transposed.wat), x·W to the batched kernel below;
  * - a batch of pairs of small matrices (attention heads, [batch·heads, 16, 8]
  *   by [batch·heads, 8, 16]): the kit's SIMD kernel (simd/batched-matmul.wat),
  *   4–6 times faster than the loop and summing in the same order;
@@ -51,42 +51,39 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
       );
     }
     const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const scope = new KernelScope(args.backend);
-    const upright = (x: tf.TensorInfo, shape: number[], transposed: boolean) =>
+    const simd = !fused && a.dtype === "float32" && batchA * rows * inner * columns !== 0;
+    const upright = (scope: KernelScope, x: tf.TensorInfo, shape: number[], transposed: boolean) =>
       transposed ? scope.transpose(scope.reshape(x, shape), [0, 2, 1]) : scope.reshape(x, shape);
 
     if (batchB !== 1) {
       // A batch of pairs (attention heads): the kit's SIMD kernel, where it applies.
-      const samePairs = !fused && tf.util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2));
-      if (!samePairs || columns % 4 !== 0 || batchA * rows * inner * columns === 0) return original(args);
-      const left = upright(a, [batchA, aRows, aCols], transposeA);
-      const right = upright(b, [batchB, bRows, bCols], transposeB);
-      const memory = heap(args.backend);
-      const out = memory.output([...outer, rows, columns], "float32");
-      const kernel = simdModule(memory.memory, "batched-matmul").batchedMatMul as (...args: number[]) => void;
-      kernel(memory.offset(left), memory.offset(right), memory.offset(out), batchA, rows, inner, columns);
+      if (!simd || !tf.util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2))) return original(args);
+      const scope = new KernelScope(args.backend);
+      const left = upright(scope, a, [batchA, aRows, aCols], transposeA);
+      const right = upright(scope, b, [batchB, bRows, bCols], transposeB);
+      const out = batchedProduct(args.backend, left, right, [...outer, rows, columns], batchA);
       scope.dispose();
       return out;
     }
-    // Upright and alone, a product is on XNNPACK already. PReLU weights may be laid out per output row,
-    // which stacking the left matrices would shift.
-    if ((!transposeA && !transposeB && batchA === 1) || args.inputs.preluActivationWeights) return original(args);
-    if (transposeA && !transposeB && batchA === 1 && !fused && rows * inner * columns !== 0) {
-      const product = transposedAProduct(args.backend, a, b, [...outer, rows, columns]);
-      if (product) return product;
-    }
-    if (batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
-      // A few rows times a transposed matrix (Linear on one example): dot products of rows, on the kit's SIMD kernel.
-      if (fused || transposeA || !transposeB || batchA * rows * inner * columns === 0) return original(args);
+    // PReLU weights may be laid out per output row, which stacking the left matrices would shift.
+    if (args.inputs.preluActivationWeights) return original(args);
+    if (simd && transposeA && !transposeB && batchA === 1) return transposedAProduct(args.backend, a, b, [...outer, rows, columns]);
+    if (simd && !transposeA && batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
+      // A few rows (one example, one time step): x·Wᵀ as dot products of rows; x·W as rows built from W's rows,
+      // the batched kernel with a batch of one.
+      if (!transposeB) return batchedProduct(args.backend, a, b, [...outer, rows, columns], 1);
       const memory = heap(args.backend);
       const out = memory.output([...outer, rows, columns], "float32");
       const kernel = simdModule(memory.memory, "matmul-transposed").matMulTransposed as (...args: number[]) => void;
       kernel(memory.offset(a), memory.offset(b), memory.offset(out), batchA * rows, inner, columns);
       return out;
     }
+    // Upright and alone, a product is on XNNPACK already.
+    if (!transposeA && !transposeB && batchA === 1) return original(args);
+    const scope = new KernelScope(args.backend);
     // [batchA·rows, inner]: every left matrix, upright, stacked into one tall one.
-    const left = scope.reshape(upright(a, [batchA, aRows, aCols], transposeA), [1, batchA * rows, inner]);
-    const right = upright(b, [1, bRows, bCols], transposeB);
+    const left = scope.reshape(upright(scope, a, [batchA, aRows, aCols], transposeA), [1, batchA * rows, inner]);
+    const right = upright(scope, b, [1, bRows, bCols], transposeB);
     const inputs = { ...args.inputs, a: left, b: right };
     const out = original({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
     scope.dispose();
@@ -95,26 +92,29 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
 }
 
 /**
- * aᵀ·b, a [inner, rows] and b [inner, columns], on the kit's SIMD kernel, which
- * needs a multiple of 4 columns; with a multiple of 4 rows instead, it makes
- * (bᵀ·a)ᵀ. Null when neither is (the caller's path takes it).
+ * a·b for `batch` pairs of upright matrices, on the kit's SIMD kernel (all
+ * rows of a against one b when `batch` is 1).
  */
-function transposedAProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, shape: number[]): TensorInfo | null {
+function batchedProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, shape: number[], batch: number): TensorInfo {
+  const [rows, inner] = [a.shape[a.shape.length - 2], a.shape[a.shape.length - 1]];
+  const columns = b.shape[b.shape.length - 1];
+  const memory = heap(backend);
+  const out = memory.output(shape, "float32");
+  const kernel = simdModule(memory.memory, "batched-matmul").batchedMatMul as (...args: number[]) => void;
+  const stackedRows = batch === 1 ? a.shape.slice(0, -1).reduce((n, d) => n * d, 1) : rows;
+  kernel(memory.offset(a), memory.offset(b), memory.offset(out), batch, stackedRows, inner, columns);
+  return out;
+}
+
+/** aᵀ·b, a [inner, rows] and b [inner, columns], on the kit's SIMD kernel. */
+function transposedAProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, shape: number[]): TensorInfo {
   const [inner, rows] = a.shape.slice(-2);
   const columns = b.shape[b.shape.length - 1];
-  if (a.dtype !== "float32" || (columns % 4 !== 0 && rows % 4 !== 0)) return null;
-  const swapped = columns % 4 !== 0;
   const memory = heap(backend);
-  const out = memory.output(swapped ? [columns, rows] : shape, "float32");
+  const out = memory.output(shape, "float32");
   const kernel = simdModule(memory.memory, "matmul-transposed-a").matMulTransposedA as (...args: number[]) => void;
-  const [left, right] = swapped ? [b, a] : [a, b];
-  kernel(memory.offset(left), memory.offset(right), memory.offset(out), inner, left.shape[left.shape.length - 1], right.shape[right.shape.length - 1]);
-  if (!swapped) return out;
-  const scope = new KernelScope(backend);
-  const upright = scope.result(scope.reshape(scope.transpose(out, [1, 0]), shape));
-  scope.dispose();
-  backend.disposeData(out.dataId);
-  return upright;
+  kernel(memory.offset(a), memory.offset(b), memory.offset(out), inner, rows, columns);
+  return out;
 }
 
 /** Wraps the wasm backend's product kernels; see the top of this file. */

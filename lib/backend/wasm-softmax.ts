@@ -1,10 +1,10 @@
 /**
- * The fused log-softmax and softmax cross-entropy of lib/nn/fused.ts on the
+ * The fused log-softmax, softmax cross-entropy and NLL loss of lib/nn/fused.ts on the
  * wasm backend: one pass per row in JavaScript on the wasm memory, sums in
  * float64. A log-softmax built from tfjs ops is seven kernels forward and
  * four back; a cross-entropy, about fifteen.
  */
-import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, SOFTMAX_CROSS_ENTROPY } from "../nn/fused";
+import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, NLL_LOSS, SOFTMAX_CROSS_ENTROPY } from "../nn/fused";
 import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 /** log Σ exp(row), stably: the maximum taken out first. A row of −∞ gives NaN, as in PyTorch. */
@@ -43,31 +43,47 @@ function logSoftmaxGrad(args: KernelArgs): TensorInfo {
   return out;
 }
 
-function softmaxCrossEntropy(args: KernelArgs): TensorInfo[] {
-  const { logits, target } = args.inputs;
-  const [rows, classes] = logits.shape;
-  const reduction = args.attrs.reduction as string;
-  const memory = heap(args.backend);
-  const loss = memory.output(reduction === "none" ? [rows] : [], "float32");
-  const delta = memory.output([rows, classes], "float32");
-  const [x, labels, lossValues, d] = [memory.floats(logits), memory.values(target), memory.floats(loss), memory.floats(delta)];
-  const scale = reduction === "mean" ? 1 / rows : 1;
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
-    const start = r * classes;
-    const lse = logSumExp(x, start, classes);
-    const rowLoss = lse - x[start + labels[r]];
-    if (reduction === "none") lossValues[r] = rowLoss;
-    total += rowLoss;
-    for (let c = 0; c < classes; c++) d[start + c] = (Math.exp(x[start + c] - lse) - (c === labels[r] ? 1 : 0)) * scale;
-  }
-  if (reduction !== "none") lossValues[0] = total * scale;
-  return [loss, delta];
+/**
+ * A loss kernel of lib/nn/fused.ts: `row` writes one row's gradient for
+ * dy = 1, times `scale`, into `d`, and returns the row's loss.
+ */
+function rowsLoss(row: (x: Float32Array, start: number, classes: number, label: number, scale: number, d: Float32Array) => number): (args: KernelArgs) => TensorInfo[] {
+  return (args) => {
+    const { scores, target } = args.inputs;
+    const [rows, classes] = scores.shape;
+    const reduction = args.attrs.reduction as string;
+    const memory = heap(args.backend);
+    const loss = memory.output(reduction === "none" ? [rows] : [], "float32");
+    const delta = memory.output([rows, classes], "float32");
+    const [x, labels, lossValues, d] = [memory.floats(scores), memory.values(target), memory.floats(loss), memory.floats(delta)];
+    const scale = reduction === "mean" ? 1 / rows : 1;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const value = row(x, r * classes, classes, labels[r], scale, d);
+      if (reduction === "none") lossValues[r] = value;
+      total += value;
+    }
+    if (reduction !== "none") lossValues[0] = total * scale;
+    return [loss, delta];
+  };
 }
 
-/** Registers the three kernels; see the top of this file. */
+const softmaxCrossEntropy = rowsLoss((x, start, classes, label, scale, d) => {
+  const lse = logSumExp(x, start, classes);
+  for (let c = 0; c < classes; c++) d[start + c] = (Math.exp(x[start + c] - lse) - (c === label ? 1 : 0)) * scale;
+  return lse - x[start + label];
+});
+
+const nllLoss = rowsLoss((x, start, classes, label, scale, d) => {
+  d.fill(0, start, start + classes);
+  d[start + label] = -scale;
+  return -x[start + label];
+});
+
+/** Registers the four kernels; see the top of this file. */
 export function installWasmSoftmax(): void {
   replaceWasmKernel(LOG_SOFTMAX, () => logSoftmax);
   replaceWasmKernel(LOG_SOFTMAX_GRAD, () => logSoftmaxGrad);
   replaceWasmKernel(SOFTMAX_CROSS_ENTROPY, () => softmaxCrossEntropy as unknown as (args: KernelArgs) => TensorInfo);
+  replaceWasmKernel(NLL_LOSS, () => nllLoss as unknown as (args: KernelArgs) => TensorInfo);
 }

@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { chunkFloats, simdModule } from "./simd";
-import { KernelArgs, KernelFunc, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, KernelFunc, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
 
 function sum(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
@@ -22,10 +22,13 @@ function sum(original: KernelFunc): KernelFunc {
     const rows = x.shape.slice(0, axes.length).reduce((n, d) => n * d, 1);
     const kept = x.shape.slice(axes.length);
     const width = kept.reduce((n, d) => n * d, 1);
+    const shape = args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept;
+    // A sum over axes of size 1 (the batch of one example) is the values themselves.
+    if (rows === 1) return shareBuffer(args.backend, x, shape);
     const chunk = chunkFloats(width);
     const chunks = Math.floor((rows * width) / chunk);
     const memory = heap(args.backend);
-    const out = memory.output(args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
+    const out = memory.output(shape, "float32");
     const scratch = memory.output([2 * chunk], "float32");
     const chunkSums = new Float64Array(memory.memory.buffer, memory.offset(scratch), chunk);
     chunkSums.fill(0);

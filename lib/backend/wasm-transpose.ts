@@ -12,7 +12,7 @@
  * one; tall ones are copied in 32×32 tiles, the rest keep the backend's
  * kernel (timed in bench/).
  */
-import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, heap, replaceWasmKernel } from "./wasm-kernels";
+import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
 
 /**
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
@@ -65,6 +65,8 @@ function transpose(original: KernelFunc): KernelFunc {
     const { x } = args.inputs;
     const perm = args.attrs.perm as number[];
     const { shape, perm: merged } = mergeAxes(x.shape, perm);
+    // Only axes of size 1 move ([1, n] → [n, 1]): the values stay in order, so this is a reshape, a second handle on the buffer.
+    if (merged.length <= 1) return shareBuffer(args.backend, x, perm.map((axis) => x.shape[axis]));
     const batched = merged.length === 3 && merged[0] === 0 && merged[1] === 2;
     if (!(merged.length === 2 || batched) || !IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const [batches, rows, columns] = batched ? shape : [1, ...shape];

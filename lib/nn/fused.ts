@@ -12,12 +12,17 @@ export const LOG_SOFTMAX = "DlkitLogSoftmax";
 /** dy and y = log softmax(x), `[..., C]` → dx = dy − exp(y)·Σ_C dy. */
 export const LOG_SOFTMAX_GRAD = "DlkitLogSoftmaxGrad";
 /**
- * logits `[M, C]`, int32 targets `[M]`, attribute reduction ("none", "mean"
- * or "sum") → the loss (each row's `[M]`, or their mean or sum, a scalar)
- * and its gradient for dy = 1, `[M, C]`: softmax(logits) − one-hot(target),
- * divided by M for the mean.
+ * scores (logits) `[M, C]`, int32 targets `[M]`, attribute reduction
+ * ("none", "mean" or "sum") → the loss (each row's `[M]`, or their mean or
+ * sum, a scalar) and its gradient for dy = 1, `[M, C]`: softmax(logits) −
+ * one-hot(target), divided by M for the mean.
  */
 export const SOFTMAX_CROSS_ENTROPY = "DlkitSoftmaxCrossEntropy";
+/**
+ * The same for scores that are log-probabilities already: the loss of a
+ * row is −scores[target], its gradient −one-hot(target).
+ */
+export const NLL_LOSS = "DlkitNllLoss";
 
 /** x `[rows, in]`, weight `[out, in]`, optional bias `[out]` → x·Wᵀ + b, `[rows, out]`: a Linear layer. */
 export const LINEAR = "DlkitLinear";
@@ -84,15 +89,17 @@ if (!tf.getGradient(LINEAR)) {
   });
 }
 
-if (!tf.getGradient(SOFTMAX_CROSS_ENTROPY)) {
+// The two loss kernels hand out their gradient for dy = 1 as a second output; backprop scales it.
+for (const kernelName of [SOFTMAX_CROSS_ENTROPY, NLL_LOSS]) {
+  if (tf.getGradient(kernelName)) continue;
   tf.registerGradient({
-    kernelName: SOFTMAX_CROSS_ENTROPY,
+    kernelName,
     inputsToSave: ["target"],
     outputsToSave: [false, true],
     gradFunc: (dy, [target, delta], attrs) => {
       const dLoss = (dy as tf.Tensor[])[0];
       return {
-        logits: () => (attrs.reduction === "none" ? delta.mul(dLoss.reshape([-1, 1])) : delta.mul(dLoss)),
+        scores: () => (attrs.reduction === "none" ? delta.mul(dLoss.reshape([-1, 1])) : delta.mul(dLoss)),
         target: () => tf.zerosLike(target),
       };
     },

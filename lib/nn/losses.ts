@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { logSoftmax } from "./functional";
-import { SOFTMAX_CROSS_ENTROPY, fusedOnThisBackend } from "./fused";
+import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY, fusedOnThisBackend } from "./fused";
 import { Module } from "./module";
 import { check, showShape, valueRange } from "./shapes";
 
@@ -47,12 +47,25 @@ function classesLast(x: tf.Tensor): tf.Tensor {
  */
 export function nllLoss(logProbs: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
   checkClassIndices("nllLoss", logProbs, target);
+  const reduction = args.reduction ?? "mean";
   return tf.tidy(() => {
-    const classes = numClasses(logProbs);
-    const picked = classesLast(logProbs).mul(tf.oneHot(target.flatten(), classes)).sum(1).neg();
-    const losses = picked.reshape(target.shape);
-    return reduce(losses, args.reduction ?? "mean");
+    const rows = classesLast(logProbs);
+    const labels = target.rank === 1 ? target : target.flatten();
+    if (fusedOnThisBackend(NLL_LOSS)) {
+      const losses = fusedLoss(NLL_LOSS, rows, labels, reduction);
+      return reduction === "none" && target.rank !== 1 ? losses.reshape(target.shape) : losses;
+    }
+    const picked = rows.mul(tf.oneHot(labels, numClasses(logProbs))).sum(1).neg();
+    return reduce(picked.reshape(target.shape), reduction);
   });
+}
+
+/** The loss of rows of scores `[M, C]` against class indices `[M]`, by one of the kernels of nn/fused.ts. */
+function fusedLoss(kernel: string, scores: tf.Tensor, target: tf.Tensor, reduction: Reduction): tf.Tensor {
+  const [loss, delta] = tf.engine().runKernel(kernel, { scores, target }, { reduction }) as unknown as tf.Tensor[];
+  // The gradient tape keeps its own handle on delta, when a gradient is being taken.
+  delta.dispose();
+  return loss;
 }
 
 /**
@@ -78,7 +91,7 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
   checkClassIndices("crossEntropy", logits, target);
   return tf.tidy(() => {
     const losses = crossEntropyRows(classesLast(logits), target.rank === 1 ? target : target.flatten(), args.reduction ?? "mean");
-    return args.reduction === "none" ? losses.reshape(target.shape) : losses;
+    return args.reduction === "none" && target.rank !== 1 ? losses.reshape(target.shape) : losses;
   });
 }
 
@@ -90,12 +103,7 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
  * the kernel (nn/fused.ts), loss, reduction and gradient are that one kernel.
  */
 function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduction): tf.Tensor {
-  if (fusedOnThisBackend(SOFTMAX_CROSS_ENTROPY)) {
-    const [loss, delta] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits, target }, { reduction }) as unknown as tf.Tensor[];
-    // The gradient tape keeps its own handle on delta, when a gradient is being taken.
-    delta.dispose();
-    return loss;
-  }
+  if (fusedOnThisBackend(SOFTMAX_CROSS_ENTROPY)) return fusedLoss(SOFTMAX_CROSS_ENTROPY, logits, target, reduction);
   const rows = logits.shape[0];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = [args[0] as tf.Tensor, args[1] as tf.GradSaveFunc];

@@ -1,10 +1,10 @@
-;; C = Aᵀ · B: A [n, k], B [n, m], C [k, m], row-major float32, m a multiple
-;; of 4. This is the shape of every weight gradient (dW = xᵀ · dy, summed
+;; C = Aᵀ · B: A [n, k], B [n, m], C [k, m], row-major float32. This is the shape of every weight gradient (dW = xᵀ · dy, summed
 ;; over the batch), computed where A lies: no transposed copy of A is made.
 ;; C is built in tiles of 4 rows × 8 columns held in eight SIMD registers;
 ;; each step of the sum over n reads four floats of A, broadcasts each, and
 ;; multiplies them with eight floats of B. Each element of C sums over n in
-;; order. Arguments are byte offsets into tfjs-backend-wasm's memory, then sizes.
+;; order. The last m mod 4 columns are dot products, one float at a time.
+;; Arguments are byte offsets into tfjs-backend-wasm's memory, then sizes.
 (module
   (import "env" "memory" (memory 0))
 
@@ -82,6 +82,39 @@
       (br $sum)))
     (v128.store (local.get $pc) (local.get $c0)))
 
+  ;; C[i, j] for one column j past the last multiple of 4.
+  (func $dot (param $pa i32) (param $pb i32) (param $n i32) (param $aStride i32) (param $bStride i32) (result f32)
+    (local $t i32) (local $sum f32)
+    (block $done (loop $sum
+      (br_if $done (i32.ge_u (local.get $t) (local.get $n)))
+      (local.set $sum (f32.add (local.get $sum) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))
+      (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $sum)))
+    (local.get $sum))
+
+  ;; C[i, m4..m] for rows i0 ≤ i < i1, m4 the last multiple of 4.
+  (func $tailColumns (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $k i32) (param $m i32) (param $i0 i32) (param $i1 i32)
+    (local $i i32) (local $j i32)
+    (local.set $i (local.get $i0))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $i1)))
+      (local.set $j (i32.and (local.get $m) (i32.const -4)))
+      (block $columns_done (loop $columns
+        (br_if $columns_done (i32.ge_u (local.get $j) (local.get $m)))
+        (f32.store
+          (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $m)) (local.get $j)) (i32.const 2)))
+          (call $dot
+            (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
+            (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+            (local.get $n) (i32.shl (local.get $k) (i32.const 2)) (i32.shl (local.get $m) (i32.const 2))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $columns)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+
   (func (export "matMulTransposedA")
     (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $k i32) (param $m i32)
     (local $aStride i32) (local $bStride i32) (local $i i32) (local $j i32) (local $cRow i32)
@@ -101,7 +134,7 @@
           (local.get $n) (local.get $aStride) (local.get $bStride))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $eights)))
-      (if (i32.lt_u (local.get $j) (local.get $m))
+      (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $m))
         (then (call $tile4x4
           (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
           (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
@@ -115,7 +148,7 @@
       (local.set $cRow (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bStride))))
       (local.set $j (i32.const 0))
       (block $columns_done (loop $columns
-        (br_if $columns_done (i32.ge_u (local.get $j) (local.get $m)))
+        (br_if $columns_done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $m)))
         (call $tile1x4
           (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
           (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
@@ -125,5 +158,6 @@
         (br $columns)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows)))
+    (call $tailColumns (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $m) (i32.const 0) (local.get $k))
   )
 )

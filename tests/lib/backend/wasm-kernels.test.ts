@@ -62,6 +62,8 @@ describe("wasm kernels replaced for speed", () => {
       [[1030, 4, 16], [1, 2, 0]],
       [[5, 6, 7], [2, 0, 1]],
       [[64, 6, 5, 5], [0, 2, 3, 1]],
+      [[1, 185], [1, 0]],
+      [[3, 1, 4], [1, 0, 2]],
     ];
     for (const [shape, perm] of cases) {
       const x = counting(shape);
@@ -75,12 +77,20 @@ describe("wasm kernels replaced for speed", () => {
     expect(Array.from(ids.transpose().dataSync())).toEqual(transposed(ids, [1, 0]));
     expect(Array.from(flags.transpose().dataSync())).toEqual(transposed(flags, [1, 0]));
     expectNoLeak(() => tf.tidy(() => counting([2048, 32]).transpose()));
+    // Moving only an axis of size 1 shares the buffer: freeing either side leaves the other intact.
+    const row = counting([1, 6]);
+    const column = row.transpose();
+    row.dispose();
+    expect(Array.from(column.dataSync())).toEqual([0, 1, 2, 3, 4, 5]);
+    expectNoLeak(() => tf.tidy(() => counting([1, 8]).transpose()));
+    column.dispose();
     tf.dispose([ids, flags]);
   });
 
   it("sums over leading axes, keeping dimensions or not, and over any other axis as before", () => {
     // [131, 2, 3] over axis 0: 65 chunks of two rows (past one block of 64) and a row left over.
-    for (const shape of [[40, 3, 50], [131, 2, 3]]) expectSums(tf.randomUniform(shape, -1, 1, "float32", 3));
+    // [1, 4, 3] over axis 0: a sum over one row, the values themselves.
+    for (const shape of [[40, 3, 50], [131, 2, 3], [1, 4, 3]]) expectSums(tf.randomUniform(shape, -1, 1, "float32", 3));
   });
 
   function expectSums(x: tf.Tensor): void {

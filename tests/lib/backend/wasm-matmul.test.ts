@@ -49,9 +49,8 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
  * [a shape, b shape] pairs: few and many rows, one and many left matrices,
  * 2-D and 3-D right ones, batches of pairs with a column count the SIMD
  * kernel takes (8, 16) and one it leaves to the backend (7). Transposed on
- * the left, one pair: columns a multiple of 4 (direct), rows a multiple of 4
- * (computed the other way round), neither (left to XNNPACK), and row counts
- * that leave a remainder of 1–3 rows.
+ * the left, one pair: column counts that fill the kernel's tiles of 8 and 4
+ * and ones that leave 1–3 columns over, row counts that leave 1–3 rows over.
  */
 const CASES: [number[], number[]][] = [
   [[3, 5], [5, 4]],

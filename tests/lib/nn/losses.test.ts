@@ -40,13 +40,14 @@ describe("losses", () => {
     });
   }
 
-  it("cross-entropy and log-softmax match PyTorch on the cpu backend too, built from tfjs ops where wasm has one kernel", async () => {
+  it("cross-entropy, NLL and log-softmax match PyTorch on the cpu backend too, built from tfjs ops where wasm has one kernel", async () => {
     await useBestBackend({ backend: "cpu", quiet: true });
     try {
       for (const reduction of ["mean", "none"] as Reduction[]) {
         const indices = target(cases[`ce_index_${reduction}`]);
         expectParity(null, cases[`ce_index_${reduction}`], (x) => crossEntropy(x, indices, { reduction }), "crossEntropy(indices) on cpu");
         expectParity(null, cases[`ce_probs_${reduction}`], (x, p) => crossEntropy(x, p, { reduction }), "crossEntropy(probabilities) on cpu");
+        expectParity(null, cases[`nll_${reduction}`], (x) => nllLoss(x, indices, { reduction }), "nllLoss on cpu");
         indices.dispose();
       }
     } finally {
