@@ -16,8 +16,8 @@ import { installWasmGather } from "./wasm-gather";
 import { installWasmIdentity } from "./wasm-identity";
 import { installWasmLinear } from "./wasm-linear";
 import { installWasmMatMul } from "./wasm-matmul";
+import { installWasmOptimizers } from "./wasm-optimizers";
 import { installWasmMaxPoolGrad } from "./wasm-pool";
-import { installWasmSgd } from "./wasm-sgd";
 import { installWasmSlices } from "./wasm-slice";
 import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
@@ -100,7 +100,7 @@ function installWasmKernels(): void {
   installWasmSlices();
   installWasmIdentity();
   installWasmSoftmax();
-  installWasmSgd();
+  installWasmOptimizers();
   installWasmAdd();
   installWasmLinear();
   installWasmTanhGrad();

@@ -32,6 +32,12 @@ export const TANH_GRAD = "DlkitTanhGrad";
 
 /** param and grad, attribute lr → param − lr·grad: a plain SGD step. */
 export const SGD_STEP = "DlkitSgdStep";
+/**
+ * param, grad and the moments m and v; attributes beta1, beta2, eps,
+ * stepSize (lr/(1 − β₁ᵗ)) and root (√(1 − β₂ᵗ)) → the new param, m and v:
+ * a plain Adam step, with lib/optim/adam.ts's formulas.
+ */
+export const ADAM_STEP = "DlkitAdamStep";
 
 /** Whether the current backend runs `kernel` as one kernel. */
 export function fusedOnThisBackend(kernel: string): boolean {

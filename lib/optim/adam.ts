@@ -12,6 +12,7 @@
  *   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAM_STEP, fusedOnThisBackend } from "../nn/fused";
 import { Gradients, Optimizer } from "./optimizer";
 
 export interface AdamArgs {
@@ -40,7 +41,8 @@ export class Adam extends Optimizer {
   /**
    * The moments of all parameters as one vector each, while every step has
    * a gradient for every parameter: the update is then a dozen ops in all
-   * instead of a dozen per parameter, which is what costs on wasm.
+   * instead of a dozen per parameter. Where the backend has the one-kernel
+   * step (wasm), one kernel per parameter beats both.
    */
   private flat: { m: tf.Tensor; v: tf.Tensor; vMax: tf.Tensor | null } | null = null;
   private perParameter = false;
@@ -55,7 +57,7 @@ export class Adam extends Optimizer {
 
   applyGradients(grads: Gradients): void {
     const byParam = this.gradientsInOrder(grads);
-    if (this.perParameter || byParam.some((g) => !g)) {
+    if (this.perParameter || byParam.some((g) => !g) || this.oneKernelStep()) {
       this.splitFlatState();
       super.applyGradients(grads);
       return;
@@ -99,9 +101,23 @@ export class Adam extends Optimizer {
     this.flat = null;
   }
 
+  /** Whether the backend runs a plain Adam step (no weight decay, no AMSGrad) as one kernel per parameter (nn/fused.ts). */
+  private oneKernelStep(): boolean {
+    return !this.weightDecay && !this.amsgrad && fusedOnThisBackend(ADAM_STEP);
+  }
+
   protected update(p: tf.Variable, grad: tf.Tensor, i: number): void {
     const [beta1, beta2] = this.betas;
     const t = this.stepCount;
+    if (this.oneKernelStep()) {
+      const state = { m: this.m[i] ?? tf.zerosLike(p), v: this.v[i] ?? tf.zerosLike(p) };
+      const attrs = { beta1, beta2, eps: this.eps, stepSize: this.lr / (1 - beta1 ** t), root: Math.sqrt(1 - beta2 ** t) };
+      const [param, m, v] = tf.engine().runKernel(ADAM_STEP, { param: p, grad, ...state }, attrs) as unknown as tf.Tensor[];
+      this.keepState(this.m, i, m);
+      this.keepState(this.v, i, v);
+      p.assign(param);
+      return;
+    }
     let theta: tf.Tensor = p;
     let g = grad;
     if (this.weightDecay && this.decoupled) theta = p.mul(1 - this.lr * this.weightDecay);

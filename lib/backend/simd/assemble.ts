@@ -38,8 +38,15 @@ export function generatedSource(modules: Record<string, string>): string {
 }
 
 if (require.main === module) {
-  assembleAll().then((modules) => {
-    fs.writeFileSync(GENERATED, generatedSource(modules));
-    console.log(`wrote ${path.relative(process.cwd(), GENERATED)}: ${Object.keys(modules).join(", ")}`);
-  });
+  assembleAll().then(
+    (modules) => {
+      fs.writeFileSync(GENERATED, generatedSource(modules));
+      console.log(`wrote ${path.relative(process.cwd(), GENERATED)}: ${Object.keys(modules).join(", ")}`);
+    },
+    // wabt's errors carry its whole compiled source in the stack: the message alone names the file and line.
+    (err: Error) => {
+      console.error(err.message);
+      process.exit(1);
+    },
+  );
 }

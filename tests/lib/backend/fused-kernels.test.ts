@@ -1,6 +1,7 @@
 /**
  * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, the tanh
- * gradient, the log-softmax gradient) and the bias add rerouted to SIMD give
+ * gradient, the log-softmax gradient, the SGD and Adam steps) and the bias
+ * add rerouted to SIMD give
  * what tfjs's own ops give on the cpu backend, values and gradients, first
  * and second order; they compute only the gradients asked for, and leave
  * nothing behind.
@@ -9,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
 import * as nn from "../../../lib/nn";
+import * as optim from "../../../lib/optim";
 
 type Values = { shape: number[]; data: number[] }[];
 
@@ -109,20 +111,38 @@ describe("one-kernel ops on wasm", () => {
     }
   });
 
+  it("steps SGD and Adam as tfjs's ops do, sizes that fill SIMD vectors and sizes that leave floats over", async () => {
+    const inputs = [random([3, 5], 10), random([8], 11), random([3, 5], 12), random([8], 13)];
+    const optimizers: [string, (ps: tf.Variable[]) => optim.Optimizer][] = [
+      ["SGD", (ps) => new optim.SGD(ps, { lr: 0.1 })],
+      ["Adam", (ps) => new optim.Adam(ps, { lr: 0.01 })],
+    ];
+    for (const [name, make] of optimizers) {
+      await expectSameOnBothBackends(inputs, (a, b, ga, gb) => {
+        const params = [tf.variable(a), tf.variable(b)];
+        const opt = make(params);
+        for (let step = 1; step <= 4; step++) opt.applyGradients([ga.mul(step), gb.div(step)]);
+        const values = params.map((p) => p.clone());
+        opt.dispose();
+        tf.dispose(params);
+        return values;
+      }, name);
+    }
+  });
+
   it("leaves no tensor and no backend buffer behind over training steps", async () => {
     await useBestBackend({ backend: "wasm", quiet: true });
     const model = new nn.Sequential(new nn.Linear(6, 10), new nn.Tanh(), new nn.Linear(10, 3));
     const x = tf.randomNormal([32, 6], 0, 1, "float32", 2);
     const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), "int32");
-    const step = () => {
-      const { value, grads } = tf.variableGrads(() => nn.crossEntropy(model.forward(x.add(tf.ones([6]))), y) as tf.Scalar, model.parameters() as tf.Variable[]);
-      tf.dispose([value, ...Object.values(grads)]);
-    };
+    const opt = new optim.Adam(model.parameters());
+    const step = () => opt.step(() => nn.crossEntropy(model.forward(x.add(tf.ones([6]))), y) as tf.Scalar).dispose();
     step();
     const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
     for (let i = 0; i < 20; i++) step();
     expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
     tf.dispose([x, y]);
+    opt.dispose();
     model.dispose();
   });
 });
