@@ -14,6 +14,7 @@ import { installWasmAdd } from "./wasm-add";
 import { installWasmConv } from "./wasm-conv";
 import { installWasmGather } from "./wasm-gather";
 import { installWasmIdentity } from "./wasm-identity";
+import { installWasmLayerNorm } from "./wasm-layer-norm";
 import { installWasmLinear } from "./wasm-linear";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmOptimizers } from "./wasm-optimizers";
@@ -104,6 +105,7 @@ function installWasmKernels(): void {
   installWasmAdd();
   installWasmLinear();
   installWasmTanhGrad();
+  installWasmLayerNorm();
   wasmKernelsInstalled = true;
 }
 

@@ -69,9 +69,13 @@ function rowsLoss(row: (x: Float32Array, start: number, classes: number, label: 
 }
 
 const softmaxCrossEntropy = rowsLoss((x, start, classes, label, scale, d) => {
-  const lse = logSumExp(x, start, classes);
-  for (let c = 0; c < classes; c++) d[start + c] = (Math.exp(x[start + c] - lse) - (c === label ? 1 : 0)) * scale;
-  return lse - x[start + label];
+  // One exp per element: exp(x − max) is kept in d until the sum is known.
+  let max = -Infinity;
+  for (let c = start; c < start + classes; c++) if (x[c] > max || x[c] !== x[c]) max = x[c];
+  let sum = 0;
+  for (let c = start; c < start + classes; c++) sum += d[c] = Math.exp(x[c] - max);
+  for (let c = start; c < start + classes; c++) d[c] = (d[c] / sum - (c === start + label ? 1 : 0)) * scale;
+  return max + Math.log(sum) - x[start + label];
 });
 
 const nllLoss = rowsLoss((x, start, classes, label, scale, d) => {

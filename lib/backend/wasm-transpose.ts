@@ -9,10 +9,12 @@
  * shapes of a training batch's activations, which the gradient of every
  * matrix product transposes. Here the axes that move together are merged
  * first, so that a permutation that is a (batched) 2-D transpose is seen as
- * one; tall ones are copied in 32×32 tiles, the rest keep the backend's
- * kernel (timed in bench/).
+ * one; tall ones are copied in 32×32 tiles. Other permutations of three or
+ * more merged axes, slow in the backend, run the kit's wasm kernel; plain
+ * 2-D ones keep the backend's.
  */
-import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
+import { simdModule } from "./simd";
+import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
 
 /**
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
@@ -60,6 +62,19 @@ function transposeBatches(x: HeapValues, out: HeapValues, batches: number, rows:
   }
 }
 
+/** out = x with its (merged) axes permuted, on the kit's wasm kernel (simd/transpose.wat); 4-byte elements. */
+function transposeAnyRank(backend: WasmBackend, x: TensorInfo, out: TensorInfo, shape: number[], perm: number[]): void {
+  const byteStrides = shape.map((_, i) => 4 * shape.slice(i + 1).reduce((n, d) => n * d, 1));
+  const rank = perm.length;
+  const memory = heap(backend);
+  const table = memory.output([3 * rank], "int32");
+  memory.values(table).set([...perm.map((axis) => shape[axis]), ...perm.map((axis) => byteStrides[axis]), ...perm.map(() => 0)]);
+  const base = memory.offset(table);
+  const kernel = simdModule(memory.memory, "transpose").transpose as (...args: number[]) => void;
+  kernel(memory.offset(x), memory.offset(out), rank, base, base + 4 * rank, base + 8 * rank, shape.reduce((n, d) => n * d, 1));
+  backend.disposeData(table.dataId);
+}
+
 function transpose(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
@@ -67,13 +82,18 @@ function transpose(original: KernelFunc): KernelFunc {
     const { shape, perm: merged } = mergeAxes(x.shape, perm);
     // Only axes of size 1 move ([1, n] → [n, 1]): the values stay in order, so this is a reshape, a second handle on the buffer.
     if (merged.length <= 1) return shareBuffer(args.backend, x, perm.map((axis) => x.shape[axis]));
+    if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const batched = merged.length === 3 && merged[0] === 0 && merged[1] === 2;
-    if (!(merged.length === 2 || batched) || !IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const [batches, rows, columns] = batched ? shape : [1, ...shape];
-    if (rows < TALL.rows || columns < TALL.columns) return original(args);
+    const tall = (merged.length === 2 || batched) && rows >= TALL.rows && columns >= TALL.columns;
+    const fourBytes = x.dtype !== "bool";
+    // The backend's kernel is fast on plain 2-D transposes and slow on the rest: 10 ms for attention's
+    // [batch, seq, 3, heads, headDim] → [3, batch, heads, seq, headDim], 0.45 ms for LeNet's NCHW → NHWC.
+    if (!tall && (merged.length === 2 || !fourBytes)) return original(args);
     const memory = heap(args.backend);
     const out = memory.output(perm.map((axis) => x.shape[axis]), x.dtype);
-    transposeBatches(memory.values(x), memory.values(out), batches, rows, columns);
+    if (tall) transposeBatches(memory.values(x), memory.values(out), batches, rows, columns);
+    else transposeAnyRank(args.backend, x, out, shape, merged);
     return out;
   };
 }

@@ -39,9 +39,31 @@ export const SGD_STEP = "DlkitSgdStep";
  */
 export const ADAM_STEP = "DlkitAdamStep";
 
+/**
+ * x `[rows, C]`, weight and bias `[C]`, attribute eps → y `[rows, C]`, and
+ * the mean `[rows]` and 1/√(variance + eps) `[rows]` of each row, which its
+ * gradient reuses.
+ */
+export const LAYER_NORM = "DlkitLayerNorm";
+/** dy, x, mean, rstd (as LAYER_NORM gives them) and weight → dx, dWeight, dBias. */
+export const LAYER_NORM_GRAD = "DlkitLayerNormGrad";
+
 /** Whether the current backend runs `kernel` as one kernel. */
 export function fusedOnThisBackend(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+function gradientDepth(): number {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth;
+}
+
+/**
+ * Whether an op can run as `kernel` here, at most a first-order gradient
+ * being recorded: kernels whose gradient is a kernel too have no gradient
+ * of a gradient, so under nested gradients the op is built from tfjs ops.
+ */
+export function fusedForward(kernel: string): boolean {
+  return gradientDepth() <= 1 && fusedOnThisBackend(kernel);
 }
 
 /**
@@ -50,7 +72,7 @@ export function fusedOnThisBackend(kernel: string): boolean {
  * their own, so then the gradient is built from tfjs ops.
  */
 function insideNestedGradient(): boolean {
-  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+  return gradientDepth() > 0;
 }
 
 if (!tf.getGradient(LOG_SOFTMAX)) {
@@ -108,6 +130,19 @@ for (const kernelName of [SOFTMAX_CROSS_ENTROPY, NLL_LOSS]) {
         scores: () => (attrs.reduction === "none" ? delta.mul(dLoss.reshape([-1, 1])) : delta.mul(dLoss)),
         target: () => tf.zerosLike(target),
       };
+    },
+  });
+}
+
+if (!tf.getGradient(LAYER_NORM)) {
+  tf.registerGradient({
+    kernelName: LAYER_NORM,
+    inputsToSave: ["x", "weight"],
+    outputsToSave: [false, true, true],
+    gradFunc: (dy, [x, weight, mean, rstd]) => {
+      // One pass gives all three gradients; backprop asks for each in turn.
+      const [dx, dWeight, dBias] = tf.engine().runKernel(LAYER_NORM_GRAD, { dy: (dy as tf.Tensor[])[0], x, mean, rstd, weight }) as unknown as tf.Tensor[];
+      return { x: () => dx, weight: () => dWeight, bias: () => dBias };
     },
   });
 }

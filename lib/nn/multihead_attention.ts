@@ -95,8 +95,10 @@ export class MultiheadAttention extends Module {
       const heads = (projected: tf.Tensor) => projected.reshape([batch, -1, this.numHeads, this.headDim]).transpose([0, 2, 1, 3]); // [batch, heads, seq, headDim]
       let qkv: tf.Tensor[];
       if (query === key && key === value) {
-        // Self-attention: one product with the packed in_proj weight, as PyTorch does, then cut in three.
-        qkv = tf.split(F.linear(q.reshape([-1, this.embedDim]), this.inProjWeight, this.inProjBias), 3, 1).map(heads);
+        // Self-attention: one product with the packed in_proj weight, as PyTorch does, then one transpose to
+        // [3, batch, heads, seq, headDim], whose three parts are contiguous: cut apart without a copy.
+        const packed = F.linear(q.reshape([-1, this.embedDim]), this.inProjWeight, this.inProjBias);
+        qkv = tf.unstack(packed.reshape([batch, L, 3, this.numHeads, this.headDim]).transpose([2, 0, 3, 1, 4]));
       } else {
         const weights = tf.split(this.inProjWeight, 3, 0);
         const biases = this.inProjBias ? tf.split(this.inProjBias, 3, 0) : [null, null, null];

@@ -1,6 +1,6 @@
 /**
  * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, the tanh
- * gradient, the log-softmax gradient, the SGD and Adam steps) and the bias
+ * gradient, the log-softmax gradient, LayerNorm, the SGD and Adam steps) and the bias
  * add rerouted to SIMD give
  * what tfjs's own ops give on the cpu backend, values and gradients, first
  * and second order; they compute only the gradients asked for, and leave
@@ -108,6 +108,23 @@ describe("one-kernel ops on wasm", () => {
     ];
     for (const [a, b] of pairs) {
       await expectSameOnBothBackends([random(a, 8), random(b, 9)], (x, y) => x.add(y), `[${a}] + [${b}]`);
+    }
+  });
+
+  it("LayerNorm normalizes like tfjs's ops, over one axis and two, with its three gradients and gradients of gradients", async () => {
+    for (const [shape, normalized] of [[[4, 6, 8], [8]], [[5, 3, 4], [3, 4]], [[2, 7], [7]]] as [number[], number[]][]) {
+      const args = [random(shape, 14), random(shape, 15), random(normalized, 16), random(normalized, 17)];
+      await expectSameOnBothBackends(args, (x, dy, w, b) => {
+        const norm = new nn.LayerNorm(normalized);
+        norm.weight!.assign(w.add(1));
+        norm.bias!.assign(b);
+        const y = norm.forward(x);
+        // The gradients with respect to the layer's own variables, as an optimizer takes them.
+        const [dx, dw, db] = tf.grads((x: tf.Tensor) => norm.forward(x))([x, norm.weight!, norm.bias!], dy);
+        const second = tf.grad((x: tf.Tensor) => tf.grad((z: tf.Tensor) => norm.forward(z).square().mul(dy).sum())(x).square().sum())(x);
+        norm.dispose();
+        return [y, dx, dw, db, second];
+      }, `LayerNorm(${normalized}) on [${shape}]`);
     }
   });
 

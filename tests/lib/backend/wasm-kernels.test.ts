@@ -64,6 +64,9 @@ describe("wasm kernels replaced for speed", () => {
       [[64, 6, 5, 5], [0, 2, 3, 1]],
       [[1, 185], [1, 0]],
       [[3, 1, 4], [1, 0, 2]],
+      [[2, 3, 4, 5, 6], [2, 0, 3, 1, 4]],
+      [[4, 5, 6], [1, 0, 2]],
+      [[4, 5, 8], [1, 0, 2]],
     ];
     for (const [shape, perm] of cases) {
       const x = counting(shape);
@@ -75,6 +78,10 @@ describe("wasm kernels replaced for speed", () => {
     const ids = counting([1500, 16], "int32");
     const flags = tf.tensor2d(Array.from({ length: 1500 * 16 }, (_, i) => i % 3 === 0), [1500, 16], "bool");
     expect(Array.from(ids.transpose().dataSync())).toEqual(transposed(ids, [1, 0]));
+    const heads = counting([2, 3, 4, 5, 6], "int32");
+    expect(Array.from(heads.transpose([2, 0, 3, 1, 4]).dataSync())).toEqual(transposed(heads, [2, 0, 3, 1, 4]));
+    expectNoLeak(() => heads.transpose([2, 0, 3, 1, 4]));
+    heads.dispose();
     expect(Array.from(flags.transpose().dataSync())).toEqual(transposed(flags, [1, 0]));
     expectNoLeak(() => tf.tidy(() => counting([2048, 32]).transpose()));
     // Moving only an axis of size 1 shares the buffer: freeing either side leaves the other intact.
