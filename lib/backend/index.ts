@@ -22,7 +22,7 @@ import { installWasmMaxPoolGrad } from "./wasm-pool";
 import { installWasmSlices } from "./wasm-slice";
 import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
-import { installWasmTanhGrad } from "./wasm-tanh-grad";
+import { installWasmTanh } from "./wasm-tanh";
 import { installWasmTranspose } from "./wasm-transpose";
 
 export { BACKEND_ENV, type BackendChoice } from "./candidates";
@@ -104,7 +104,7 @@ function installWasmKernels(): void {
   installWasmOptimizers();
   installWasmAdd();
   installWasmLinear();
-  installWasmTanhGrad();
+  installWasmTanh();
   installWasmLayerNorm();
   wasmKernelsInstalled = true;
 }

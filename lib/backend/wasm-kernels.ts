@@ -29,22 +29,32 @@ interface HeapBackend {
  * memory. Allocate every output before taking views: an allocation may grow
  * the memory and detach the views taken before it.
  */
-export function heap(backend: WasmBackend): {
+export interface Heap {
   output(shape: number[], dtype: tf.DataType): TensorInfo;
   values(t: TensorInfo): HeapValues;
   floats(t: TensorInfo): Float32Array;
   /** Where the tensor's values start in the wasm memory, in bytes (for the kit's own wasm kernels). */
   offset(t: TensorInfo): number;
   memory: WebAssembly.Memory;
-} {
-  const b = backend as unknown as HeapBackend;
-  return {
-    output: (shape, dtype) => b.makeOutput(shape, dtype),
-    values: (t) => b.typedArrayFromHeap(t),
-    floats: (t) => b.typedArrayFromHeap(t) as Float32Array,
-    offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
-    memory: b.wasm.asm.memory,
-  };
+}
+
+// One per backend: kernels ask for it on every call, on every step.
+const heaps = new WeakMap<object, Heap>();
+
+export function heap(backend: WasmBackend): Heap {
+  let found = heaps.get(backend);
+  if (!found) {
+    const b = backend as unknown as HeapBackend;
+    found = {
+      output: (shape, dtype) => b.makeOutput(shape, dtype),
+      values: (t) => b.typedArrayFromHeap(t),
+      floats: (t) => b.typedArrayFromHeap(t) as Float32Array,
+      offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
+      memory: b.wasm.asm.memory,
+    };
+    heaps.set(backend, found);
+  }
+  return found;
 }
 
 /**

@@ -1,10 +1,9 @@
 /**
- * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, the tanh
- * gradient, the log-softmax gradient, LayerNorm, the SGD and Adam steps) and the bias
- * add rerouted to SIMD give
- * what tfjs's own ops give on the cpu backend, values and gradients, first
- * and second order; they compute only the gradients asked for, and leave
- * nothing behind.
+ * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, tanh and its
+ * gradient, the log-softmax gradient, LayerNorm, the SGD and Adam steps)
+ * and the bias add rerouted to SIMD give what tfjs's own ops give on the
+ * cpu backend, values and gradients, first and second order; they compute
+ * only the gradients asked for, and leave nothing behind.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,6 +84,20 @@ describe("one-kernel ops on wasm", () => {
       const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => y.tanh().square().sum())(x).sum())(x);
       return [first, second];
     }, "tanh");
+  });
+
+  it("tanh is within 3 float32 ulps of Math.tanh from −12 to 12, and keeps NaN, ±∞, −0 and tiny values", async () => {
+    await useBestBackend({ backend: "wasm", quiet: true });
+    const n = 48_001;
+    const xs = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
+    const got = tf.tidy(() => tf.tensor1d(xs).tanh().dataSync());
+    xs.forEach((x, i) => {
+      const want = Math.fround(Math.tanh(x));
+      const ulp = Math.max(Math.abs(want), 2 ** -126) * 2 ** -23;
+      if (Math.abs(got[i] - want) > 3 * ulp) expect(got[i], `tanh(${x})`).toBe(want);
+    });
+    const special = tf.tidy(() => Array.from(tf.tensor1d([NaN, Infinity, -Infinity, -0, 1e-5, 20]).tanh().dataSync()));
+    expect(special).toEqual([NaN, 1, -1, -0, Math.fround(1e-5), 1]);
   });
 
   it("log-softmax has gradients of gradients too", async () => {
