@@ -19,6 +19,7 @@ import { installWasmLinear } from "./wasm-linear";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmOptimizers } from "./wasm-optimizers";
 import { installWasmMaxPoolGrad } from "./wasm-pool";
+import { installWasmReluGrad } from "./wasm-relu-grad";
 import { installWasmSlices } from "./wasm-slice";
 import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
@@ -105,6 +106,7 @@ function installWasmKernels(): void {
   installWasmAdd();
   installWasmLinear();
   installWasmTanh();
+  installWasmReluGrad();
   installWasmLayerNorm();
   wasmKernelsInstalled = true;
 }

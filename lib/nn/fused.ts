@@ -29,6 +29,8 @@ export const LINEAR = "DlkitLinear";
 
 /** dy and y = tanh(x) → dx = dy·(1 − y²). */
 export const TANH_GRAD = "DlkitTanhGrad";
+/** dy and x → dx = dy·step(x): dy where x > 0, 0 elsewhere (NaN where x is NaN), as tfjs's gradient of Relu. */
+export const RELU_GRAD = "DlkitReluGrad";
 
 /** param and grad, attribute lr → param − lr·grad: a plain SGD step. */
 export const SGD_STEP = "DlkitSgdStep";
@@ -88,6 +90,19 @@ if (!tf.getGradient(LOG_SOFTMAX)) {
     }),
   });
 }
+
+// Replaces tfjs's gradient of Relu (three kernels: a step, a cast, a product) the same way.
+tf.registerGradient({
+  kernelName: tf.Relu,
+  inputsToSave: ["x"],
+  gradFunc: (dy, [x]) => ({
+    x: () => {
+      const grad = dy as tf.Tensor;
+      if (insideNestedGradient() || !fusedOnThisBackend(RELU_GRAD)) return grad.mul(x.step().cast("float32"));
+      return tf.engine().runKernel(RELU_GRAD, { dy: grad, x }) as tf.Tensor;
+    },
+  }),
+});
 
 // Replaces tfjs's gradient of Tanh (three kernels: a square, a difference from a scalar, a product) where
 // the backend has the one kernel; the same formula from tfjs ops elsewhere.

@@ -1,6 +1,6 @@
 /**
  * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, tanh and its
- * gradient, the log-softmax gradient, LayerNorm, the SGD and Adam steps)
+ * gradient, the ReLU and log-softmax gradients, LayerNorm, the SGD and Adam steps)
  * and the bias add rerouted to SIMD give what tfjs's own ops give on the
  * cpu backend, values and gradients, first and second order; they compute
  * only the gradients asked for, and leave nothing behind.
@@ -39,7 +39,9 @@ async function expectSameOnBothBackends(inputs: { shape: number[]; data: number[
   expect(got.map((r) => r.shape), `${what}: shapes`).toEqual(want.map((r) => r.shape));
   got.forEach((r, k) =>
     r.data.forEach((v, i) => {
-      if (Math.abs(v - want[k].data[i]) > 1e-5 * (1 + Math.abs(want[k].data[i]))) expect(v, `${what}: result ${k}, element ${i}`).toBeCloseTo(want[k].data[i], 5);
+      const w = want[k].data[i];
+      if (Number.isNaN(w)) expect(v, `${what}: result ${k}, element ${i}`).toBeNaN();
+      else if (!(Math.abs(v - w) <= 1e-5 * (1 + Math.abs(w)))) expect(v, `${what}: result ${k}, element ${i}`).toBeCloseTo(w, 5);
     }),
   );
 }
@@ -98,6 +100,18 @@ describe("one-kernel ops on wasm", () => {
     });
     const special = tf.tidy(() => Array.from(tf.tensor1d([NaN, Infinity, -Infinity, -0, 1e-5, 20]).tanh().dataSync()));
     expect(special).toEqual([NaN, 1, -1, -0, Math.fround(1e-5), 1]);
+  });
+
+  it("ReLU's gradient is dy where x > 0 and 0 elsewhere, NaN where x is NaN, and its gradient of a gradient is tfjs's", async () => {
+    const x = random([6, 7], 18);
+    x.data[0] = 0;
+    x.data[1] = NaN;
+    x.data[2] = -0;
+    await expectSameOnBothBackends([x, random([6, 7], 19)], (x, dy) => {
+      const [first] = tf.grads((x: tf.Tensor) => x.relu())([x], dy);
+      const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => y.relu().square().sum())(x).square().sum())(x);
+      return [first, second];
+    }, "relu");
   });
 
   it("log-softmax has gradients of gradients too", async () => {

@@ -1,0 +1,22 @@
+/**
+ * The gradient of ReLU of lib/nn/fused.ts on the wasm backend, dy·step(x),
+ * as one SIMD kernel (simd/relu-grad.wat): tfjs builds it from a step, a
+ * cast and a product, three passes over every activation of a CNN.
+ */
+import { RELU_GRAD } from "../nn/fused";
+import { simdModule } from "./simd";
+import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
+
+function reluGrad(args: KernelArgs): TensorInfo {
+  const { dy, x } = args.inputs;
+  const memory = heap(args.backend);
+  const out = memory.output(x.shape, "float32");
+  const kernel = simdModule(memory.memory, "relu-grad").reluGrad as (...args: number[]) => void;
+  kernel(memory.offset(dy), memory.offset(x), memory.offset(out), x.shape.reduce((n, d) => n * d, 1));
+  return out;
+}
+
+/** Registers the kernel; see the top of this file. */
+export function installWasmReluGrad(): void {
+  replaceWasmKernel(RELU_GRAD, () => reluGrad);
+}
