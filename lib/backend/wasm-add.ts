@@ -9,7 +9,7 @@
  * of the other); every other add is the backend's.
  */
 import * as tf from "@tensorflow/tfjs";
-import { chunkFloats, simdModule } from "./simd";
+import { chunkFloats, simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function size(shape: number[]): number {
@@ -29,7 +29,7 @@ export function addRowInPlace(backend: WasmBackend, target: TensorInfo, row: Ten
     const [rowValues, repeated] = [memory.floats(row), memory.floats(pattern)];
     for (let p = 0; p < chunk; p++) repeated[p] = rowValues[p % width];
   }
-  const kernel = simdModule(memory.memory, "add-repeating").addRepeating as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "add-repeating", "addRepeating");
   kernel(memory.offset(target), chunks, chunk, memory.offset(pattern));
   const [values, rowValues] = [memory.floats(target), memory.floats(row)];
   for (let e = chunks * chunk; e < total; e++) values[e] += rowValues[e % width];

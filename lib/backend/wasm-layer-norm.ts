@@ -7,7 +7,7 @@
  * JavaScript pass with statistics in float64.
  */
 import { LAYER_NORM, LAYER_NORM_GRAD } from "../nn/fused";
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function layerNorm(args: KernelArgs): TensorInfo[] {
@@ -17,7 +17,7 @@ function layerNorm(args: KernelArgs): TensorInfo[] {
   const memory = heap(args.backend);
   const [y, mean, rstd] = [memory.output([rows, size], "float32"), memory.output([rows], "float32"), memory.output([rows], "float32")];
   if (size % 4 === 0) {
-    const kernel = simdModule(memory.memory, "layer-norm").layerNorm as (...args: number[]) => void;
+    const kernel = simdKernel(memory.memory, "layer-norm", "layerNorm");
     kernel(...[x, weight, bias, y, mean, rstd].map((t) => memory.offset(t)), rows, size, eps);
     return [y, mean, rstd];
   }
@@ -46,7 +46,7 @@ function layerNormGrad(args: KernelArgs): TensorInfo[] {
   if (size % 4 === 0) {
     memory.floats(dWeight).fill(0);
     memory.floats(dBias).fill(0);
-    const kernel = simdModule(memory.memory, "layer-norm").layerNormGrad as (...args: number[]) => void;
+    const kernel = simdKernel(memory.memory, "layer-norm", "layerNormGrad");
     kernel(...[dy, x, mean, rstd, weight, dx, dWeight, dBias].map((t) => memory.offset(t)), rows, size);
     return [dx, dWeight, dBias];
   }

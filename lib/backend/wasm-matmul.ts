@@ -23,7 +23,7 @@
  *   [2048,96]ᵀ·[2048,32], W4's attention projection.
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, replaceWasmKernel } from "./wasm-kernels";
 
 const FEWEST_ROWS_FOR_XNNPACK = 16;
@@ -74,7 +74,7 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
       if (!transposeB) return batchedProduct(args.backend, a, b, [...outer, rows, columns], 1);
       const memory = heap(args.backend);
       const out = memory.output([...outer, rows, columns], "float32");
-      const kernel = simdModule(memory.memory, "matmul-transposed").matMulTransposed as (...args: number[]) => void;
+      const kernel = simdKernel(memory.memory, "matmul-transposed", "matMulTransposed");
       kernel(memory.offset(a), memory.offset(b), memory.offset(out), batchA * rows, inner, columns);
       return out;
     }
@@ -100,7 +100,7 @@ function batchedProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, shap
   const columns = b.shape[b.shape.length - 1];
   const memory = heap(backend);
   const out = memory.output(shape, "float32");
-  const kernel = simdModule(memory.memory, "batched-matmul").batchedMatMul as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "batched-matmul", "batchedMatMul");
   const stackedRows = batch === 1 ? a.shape.slice(0, -1).reduce((n, d) => n * d, 1) : rows;
   kernel(memory.offset(a), memory.offset(b), memory.offset(out), batch, stackedRows, inner, columns);
   return out;
@@ -112,7 +112,7 @@ function transposedAProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, 
   const columns = b.shape[b.shape.length - 1];
   const memory = heap(backend);
   const out = memory.output(shape, "float32");
-  const kernel = simdModule(memory.memory, "matmul-transposed-a").matMulTransposedA as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "matmul-transposed-a", "matMulTransposedA");
   kernel(memory.offset(a), memory.offset(b), memory.offset(out), inner, rows, columns);
   return out;
 }

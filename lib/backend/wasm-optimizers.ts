@@ -6,14 +6,14 @@
  * optimizer's ops cost more than its forward pass.
  */
 import { ADAM_STEP, SGD_STEP } from "../nn/fused";
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function sgdStep(args: KernelArgs): TensorInfo {
   const { param, grad } = args.inputs;
   const memory = heap(args.backend);
   const out = memory.output(param.shape, "float32");
-  const kernel = simdModule(memory.memory, "sgd-step").sgdStep as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "sgd-step", "sgdStep");
   kernel(memory.offset(param), memory.offset(grad), memory.offset(out), param.shape.reduce((n, d) => n * d, 1), args.attrs.lr as number);
   return out;
 }
@@ -23,7 +23,7 @@ function adamStep(args: KernelArgs): TensorInfo[] {
   const { beta1, beta2, eps, stepSize, root } = args.attrs as Record<string, number>;
   const memory = heap(args.backend);
   const outputs = [param, m, v].map((t) => memory.output(t.shape, "float32"));
-  const kernel = simdModule(memory.memory, "adam-step").adamStep as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "adam-step", "adamStep");
   const size = param.shape.reduce((n, d) => n * d, 1);
   // The constants as tfjs's scalar tensors hold them: 1 − β in double, then rounded to float32 by the kernel's parameters.
   kernel(...[param, grad, m, v, ...outputs].map((t) => memory.offset(t)), size, beta1, 1 - beta1, beta2, 1 - beta2, root, eps, stepSize);

@@ -11,7 +11,7 @@
  * at a time without branches; any other pooling in one pass in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function maxPoolGradient(args: KernelArgs): TensorInfo {
@@ -32,7 +32,7 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   if (strideHeight === filterHeight && strideWidth === filterWidth && top === 0 && left === 0 && channels >= 4) {
-    const kernel = simdModule(memory.memory, "max-pool-grad-tiles").maxPoolGradTiles as (...args: number[]) => void;
+    const kernel = simdKernel(memory.memory, "max-pool-grad-tiles", "maxPoolGradTiles");
     kernel(memory.offset(input), memory.offset(dy), memory.offset(out), batchSize, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth);
     return out;
   }

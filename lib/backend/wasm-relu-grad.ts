@@ -4,14 +4,14 @@
  * cast and a product, three passes over every activation of a CNN.
  */
 import { RELU_GRAD } from "../nn/fused";
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function reluGrad(args: KernelArgs): TensorInfo {
   const { dy, x } = args.inputs;
   const memory = heap(args.backend);
   const out = memory.output(x.shape, "float32");
-  const kernel = simdModule(memory.memory, "relu-grad").reluGrad as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "relu-grad", "reluGrad");
   kernel(memory.offset(dy), memory.offset(x), memory.offset(out), x.shape.reduce((n, d) => n * d, 1));
   return out;
 }

@@ -10,7 +10,7 @@
  * loop to 0.06 ms.
  */
 import * as tf from "@tensorflow/tfjs";
-import { chunkFloats, simdModule } from "./simd";
+import { chunkFloats, simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
 
 function sum(original: KernelFunc): KernelFunc {
@@ -32,7 +32,7 @@ function sum(original: KernelFunc): KernelFunc {
     const scratch = memory.output([2 * chunk], "float32");
     const chunkSums = new Float64Array(memory.memory.buffer, memory.offset(scratch), chunk);
     chunkSums.fill(0);
-    const kernel = simdModule(memory.memory, "column-sums").columnSums as (...args: number[]) => void;
+    const kernel = simdKernel(memory.memory, "column-sums", "columnSums");
     kernel(memory.offset(x), chunks, chunk, memory.offset(scratch));
     const total = new Float64Array(width);
     for (let p = 0; p < chunk; p++) total[p % width] += chunkSums[p];

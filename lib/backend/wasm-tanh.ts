@@ -9,7 +9,7 @@
  * scalar tensor.
  */
 import { TANH_GRAD } from "../nn/fused";
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
 
 function tanh(original: KernelFunc): KernelFunc {
@@ -18,7 +18,7 @@ function tanh(original: KernelFunc): KernelFunc {
     if (x.dtype !== "float32") return original(args);
     const memory = heap(args.backend);
     const out = memory.output(x.shape, "float32");
-    const kernel = simdModule(memory.memory, "tanh").tanh as (...args: number[]) => void;
+    const kernel = simdKernel(memory.memory, "tanh", "tanh");
     kernel(memory.offset(x), memory.offset(out), x.shape.reduce((n, d) => n * d, 1));
     return out;
   };

@@ -13,7 +13,7 @@
  * more merged axes, slow in the backend, run the kit's wasm kernel; plain
  * 2-D ones keep the backend's.
  */
-import { simdModule } from "./simd";
+import { simdKernel } from "./simd";
 import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
 
 /**
@@ -70,7 +70,7 @@ function transposeAnyRank(backend: WasmBackend, x: TensorInfo, out: TensorInfo, 
   const table = memory.output([3 * rank], "int32");
   memory.values(table).set([...perm.map((axis) => shape[axis]), ...perm.map((axis) => byteStrides[axis]), ...perm.map(() => 0)]);
   const base = memory.offset(table);
-  const kernel = simdModule(memory.memory, "transpose").transpose as (...args: number[]) => void;
+  const kernel = simdKernel(memory.memory, "transpose", "transpose");
   kernel(memory.offset(x), memory.offset(out), rank, base, base + 4 * rank, base + 8 * rank, shape.reduce((n, d) => n * d, 1));
   backend.disposeData(table.dataId);
 }

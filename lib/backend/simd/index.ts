@@ -7,7 +7,7 @@ import { SIMD_MODULES } from "./modules.generated";
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
 
-export function simdModule(memory: WebAssembly.Memory, name: string): WebAssembly.Exports {
+function simdModule(memory: WebAssembly.Memory, name: string): WebAssembly.Exports {
   let byName = instances.get(memory);
   if (!byName) instances.set(memory, (byName = new Map()));
   let exports = byName.get(name);
@@ -18,6 +18,11 @@ export function simdModule(memory: WebAssembly.Memory, name: string): WebAssembl
     byName.set(name, exports);
   }
   return exports;
+}
+
+/** The function `name` that module `module` (a .wat file here) exports, running on `memory`. Arguments are numbers: byte offsets and sizes. */
+export function simdKernel(memory: WebAssembly.Memory, module: string, name: string): (...args: number[]) => void {
+  return simdModule(memory, module)[name] as (...args: number[]) => void;
 }
 
 function greatestCommonDivisor(a: number, b: number): number {
