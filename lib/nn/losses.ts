@@ -123,6 +123,8 @@ function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduc
 
 function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): void {
   check(scores.rank >= 2, fn, () => `scores have shape ${showShape(scores.shape)}, expected [batch, classes]`);
+  check(scores.dtype === "float32", fn, () =>
+    `scores have dtype ${scores.dtype}, expected float32 — the model's outputs go first, the int32 class indices second`);
   check(target.dtype === "int32", fn, () =>
     `target has dtype ${target.dtype}, expected int32 class indices — use tf.tensor1d(labels, "int32"), or argMax(1) of one-hot rows`);
   const expected = [scores.shape[0], ...scores.shape.slice(2)];

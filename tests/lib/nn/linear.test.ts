@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
-import { Linear, Sequential, Tanh, manualSeed } from "../../../lib/nn";
+import { Linear, Sequential, Tanh, functional, manualSeed } from "../../../lib/nn";
 import { expectParity, fixture, gradCheckModule, toTensor } from "./helpers";
 
 const cases = fixture("linear");
@@ -58,6 +58,17 @@ describe("Linear", () => {
     const ints = tf.zeros([5, 4], "int32");
     expect(() => layer.forward(ints)).toThrow(/Linear\(in=4\): input has dtype int32, expected float32/);
     tf.dispose([x, ints, ...layer.parameters()]);
+  });
+
+  it("functional.linear names the shapes it got and the ones it expected", () => {
+    const [x, w, b] = [tf.zeros([5, 3]), tf.zeros([4, 3]), tf.zeros([4])];
+    expect(() => functional.linear(tf.zeros([2, 5, 3]), w, b)).toThrow(
+      "linear: got x [2, 5, 3], weight [4, 3], bias [4], expected x [rows, in] and weight [out, in] — for more axes, use nn.Linear or reshape x to [-1, in]",
+    );
+    expect(() => functional.linear(x, tf.zeros([3, 4]), null)).toThrow(/linear: got x \[5, 3\], weight \[3, 4\], expected x \[rows, in\]/);
+    expect(() => functional.linear(x, w, tf.zeros([3]))).toThrow("linear: got x [5, 3], weight [4, 3], bias [3], expected bias [out] = [4]");
+    expect(functional.linear(x, w, b).shape).toEqual([5, 4]);
+    tf.dispose([x, w, b]);
   });
 
   it("inside a Sequential, the error also says which entry failed", () => {

@@ -95,7 +95,7 @@ describe("losses", () => {
     tf.dispose([logits, labels, probs, y, soft]);
   });
 
-  it("explain a wrong target: float labels, labels from 1, one-hot of the wrong shape, a missing batch axis", () => {
+  it("explain a wrong target: float labels, labels from 1, one-hot of the wrong shape, a missing batch axis, integer scores", () => {
     const logits = tf.zeros([4, 3]);
     const floatLabels = tf.tensor1d([0, 1, 2, 1]);
     const fromOne = tf.tensor1d([1, 2, 3, 3], "int32");
@@ -108,6 +108,9 @@ describe("losses", () => {
     expect(() => crossEntropy(logits, oneHot)).toThrow(/float target has shape \[4, 2\] but logits have \[4, 3\]/);
     expect(() => crossEntropy(single, fromOne)).toThrow(/logits have shape \[3\], expected \[batch, classes\]/);
     expect(() => mse(logits, floatLabels)).toThrow(/mse: input has shape \[4, 3\] but target has \[4\]/);
-    tf.dispose([logits, floatLabels, fromOne, oneHot, single]);
+    const [swapped, labels] = [tf.tensor2d([[0, 1, 2], [2, 1, 0], [1, 1, 1], [0, 0, 0]], [4, 3], "int32"), tf.tensor1d([0, 1, 2, 1], "int32")];
+    expect(() => crossEntropy(swapped, labels)).toThrow(/crossEntropy: scores have dtype int32, expected float32 — the model's outputs go first/);
+    expect(() => nllLoss(swapped, labels)).toThrow(/nllLoss: scores have dtype int32, expected float32/);
+    tf.dispose([logits, floatLabels, fromOne, oneHot, single, swapped, labels]);
   });
 });
