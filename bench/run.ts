@@ -111,10 +111,15 @@ async function main(): Promise<void> {
 
   const results: WorkloadResult[] = workloads.map((w) => {
     const sides = Object.fromEntries(
-      Object.entries(runs[w.id]).map(([side, rs]) => [side, { backend: rs[0].backend, runs: rs, medianSeconds: median(rs.map((r) => r.seconds)) }]),
+      Object.entries(runs[w.id]).map(([side, rs]) => {
+        const seconds = rs.map((r) => r.seconds);
+        return [side, { backend: rs[0].backend, runs: rs, medianSeconds: median(seconds), bestSeconds: Math.min(...seconds) }];
+      }),
     );
-    const ratios = Object.fromEntries(Object.keys(sides).filter((s) => s !== "kit").map((s) => [s, sides.kit.medianSeconds / sides[s].medianSeconds]));
-    return { id: w.id, title: w.title, params: size(w), sides, ratios };
+    const torchSides = Object.keys(sides).filter((s) => s !== "kit");
+    const ratios = Object.fromEntries(torchSides.map((s) => [s, sides.kit.medianSeconds / sides[s].medianSeconds]));
+    const bestRatios = Object.fromEntries(torchSides.map((s) => [s, sides.kit.bestSeconds / sides[s].bestSeconds]));
+    return { id: w.id, title: w.title, params: size(w), sides, ratios, bestRatios };
   });
   const result: BenchResult = {
     date: new Date().toISOString(),

@@ -82,10 +82,11 @@ const product = tf.customGrad((...args: GradArgs) => {
  * kernel where the backend has it (wasm, lib/nn/fused.ts).
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  const shapes = `x ${showShape(x.shape)}, weight ${showShape(weight.shape)}${bias ? `, bias ${showShape(bias.shape)}` : ""}`;
+  // Messages built only on failure: this runs on every layer of every step.
+  const shapes = () => `x ${showShape(x.shape)}, weight ${showShape(weight.shape)}${bias ? `, bias ${showShape(bias.shape)}` : ""}`;
   check(x.rank === 2 && weight.rank === 2 && x.shape[1] === weight.shape[1], "linear", () =>
-    `got ${shapes}, expected x [rows, in] and weight [out, in] — for more axes, use nn.Linear or reshape x to [-1, in]`);
-  check(!bias || (bias.rank === 1 && bias.shape[0] === weight.shape[0]), "linear", () => `got ${shapes}, expected bias [out] = [${weight.shape[0]}]`);
+    `got ${shapes()}, expected x [rows, in] and weight [out, in] — for more axes, use nn.Linear or reshape x to [-1, in]`);
+  check(!bias || (bias.rank === 1 && bias.shape[0] === weight.shape[0]), "linear", () => `got ${shapes()}, expected bias [out] = [${weight.shape[0]}]`);
   checkFloat(x, "linear");
   if (fusedOnThisBackend(LINEAR)) return tf.engine().runKernel(LINEAR, bias ? { x, weight, bias } : { x, weight }) as tf.Tensor;
   return bias ? (affine(x, weight, bias) as tf.Tensor) : (product(x, weight) as tf.Tensor);

@@ -25,12 +25,15 @@ beforeAll(async () => {
 }, 600_000);
 
 describe("npm run bench --quick", () => {
-  it("prints one row per workload with the kit's and PyTorch's medians and their ratio, and the matmul section", () => {
+  it("prints one row per workload with the kit's and PyTorch's medians, their ratio and the ratio of the fastest runs, and the matmul section", () => {
     const rows = table.split("\n");
     for (const w of result.workloads) {
       const row = rows.find((line) => line.startsWith(w.title));
       expect(row, `table row for ${w.id}`).toBeDefined();
       expect(row).toContain(` ${w.ratios.torch.toFixed(2)} `);
+      expect(row).toContain(` ${w.bestRatios.torch.toFixed(2)} `);
+      const { kit, torch } = w.sides;
+      expect(w.bestRatios.torch).toBeCloseTo(Math.min(...kit.runs.map((r) => r.seconds)) / Math.min(...torch.runs.map((r) => r.seconds)), 10);
     }
     expect(table).toMatch(/kit backend: \w+/);
     expect(table).toMatch(/estimated fp32 peak \(an estimate/);
