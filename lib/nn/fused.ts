@@ -59,13 +59,19 @@ function gradientDepth(): number {
   return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth;
 }
 
+/** Whether this forward pass is recorded for a gradient of a gradient (tf.grad inside tf.grad). */
+export function recordingSecondOrder(): boolean {
+  return gradientDepth() > 1;
+}
+
 /**
  * Whether an op can run as `kernel` here, at most a first-order gradient
- * being recorded: kernels whose gradient is a kernel too have no gradient
- * of a gradient, so under nested gradients the op is built from tfjs ops.
+ * being recorded: kernels whose gradient is a kernel, or reuses a saved
+ * output as a constant, have no gradient of a gradient, so under nested
+ * gradients the op is built from tfjs ops.
  */
 export function fusedForward(kernel: string): boolean {
-  return gradientDepth() <= 1 && fusedOnThisBackend(kernel);
+  return !recordingSecondOrder() && fusedOnThisBackend(kernel);
 }
 
 /**

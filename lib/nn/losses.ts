@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { logSoftmax } from "./functional";
-import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY, fusedOnThisBackend } from "./fused";
+import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY, fusedForward, fusedOnThisBackend, recordingSecondOrder } from "./fused";
 import { Module } from "./module";
 import { check, showShape, valueRange } from "./shapes";
 
@@ -51,6 +51,7 @@ export function nllLoss(logProbs: tf.Tensor, target: tf.Tensor, args: LossArgs =
   return tf.tidy(() => {
     const rows = classesLast(logProbs);
     const labels = target.rank === 1 ? target : target.flatten();
+    // Linear in logProbs, its gradient is a constant: right at any order.
     if (fusedOnThisBackend(NLL_LOSS)) {
       const losses = fusedLoss(NLL_LOSS, rows, labels, reduction);
       return reduction === "none" && target.rank !== 1 ? losses.reshape(target.shape) : losses;
@@ -103,7 +104,15 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
  * the kernel (nn/fused.ts), loss, reduction and gradient are that one kernel.
  */
 function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduction): tf.Tensor {
-  if (fusedOnThisBackend(SOFTMAX_CROSS_ENTROPY)) return fusedLoss(SOFTMAX_CROSS_ENTROPY, logits, target, reduction);
+  if (fusedForward(SOFTMAX_CROSS_ENTROPY)) return fusedLoss(SOFTMAX_CROSS_ENTROPY, logits, target, reduction);
+  // The written-out gradient treats softmax − one-hot as a constant: right for a gradient, not for a gradient of
+  // one. Nor have tfjs's logSoftmax and max a second-order gradient: shifted logits − log Σ exp, in plain ops,
+  // with the shift read out as a constant (it cancels in the value and in every gradient).
+  if (recordingSecondOrder()) {
+    const shifted = logits.sub(tf.tensor(logits.max(1, true).dataSync(), [logits.shape[0], 1]));
+    const logProbs = shifted.sub(shifted.exp().sum(1, true).log());
+    return reduce(logProbs.mul(tf.oneHot(target, logits.shape[1]!).toFloat()).sum(1).neg(), reduction);
+  }
   const rows = logits.shape[0];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = [args[0] as tf.Tensor, args[1] as tf.GradSaveFunc];

@@ -114,6 +114,23 @@ describe("one-kernel ops on wasm", () => {
     }, "relu");
   });
 
+  it("cross-entropy and NLL have the gradients of gradients of the formula they compute", async () => {
+    for (const backend of ["wasm", "cpu"] as const) {
+      await useBestBackend({ backend, quiet: true });
+      tf.tidy(() => {
+        const x = tf.tensor(random([4, 3], 20).data, [4, 3]);
+        const target = tf.tensor1d([2, 0, 1, 1], "int32");
+        const oneHot = tf.oneHot(target, 3).toFloat();
+        const logProbs = (z: tf.Tensor) => z.sub(z.exp().sum(1, true).log());
+        const secondOf = (loss: (z: tf.Tensor) => tf.Tensor) => tf.grad((x: tf.Tensor) => tf.grad((z: tf.Tensor) => loss(z))(x).square().sum())(x).dataSync();
+        const want = secondOf((z) => logProbs(z).mul(oneHot).sum(1).neg().mean());
+        const got = { crossEntropy: secondOf((z) => nn.crossEntropy(z, target)), nllLoss: secondOf((z) => nn.nllLoss(logProbs(z), target)) };
+        for (const [name, values] of Object.entries(got)) values.forEach((v, i) => expect(v, `${backend} ${name} ${i}`).toBeCloseTo(want[i], 5));
+      });
+    }
+    await useBestBackend({ backend: "wasm", quiet: true });
+  });
+
   it("log-softmax has gradients of gradients too", async () => {
     await expectSameOnBothBackends([random([4, 6], 7)], (x) => {
       const first = tf.grad((x: tf.Tensor) => nn.functional.logSoftmax(x, 1).mul(x).sum())(x);
