@@ -27,6 +27,8 @@ export const NLL_LOSS = "DlkitNllLoss";
 /** x `[rows, in]`, weight `[out, in]`, optional bias `[out]` → x·Wᵀ + b, `[rows, out]`: a Linear layer. */
 export const LINEAR = "DlkitLinear";
 
+/** dy and y = softmax(x) over the last axis → dx = y·dy − y·Σ(y·dy), as tfjs's gradient of Softmax. */
+export const SOFTMAX_GRAD = "DlkitSoftmaxGrad";
 /** dy and y = tanh(x) → dx = dy·(1 − y²). */
 export const TANH_GRAD = "DlkitTanhGrad";
 /** dy and x → dx = dy·step(x): dy where x > 0, 0 elsewhere (NaN where x is NaN), as tfjs's gradient of Relu. */
@@ -96,6 +98,22 @@ if (!tf.getGradient(LOG_SOFTMAX)) {
     }),
   });
 }
+
+// Replaces tfjs's gradient of Softmax (four kernels) the same way; tf.softmax works on the last axis.
+tf.registerGradient({
+  kernelName: tf.Softmax,
+  outputsToSave: [true],
+  gradFunc: (dy, [y]) => ({
+    logits: () => {
+      const grad = dy as tf.Tensor;
+      if (insideNestedGradient() || !fusedOnThisBackend(SOFTMAX_GRAD)) {
+        const dyTimesY = grad.mul(y);
+        return dyTimesY.sub(dyTimesY.sum(-1, true).mul(y));
+      }
+      return tf.engine().runKernel(SOFTMAX_GRAD, { dy: grad, y }) as tf.Tensor;
+    },
+  }),
+});
 
 // Replaces tfjs's gradient of Relu (three kernels: a step, a cast, a product) the same way.
 tf.registerGradient({

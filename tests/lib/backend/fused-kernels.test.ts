@@ -1,6 +1,7 @@
 /**
  * The kit's one-kernel ops on wasm (lib/nn/fused.ts: Linear, tanh and its
- * gradient, the ReLU and log-softmax gradients, LayerNorm, the SGD and Adam steps)
+ * gradient, softmax and its gradient, the ReLU and log-softmax gradients,
+ * LayerNorm, the SGD and Adam steps)
  * and the bias add rerouted to SIMD give what tfjs's own ops give on the
  * cpu backend, values and gradients, first and second order; they compute
  * only the gradients asked for, and leave nothing behind.
@@ -129,6 +130,40 @@ describe("one-kernel ops on wasm", () => {
       });
     }
     await useBestBackend({ backend: "wasm", quiet: true });
+  });
+
+  it("softmax is within float32 rounding of the float64 formula, masked entries exactly 0, a fully masked row NaN", async () => {
+    await useBestBackend({ backend: "wasm", quiet: true });
+    const rows = 200;
+    const size = 16;
+    const values = Float32Array.from({ length: rows * size }, (_, i) => ((i * 7919) % 1000) / 1000 * 40 * Math.sin(i) - (i % 5 === 0 ? 60 : 0));
+    values.fill(-Infinity, 3 * size, 3 * size + 5);
+    values.fill(-Infinity, 4 * size, 5 * size);
+    const got = tf.tidy(() => tf.tensor2d(values, [rows, size]).softmax().dataSync());
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(values.subarray(r * size, (r + 1) * size));
+      const max = Math.max(...row);
+      const exps = row.map((v) => Math.exp(v - max));
+      const sum = exps.reduce((a, b) => a + b, 0);
+      exps.forEach((e, c) => {
+        const [want, v] = [e / sum, got[r * size + c]];
+        if (r === 4) expect(v, `row ${r}`).toBeNaN();
+        else if (row[c] === -Infinity) expect(v, `masked ${r}, ${c}`).toBe(0);
+        // x − max is itself rounded to float32: up to |x − max|·2⁻²⁴ of relative error before exp.
+        else if (!(Math.abs(v - want) <= (4 + Math.abs(row[c] - max)) * 2 ** -23 * want + 1e-37)) expect(v, `softmax row ${r}, column ${c}`).toBe(want);
+      });
+    }
+  });
+
+  it("softmax and its gradient match tfjs's ops, rows of a multiple of 4 floats and others, with gradients of gradients", async () => {
+    for (const shape of [[3, 4, 16], [5, 8], [4, 6]]) {
+      await expectSameOnBothBackends([random(shape, 21), random(shape, 22)], (x, dy) => {
+        const scaled = x.mul(5);
+        const [first] = tf.grads((x: tf.Tensor) => x.mul(5).softmax())([x], dy);
+        const second = tf.grad((x: tf.Tensor) => tf.grad((z: tf.Tensor) => z.softmax().square().mul(dy).sum())(x).square().sum())(x);
+        return [scaled.softmax(), first, second];
+      }, `softmax [${shape}]`);
+    }
   });
 
   it("log-softmax has gradients of gradients too", async () => {

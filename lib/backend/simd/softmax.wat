@@ -1,0 +1,111 @@
+;; Softmax over rows of C floats (C a multiple of 4), and its gradient, four
+;; floats at a time. exp is Cephes' expf: x = n·ln 2 + r, e^r by a degree-7
+;; polynomial, 2^n put in the exponent bits; within 2 float32 ulps. Below
+;; −87.34 (e^x under float32's smallest normal, −∞ included) it is 0; NaN
+;; stays NaN. A row's maximum is taken out first, so exp never overflows; a
+;; row of −∞ gives NaN, as in PyTorch. Offsets are bytes into
+;; tfjs-backend-wasm's memory.
+(module
+  (import "env" "memory" (memory 0))
+
+  (func $exp4 (param $x v128) (result v128)
+    (local $c v128) (local $n v128) (local $r v128) (local $p v128) (local $e v128)
+    (local.set $c (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.3))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $c) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $c) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
+      (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $e (f32x4.add
+      (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r))
+      (f32x4.splat (f32.const 1))))
+    (local.set $e (f32x4.mul (local.get $e)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    ;; 0 below the range; x itself where x is NaN
+    (v128.bitselect
+      (local.get $x)
+      (v128.and (local.get $e) (f32x4.ge (local.get $x) (f32x4.splat (f32.const -87.33654))))
+      (f32x4.ne (local.get $x) (local.get $x))))
+
+  (func $max (param $v v128) (result f32)
+    (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.max (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  (func $total (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  (func (export "softmax") (param $x i32) (param $out i32) (param $rows i32) (param $size i32)
+    (local $rowBytes i32) (local $r i32) (local $c i32) (local $acc v128) (local $shift v128) (local $e v128) (local $scale v128)
+    (local.set $rowBytes (i32.shl (local.get $size) (i32.const 2)))
+    (block $rows_done (loop $each_row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $acc (f32x4.splat (f32.const -inf)))
+      (local.set $c (i32.const 0))
+      (block $max_done (loop $maximum
+        (br_if $max_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (local.set $acc (f32x4.max (local.get $acc) (v128.load (i32.add (local.get $x) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $maximum)))
+      (local.set $shift (f32x4.splat (call $max (local.get $acc))))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $exp_done (loop $exponentials
+        (br_if $exp_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (local.set $e (call $exp4 (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $c))) (local.get $shift))))
+        (v128.store (i32.add (local.get $out) (local.get $c)) (local.get $e))
+        (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $exponentials)))
+      (local.set $scale (f32x4.splat (call $total (local.get $acc))))
+      (local.set $c (i32.const 0))
+      (block $scale_done (loop $scaling
+        (br_if $scale_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $out) (local.get $c)) (f32x4.div (v128.load (i32.add (local.get $out) (local.get $c))) (local.get $scale)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $scaling)))
+      (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $each_row)))
+  )
+
+  ;; dx = y·dy − y·Σ(y·dy), row by row (tfjs's formula, in its order).
+  (func (export "softmaxGrad") (param $dy i32) (param $y i32) (param $out i32) (param $rows i32) (param $size i32)
+    (local $rowBytes i32) (local $r i32) (local $c i32) (local $acc v128) (local $total v128) (local $yv v128)
+    (local.set $rowBytes (i32.shl (local.get $size) (i32.const 2)))
+    (block $rows_done (loop $each_row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $sum_done (loop $sum
+        (br_if $sum_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (local.set $acc (f32x4.add (local.get $acc)
+          (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $c))) (v128.load (i32.add (local.get $y) (local.get $c))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $sum)))
+      (local.set $total (f32x4.splat (call $total (local.get $acc))))
+      (local.set $c (i32.const 0))
+      (block $dx_done (loop $each_dx
+        (br_if $dx_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (local.set $yv (v128.load (i32.add (local.get $y) (local.get $c))))
+        (v128.store (i32.add (local.get $out) (local.get $c))
+          (f32x4.sub
+            (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $c))) (local.get $yv))
+            (f32x4.mul (local.get $total) (local.get $yv))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $each_dx)))
+      (local.set $dy (i32.add (local.get $dy) (local.get $rowBytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $rowBytes)))
+      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $each_row)))
+  )
+)
