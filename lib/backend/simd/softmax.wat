@@ -1,6 +1,7 @@
 ;; Softmax over rows of C floats (C a multiple of 4), and its gradient, four
 ;; floats at a time. exp is Cephes' expf: x = n·ln 2 + r, e^r by a degree-7
-;; polynomial, 2^n put in the exponent bits; within 2 float32 ulps. Below
+;; polynomial, 2^n put in the exponent bits (softmax is tested within 4
+;; float32 ulps plus the rounding of x − max). Below
 ;; −87.34 (e^x under float32's smallest normal, −∞ included) it is 0; NaN
 ;; stays NaN. A row's maximum is taken out first, so exp never overflows; a
 ;; row of −∞ gives NaN, as in PyTorch. Offsets are bytes into
