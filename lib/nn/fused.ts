@@ -85,80 +85,49 @@ function insideNestedGradient(): boolean {
   return gradientDepth() > 0;
 }
 
-if (!tf.getGradient(LOG_SOFTMAX)) {
+/**
+ * Registers the gradient of the elementwise op `kernelName` as the one
+ * kernel `gradKernel`, which takes dy and the op's saved input x or output
+ * y. Where the backend has no such kernel, and inside nested gradients,
+ * `formula` builds the same gradient from tfjs ops (tfjs's own formula for
+ * tfjs's ops: a few kernels each, one of them often a scalar tensor).
+ */
+function oneKernelGradient(kernelName: string, input: string, saves: "x" | "y", gradKernel: string, formula: (dy: tf.Tensor, saved: tf.Tensor) => tf.Tensor): void {
   tf.registerGradient({
-    kernelName: LOG_SOFTMAX,
-    outputsToSave: [true],
-    gradFunc: (dy, [y]) => ({
-      x: () => {
+    kernelName,
+    ...(saves === "x" ? { inputsToSave: [input] } : { outputsToSave: [true] }),
+    gradFunc: (dy, [saved]) => ({
+      [input]: () => {
         const grad = dy as tf.Tensor;
-        if (insideNestedGradient()) return grad.sub(y.exp().mul(grad.sum(-1, true)));
-        return tf.engine().runKernel(LOG_SOFTMAX_GRAD, { dy: grad, y }) as tf.Tensor;
+        if (insideNestedGradient() || !fusedOnThisBackend(gradKernel)) return formula(grad, saved);
+        return tf.engine().runKernel(gradKernel, { dy: grad, [saves]: saved }) as tf.Tensor;
       },
     }),
   });
 }
 
-// Replaces tfjs's gradient of Softmax (four kernels) the same way; tf.softmax works on the last axis.
-tf.registerGradient({
-  kernelName: tf.Softmax,
-  outputsToSave: [true],
-  gradFunc: (dy, [y]) => ({
-    logits: () => {
-      const grad = dy as tf.Tensor;
-      if (insideNestedGradient() || !fusedOnThisBackend(SOFTMAX_GRAD)) {
-        const dyTimesY = grad.mul(y);
-        return dyTimesY.sub(dyTimesY.sum(-1, true).mul(y));
-      }
-      return tf.engine().runKernel(SOFTMAX_GRAD, { dy: grad, y }) as tf.Tensor;
-    },
-  }),
+oneKernelGradient(LOG_SOFTMAX, "x", "y", LOG_SOFTMAX_GRAD, (dy, y) => dy.sub(y.exp().mul(dy.sum(-1, true))));
+// tfjs's Softmax works on the last axis.
+oneKernelGradient(tf.Softmax, "logits", "y", SOFTMAX_GRAD, (dy, y) => {
+  const dyTimesY = dy.mul(y);
+  return dyTimesY.sub(dyTimesY.sum(-1, true).mul(y));
 });
-
-// Replaces tfjs's gradient of Relu (three kernels: a step, a cast, a product) the same way.
-tf.registerGradient({
-  kernelName: tf.Relu,
-  inputsToSave: ["x"],
-  gradFunc: (dy, [x]) => ({
-    x: () => {
-      const grad = dy as tf.Tensor;
-      if (insideNestedGradient() || !fusedOnThisBackend(RELU_GRAD)) return grad.mul(x.step().cast("float32"));
-      return tf.engine().runKernel(RELU_GRAD, { dy: grad, x }) as tf.Tensor;
-    },
-  }),
-});
-
-// Replaces tfjs's gradient of Tanh (three kernels: a square, a difference from a scalar, a product) where
-// the backend has the one kernel; the same formula from tfjs ops elsewhere.
-tf.registerGradient({
-  kernelName: tf.Tanh,
-  outputsToSave: [true],
-  gradFunc: (dy, [y]) => ({
-    x: () => {
-      const grad = dy as tf.Tensor;
-      if (insideNestedGradient() || !fusedOnThisBackend(TANH_GRAD)) return grad.mul(tf.scalar(1).sub(y.square()));
-      return tf.engine().runKernel(TANH_GRAD, { dy: grad, y }) as tf.Tensor;
-    },
-  }),
-});
+oneKernelGradient(tf.Relu, "x", "x", RELU_GRAD, (dy, x) => dy.mul(x.step().cast("float32")));
+oneKernelGradient(tf.Tanh, "x", "y", TANH_GRAD, (dy, y) => dy.mul(tf.scalar(1).sub(y.square())));
 
 // Lazy, per input: backprop asks only for the gradients on a path to a trainable tensor, so a first layer
 // computes no gradient for the data.
-if (!tf.getGradient(LINEAR)) {
-  tf.registerGradient({
-    kernelName: LINEAR,
-    inputsToSave: ["x", "weight"],
-    gradFunc: (dy, saved) => {
-      const [x, weight] = saved;
-      const grad = dy as tf.Tensor;
-      return { x: () => grad.matMul(weight), weight: () => grad.matMul(x, true, false), bias: () => grad.sum(0) };
-    },
-  });
-}
+tf.registerGradient({
+  kernelName: LINEAR,
+  inputsToSave: ["x", "weight"],
+  gradFunc: (dy, [x, weight]) => {
+    const grad = dy as tf.Tensor;
+    return { x: () => grad.matMul(weight), weight: () => grad.matMul(x, true, false), bias: () => grad.sum(0) };
+  },
+});
 
 // The two loss kernels hand out their gradient for dy = 1 as a second output; backprop scales it.
 for (const kernelName of [SOFTMAX_CROSS_ENTROPY, NLL_LOSS]) {
-  if (tf.getGradient(kernelName)) continue;
   tf.registerGradient({
     kernelName,
     inputsToSave: ["target"],
@@ -173,15 +142,13 @@ for (const kernelName of [SOFTMAX_CROSS_ENTROPY, NLL_LOSS]) {
   });
 }
 
-if (!tf.getGradient(LAYER_NORM)) {
-  tf.registerGradient({
-    kernelName: LAYER_NORM,
-    inputsToSave: ["x", "weight"],
-    outputsToSave: [false, true, true],
-    gradFunc: (dy, [x, weight, mean, rstd]) => {
-      // One pass gives all three gradients; backprop asks for each in turn.
-      const [dx, dWeight, dBias] = tf.engine().runKernel(LAYER_NORM_GRAD, { dy: (dy as tf.Tensor[])[0], x, mean, rstd, weight }) as unknown as tf.Tensor[];
-      return { x: () => dx, weight: () => dWeight, bias: () => dBias };
-    },
-  });
-}
+tf.registerGradient({
+  kernelName: LAYER_NORM,
+  inputsToSave: ["x", "weight"],
+  outputsToSave: [false, true, true],
+  gradFunc: (dy, [x, weight, mean, rstd]) => {
+    // One pass gives all three gradients; backprop asks for each in turn.
+    const [dx, dWeight, dBias] = tf.engine().runKernel(LAYER_NORM_GRAD, { dy: (dy as tf.Tensor[])[0], x, mean, rstd, weight }) as unknown as tf.Tensor[];
+    return { x: () => dx, weight: () => dWeight, bias: () => dBias };
+  },
+});
