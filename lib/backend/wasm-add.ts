@@ -10,16 +10,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { chunkFloats, simdKernel } from "./simd";
-import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel } from "./wasm-kernels";
-
-function size(shape: number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
-}
+import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 
 /** target `[..., width]` += row `[width]` along every row, in place. target must be a buffer the caller owns. */
 export function addRowInPlace(backend: WasmBackend, target: TensorInfo, row: TensorInfo): void {
-  const width = size(row.shape);
-  const total = size(target.shape);
+  const width = tf.util.sizeFromShape(row.shape);
+  const total = tf.util.sizeFromShape(target.shape);
   const chunk = chunkFloats(width);
   const chunks = Math.floor(total / chunk);
   const memory = heap(backend);
@@ -40,14 +36,14 @@ export function addRowInPlace(backend: WasmBackend, target: TensorInfo, row: Ten
 function repeatsOver(row: number[], full: number[]): boolean {
   const first = row.findIndex((d) => d !== 1);
   const trailing = first === -1 ? [] : row.slice(first);
-  return row.length <= full.length && trailing.length > 0 && size(row) < size(full) && tf.util.arraysEqual(trailing, full.slice(full.length - trailing.length));
+  return row.length <= full.length && trailing.length > 0 && tf.util.sizeFromShape(row) < tf.util.sizeFromShape(full) && tf.util.arraysEqual(trailing, full.slice(full.length - trailing.length));
 }
 
 function add(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { a, b } = args.inputs;
-    const [full, row] = size(a.shape) >= size(b.shape) ? [a, b] : [b, a];
-    if (a.dtype !== "float32" || b.dtype !== "float32" || size(row.shape) === 1 || !repeatsOver(row.shape, full.shape)) return original(args);
+    const [full, row] = tf.util.sizeFromShape(a.shape) >= tf.util.sizeFromShape(b.shape) ? [a, b] : [b, a];
+    if (a.dtype !== "float32" || b.dtype !== "float32" || tf.util.sizeFromShape(row.shape) === 1 || !repeatsOver(row.shape, full.shape)) return original(args);
     const memory = heap(args.backend);
     const out = memory.output(full.shape, "float32");
     memory.floats(out).set(memory.floats(full));
@@ -58,8 +54,5 @@ function add(original: KernelFunc): KernelFunc {
 
 /** Registers the add; see the top of this file. */
 export function installWasmAdd(): void {
-  replaceWasmKernel("Add", (original) => {
-    if (!original) throw new Error("the wasm backend has no Add kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return add(original);
-  });
+  wrapWasmKernel("Add", add);
 }

@@ -10,7 +10,7 @@
  * the input of a network's first layer.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, KernelFunc, KernelScope, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, KernelFunc, KernelScope, TensorInfo, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 
 type Shape4 = [number, number, number, number];
 
@@ -79,9 +79,6 @@ function inputGradient(original: KernelFunc): KernelFunc {
 
 /** Registers both gradients; see the top of this file. */
 export function installWasmConv(): void {
-  replaceWasmKernel("Conv2DBackpropFilter", () => filterGradient);
-  replaceWasmKernel("Conv2DBackpropInput", (original) => {
-    if (!original) throw new Error("the wasm backend has no Conv2DBackpropInput kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return inputGradient(original);
-  });
+  registerWasmKernel("Conv2DBackpropFilter", filterGradient);
+  wrapWasmKernel("Conv2DBackpropInput", inputGradient);
 }

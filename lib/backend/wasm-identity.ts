@@ -8,7 +8,7 @@
  * so the clone can share the buffer and count one more reference, as tfjs's
  * cpu backend does.
  */
-import { KernelArgs, KernelFunc, TensorInfo, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
+import { KernelArgs, KernelFunc, TensorInfo, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
 
 function identity(original: KernelFunc): KernelFunc {
   return (args: KernelArgs): TensorInfo => {
@@ -20,8 +20,5 @@ function identity(original: KernelFunc): KernelFunc {
 
 /** Registers the identity; see the top of this file. */
 export function installWasmIdentity(): void {
-  replaceWasmKernel("Identity", (original) => {
-    if (!original) throw new Error("the wasm backend has no Identity kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return identity(original);
-  });
+  wrapWasmKernel("Identity", identity);
 }

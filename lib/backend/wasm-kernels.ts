@@ -84,7 +84,7 @@ export class KernelScope {
 
   run(name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
     const kernel = wasmKernel(name);
-    if (!kernel) throw new Error(`the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`);
+    if (!kernel) throw missingKernel(name);
     const out = kernel({ inputs, backend: this.backend, attrs });
     this.temporary.push(out);
     return out;
@@ -110,14 +110,27 @@ export class KernelScope {
   }
 }
 
-/**
- * Registers `make(previous)` as the wasm kernel `name`, where `previous` is
- * the backend's own kernel (null if it has none). The backend's setup of
- * the kernel, if any, is kept.
- */
-export function replaceWasmKernel(name: string, make: (previous: KernelFunc | null) => KernelFunc): void {
+/** A kernel as tfjs registers it: one output, or several (Unpack, the kit's losses). */
+export type AnyKernelFunc = (args: KernelArgs) => TensorInfo | TensorInfo[];
+
+function missingKernel(name: string): Error {
+  return new Error(`the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`);
+}
+
+/** Registers `kernel` as the wasm kernel `name`: one of the kit's own, or one tfjs-backend-wasm lacks. */
+export function registerWasmKernel(name: string, kernel: AnyKernelFunc): void {
   const config = tf.getKernel(name, BACKEND);
   if (config) tf.unregisterKernel(name, BACKEND);
-  const kernelFunc = make(config ? (config.kernelFunc as unknown as KernelFunc) : null) as unknown as tf.KernelFunc;
-  tf.registerKernel({ ...(config ?? { kernelName: name, backendName: BACKEND }), kernelFunc });
+  tf.registerKernel({ ...(config ?? { kernelName: name, backendName: BACKEND }), kernelFunc: kernel as unknown as tf.KernelFunc });
+}
+
+/**
+ * Replaces tfjs-backend-wasm's kernel `name` by `wrap(original)`, which
+ * handles what it does better and hands the rest to the original. The
+ * backend's setup of the kernel is kept.
+ */
+export function wrapWasmKernel(name: string, wrap: (original: KernelFunc) => AnyKernelFunc): void {
+  const original = wasmKernel(name);
+  if (!original) throw missingKernel(name);
+  registerWasmKernel(name, wrap(original));
 }

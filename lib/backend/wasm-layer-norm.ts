@@ -8,7 +8,7 @@
  */
 import { LAYER_NORM, LAYER_NORM_GRAD } from "../nn/fused";
 import { simdKernel } from "./simd";
-import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 
 function layerNorm(args: KernelArgs): TensorInfo[] {
   const { x, weight, bias } = args.inputs;
@@ -78,6 +78,6 @@ function layerNormGrad(args: KernelArgs): TensorInfo[] {
 
 /** Registers the two kernels; see the top of this file. */
 export function installWasmLayerNorm(): void {
-  replaceWasmKernel(LAYER_NORM, () => layerNorm as unknown as (args: KernelArgs) => TensorInfo);
-  replaceWasmKernel(LAYER_NORM_GRAD, () => layerNormGrad as unknown as (args: KernelArgs) => TensorInfo);
+  registerWasmKernel(LAYER_NORM, layerNorm);
+  registerWasmKernel(LAYER_NORM_GRAD, layerNormGrad);
 }

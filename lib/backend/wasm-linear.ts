@@ -7,7 +7,7 @@
  */
 import { LINEAR } from "../nn/fused";
 import { addRowInPlace } from "./wasm-add";
-import { KernelArgs, KernelScope, TensorInfo, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, KernelScope, TensorInfo, registerWasmKernel } from "./wasm-kernels";
 
 function linear(args: KernelArgs): TensorInfo {
   const { x, weight, bias } = args.inputs;
@@ -20,5 +20,5 @@ function linear(args: KernelArgs): TensorInfo {
 
 /** Registers the kernel; see the top of this file. */
 export function installWasmLinear(): void {
-  replaceWasmKernel(LINEAR, () => linear);
+  registerWasmKernel(LINEAR, linear);
 }

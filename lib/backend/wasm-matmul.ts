@@ -24,21 +24,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
-import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 
 const FEWEST_ROWS_FOR_XNNPACK = 16;
-
-function size(shape: number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
-}
 
 function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs;
     const transposeA = Boolean(args.attrs.transposeA);
     const transposeB = Boolean(args.attrs.transposeB);
-    const batchA = size(a.shape.slice(0, -2));
-    const batchB = size(b.shape.slice(0, -2));
+    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
     const [aRows, aCols] = a.shape.slice(-2);
     const [bRows, bCols] = b.shape.slice(-2);
     const [rows, inner] = transposeA ? [aCols, aRows] : [aRows, aCols];
@@ -51,8 +47,9 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
       );
     }
     const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const outShape = [...outer, rows, columns];
     const simd = !fused && a.dtype === "float32" && batchA * rows * inner * columns !== 0;
-    const upright = (scope: KernelScope, x: tf.TensorInfo, shape: number[], transposed: boolean) =>
+    const upright = (scope: KernelScope, x: TensorInfo, shape: number[], transposed: boolean) =>
       transposed ? scope.transpose(scope.reshape(x, shape), [0, 2, 1]) : scope.reshape(x, shape);
 
     if (batchB !== 1) {
@@ -61,22 +58,19 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
       const scope = new KernelScope(args.backend);
       const left = upright(scope, a, [batchA, aRows, aCols], transposeA);
       const right = upright(scope, b, [batchB, bRows, bCols], transposeB);
-      const out = batchedProduct(args.backend, left, right, [...outer, rows, columns], batchA);
+      const out = simdProduct(args.backend, BATCHED, left, right, outShape, [batchA, rows, inner, columns]);
       scope.dispose();
       return out;
     }
     // PReLU weights may be laid out per output row, which stacking the left matrices would shift.
     if (args.inputs.preluActivationWeights) return original(args);
-    if (simd && transposeA && !transposeB && batchA === 1) return transposedAProduct(args.backend, a, b, [...outer, rows, columns]);
+    if (simd && transposeA && !transposeB && batchA === 1) return simdProduct(args.backend, TRANSPOSED_A, a, b, outShape, [inner, rows, columns]);
+    // A few rows (one example, one time step): x·Wᵀ as dot products of rows; x·W as rows built from W's rows,
+    // the batched kernel with a batch of one.
     if (simd && !transposeA && batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
-      // A few rows (one example, one time step): x·Wᵀ as dot products of rows; x·W as rows built from W's rows,
-      // the batched kernel with a batch of one.
-      if (!transposeB) return batchedProduct(args.backend, a, b, [...outer, rows, columns], 1);
-      const memory = heap(args.backend);
-      const out = memory.output([...outer, rows, columns], "float32");
-      const kernel = simdKernel(memory.memory, "matmul-transposed", "matMulTransposed");
-      kernel(memory.offset(a), memory.offset(b), memory.offset(out), batchA * rows, inner, columns);
-      return out;
+      return transposeB
+        ? simdProduct(args.backend, TRANSPOSED_B, a, b, outShape, [batchA * rows, inner, columns])
+        : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns]);
     }
     // Upright and alone, a product is on XNNPACK already.
     if (!transposeA && !transposeB && batchA === 1) return original(args);
@@ -87,42 +81,25 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     const inputs = { ...args.inputs, a: left, b: right };
     const out = original({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
     scope.dispose();
-    return { ...out, shape: [...outer, rows, columns] };
+    return { ...out, shape: outShape };
   };
 }
 
-/**
- * a·b for `batch` pairs of upright matrices, on the kit's SIMD kernel (all
- * rows of a against one b when `batch` is 1).
- */
-function batchedProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, shape: number[], batch: number): TensorInfo {
-  const [rows, inner] = [a.shape[a.shape.length - 2], a.shape[a.shape.length - 1]];
-  const columns = b.shape[b.shape.length - 1];
-  const memory = heap(backend);
-  const out = memory.output(shape, "float32");
-  const kernel = simdKernel(memory.memory, "batched-matmul", "batchedMatMul");
-  const stackedRows = batch === 1 ? a.shape.slice(0, -1).reduce((n, d) => n * d, 1) : rows;
-  kernel(memory.offset(a), memory.offset(b), memory.offset(out), batch, stackedRows, inner, columns);
-  return out;
-}
+/** The kit's SIMD product kernels (simd/*.wat): module and export, and the sizes each takes after a, b and out. */
+const BATCHED = ["batched-matmul", "batchedMatMul"] as const; // [batch, m, k, n]: a [batch, m, k] · b [batch, k, n]
+const TRANSPOSED_A = ["matmul-transposed-a", "matMulTransposedA"] as const; // [n, k, m]: a [n, k]ᵀ · b [n, m]
+const TRANSPOSED_B = ["matmul-transposed", "matMulTransposed"] as const; // [m, k, n]: a [m, k] · b [n, k]ᵀ
 
-/** aᵀ·b, a [inner, rows] and b [inner, columns], on the kit's SIMD kernel. */
-function transposedAProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, shape: number[]): TensorInfo {
-  const [inner, rows] = a.shape.slice(-2);
-  const columns = b.shape[b.shape.length - 1];
+function simdProduct(backend: WasmBackend, [module, name]: readonly [string, string], a: TensorInfo, b: TensorInfo, shape: number[], sizes: number[]): TensorInfo {
   const memory = heap(backend);
   const out = memory.output(shape, "float32");
-  const kernel = simdKernel(memory.memory, "matmul-transposed-a", "matMulTransposedA");
-  kernel(memory.offset(a), memory.offset(b), memory.offset(out), inner, rows, columns);
+  simdKernel(memory.memory, module, name)(memory.offset(a), memory.offset(b), memory.offset(out), ...sizes);
   return out;
 }
 
 /** Wraps the wasm backend's product kernels; see the top of this file. */
 export function installWasmMatMul(): void {
   for (const name of ["BatchMatMul", "_FusedMatMul"]) {
-    replaceWasmKernel(name, (original) => {
-      if (!original) throw new Error(`the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`);
-      return fastProduct(original, name === "_FusedMatMul");
-    });
+    wrapWasmKernel(name, (original) => fastProduct(original, name === "_FusedMatMul"));
   }
 }

@@ -5,16 +5,17 @@
  * made for its number; an Adam step is a dozen ops. On a small network the
  * optimizer's ops cost more than its forward pass.
  */
+import * as tf from "@tensorflow/tfjs";
 import { ADAM_STEP, SGD_STEP } from "../nn/fused";
 import { simdKernel } from "./simd";
-import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 
 function sgdStep(args: KernelArgs): TensorInfo {
   const { param, grad } = args.inputs;
   const memory = heap(args.backend);
   const out = memory.output(param.shape, "float32");
   const kernel = simdKernel(memory.memory, "sgd-step", "sgdStep");
-  kernel(memory.offset(param), memory.offset(grad), memory.offset(out), param.shape.reduce((n, d) => n * d, 1), args.attrs.lr as number);
+  kernel(memory.offset(param), memory.offset(grad), memory.offset(out), tf.util.sizeFromShape(param.shape), args.attrs.lr as number);
   return out;
 }
 
@@ -24,7 +25,7 @@ function adamStep(args: KernelArgs): TensorInfo[] {
   const memory = heap(args.backend);
   const outputs = [param, m, v].map((t) => memory.output(t.shape, "float32"));
   const kernel = simdKernel(memory.memory, "adam-step", "adamStep");
-  const size = param.shape.reduce((n, d) => n * d, 1);
+  const size = tf.util.sizeFromShape(param.shape);
   // The constants as tfjs's scalar tensors hold them: 1 − β in double, then rounded to float32 by the kernel's parameters.
   kernel(...[param, grad, m, v, ...outputs].map((t) => memory.offset(t)), size, beta1, 1 - beta1, beta2, 1 - beta2, root, eps, stepSize);
   return outputs;
@@ -32,6 +33,6 @@ function adamStep(args: KernelArgs): TensorInfo[] {
 
 /** Registers the steps; see the top of this file. */
 export function installWasmOptimizers(): void {
-  replaceWasmKernel(SGD_STEP, () => sgdStep);
-  replaceWasmKernel(ADAM_STEP, () => adamStep as unknown as (args: KernelArgs) => TensorInfo);
+  registerWasmKernel(SGD_STEP, sgdStep);
+  registerWasmKernel(ADAM_STEP, adamStep);
 }

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
-import { KernelArgs, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 
 function maxPoolGradient(args: KernelArgs): TensorInfo {
   const { dy, input } = args.inputs;
@@ -72,5 +72,5 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
 
 /** Registers the gradient; see the top of this file. */
 export function installWasmMaxPoolGrad(): void {
-  replaceWasmKernel("MaxPoolGrad", () => maxPoolGradient);
+  registerWasmKernel("MaxPoolGrad", maxPoolGradient);
 }

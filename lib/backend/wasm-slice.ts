@@ -9,7 +9,7 @@
  * and SplitV are rebuilt on this slice.
  */
 import * as tf from "@tensorflow/tfjs";
-import { IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel } from "./wasm-kernels";
+import { AnyKernelFunc, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 
 /** x[begin : begin + size] (every axis), read from the wasm memory in place. */
 function sliceInPlace(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
@@ -64,33 +64,30 @@ function pieces(args: KernelArgs, x: TensorInfo, axis: number, sizes: number[]):
   });
 }
 
-function unpack(original: KernelFunc): KernelFunc {
+function unpack(original: KernelFunc): AnyKernelFunc {
   return (args: KernelArgs) => {
     // Unpack names its input "value".
     const x = args.inputs.value;
     if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
     const shape = x.shape.filter((_, i) => i !== axis);
-    return pieces(args, x, axis, new Array<number>(x.shape[axis]).fill(1)).map((t) => ({ ...t, shape })) as unknown as TensorInfo;
+    return pieces(args, x, axis, new Array<number>(x.shape[axis]).fill(1)).map((t) => ({ ...t, shape }));
   };
 }
 
-function splitV(original: KernelFunc): KernelFunc {
+function splitV(original: KernelFunc): AnyKernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
     if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], axis);
-    return pieces(args, x, axis, sizes) as unknown as TensorInfo;
+    return pieces(args, x, axis, sizes);
   };
 }
 
 /** Registers Slice, Unpack and SplitV; see the top of this file. */
 export function installWasmSlices(): void {
   for (const [name, wrap] of [["Slice", slice], ["Unpack", unpack], ["SplitV", splitV]] as const) {
-    replaceWasmKernel(name, (original) => {
-      if (!original) throw new Error(`the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`);
-      return wrap(original);
-    });
+    wrapWasmKernel(name, wrap);
   }
 }

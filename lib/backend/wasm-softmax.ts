@@ -9,9 +9,10 @@
  * tfjs ops is seven kernels forward and four back, a cross-entropy about
  * fifteen.
  */
+import * as tf from "@tensorflow/tfjs";
 import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, NLL_LOSS, SOFTMAX_CROSS_ENTROPY, SOFTMAX_GRAD } from "../nn/fused";
 import { simdKernel } from "./simd";
-import { KernelArgs, KernelFunc, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 
 /** log Σ exp(row), stably: the maximum taken out first. A row of −∞ gives NaN, as in PyTorch. */
 function logSumExp(x: Float32Array, start: number, length: number): number {
@@ -94,7 +95,7 @@ function softmax(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { logits } = args.inputs;
     const size = logits.shape[logits.shape.length - 1];
-    const elements = logits.shape.reduce((n, d) => n * d, 1);
+    const elements = tf.util.sizeFromShape(logits.shape);
     if (logits.dtype !== "float32" || size % 4 !== 0 || elements === 0) return original(args);
     const memory = heap(args.backend);
     const out = memory.output(logits.shape, "float32");
@@ -107,7 +108,7 @@ function softmax(original: KernelFunc): KernelFunc {
 function softmaxGrad(args: KernelArgs): TensorInfo {
   const { dy, y } = args.inputs;
   const size = y.shape[y.shape.length - 1];
-  const elements = y.shape.reduce((n, d) => n * d, 1);
+  const elements = tf.util.sizeFromShape(y.shape);
   const memory = heap(args.backend);
   const out = memory.output(y.shape, "float32");
   if (size % 4 === 0) {
@@ -125,13 +126,10 @@ function softmaxGrad(args: KernelArgs): TensorInfo {
 
 /** Registers the kernels; see the top of this file. */
 export function installWasmSoftmax(): void {
-  replaceWasmKernel("Softmax", (original) => {
-    if (!original) throw new Error("the wasm backend has no Softmax kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return softmax(original);
-  });
-  replaceWasmKernel(SOFTMAX_GRAD, () => softmaxGrad);
-  replaceWasmKernel(LOG_SOFTMAX, () => logSoftmax);
-  replaceWasmKernel(LOG_SOFTMAX_GRAD, () => logSoftmaxGrad);
-  replaceWasmKernel(SOFTMAX_CROSS_ENTROPY, () => softmaxCrossEntropy as unknown as (args: KernelArgs) => TensorInfo);
-  replaceWasmKernel(NLL_LOSS, () => nllLoss as unknown as (args: KernelArgs) => TensorInfo);
+  wrapWasmKernel("Softmax", softmax);
+  registerWasmKernel(SOFTMAX_GRAD, softmaxGrad);
+  registerWasmKernel(LOG_SOFTMAX, logSoftmax);
+  registerWasmKernel(LOG_SOFTMAX_GRAD, logSoftmaxGrad);
+  registerWasmKernel(SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropy);
+  registerWasmKernel(NLL_LOSS, nllLoss);
 }

@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { chunkFloats, simdKernel } from "./simd";
-import { KernelArgs, KernelFunc, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
+import { KernelArgs, KernelFunc, heap, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
 
 function sum(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
@@ -19,9 +19,9 @@ function sum(original: KernelFunc): KernelFunc {
     const axes = tf.util.parseAxisParam(args.attrs.axis as number | number[], x.shape).sort((a, b) => a - b);
     const leading = axes.every((axis, i) => axis === i);
     if (x.dtype !== "float32" || !leading || axes.length === x.shape.length || axes.length === 0) return original(args);
-    const rows = x.shape.slice(0, axes.length).reduce((n, d) => n * d, 1);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
     const kept = x.shape.slice(axes.length);
-    const width = kept.reduce((n, d) => n * d, 1);
+    const width = tf.util.sizeFromShape(kept);
     const shape = args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept;
     // A sum over axes of size 1 (the batch of one example) is the values themselves.
     if (rows === 1) return shareBuffer(args.backend, x, shape);
@@ -46,8 +46,5 @@ function sum(original: KernelFunc): KernelFunc {
 
 /** Registers the sum; see the top of this file. */
 export function installWasmSum(): void {
-  replaceWasmKernel("Sum", (original) => {
-    if (!original) throw new Error("the wasm backend has no Sum kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return sum(original);
-  });
+  wrapWasmKernel("Sum", sum);
 }

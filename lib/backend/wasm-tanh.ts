@@ -8,9 +8,10 @@
  * JavaScript where tfjs builds it from three ops, one of them making a
  * scalar tensor.
  */
+import * as tf from "@tensorflow/tfjs";
 import { TANH_GRAD } from "../nn/fused";
 import { simdKernel } from "./simd";
-import { KernelArgs, KernelFunc, TensorInfo, heap, replaceWasmKernel } from "./wasm-kernels";
+import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 
 function tanh(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
@@ -19,7 +20,7 @@ function tanh(original: KernelFunc): KernelFunc {
     const memory = heap(args.backend);
     const out = memory.output(x.shape, "float32");
     const kernel = simdKernel(memory.memory, "tanh", "tanh");
-    kernel(memory.offset(x), memory.offset(out), x.shape.reduce((n, d) => n * d, 1));
+    kernel(memory.offset(x), memory.offset(out), tf.util.sizeFromShape(x.shape));
     return out;
   };
 }
@@ -35,9 +36,6 @@ function tanhGrad(args: KernelArgs): TensorInfo {
 
 /** Registers both kernels; see the top of this file. */
 export function installWasmTanh(): void {
-  replaceWasmKernel("Tanh", (original) => {
-    if (!original) throw new Error("the wasm backend has no Tanh kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return tanh(original);
-  });
-  replaceWasmKernel(TANH_GRAD, () => tanhGrad);
+  wrapWasmKernel("Tanh", tanh);
+  registerWasmKernel(TANH_GRAD, tanhGrad);
 }

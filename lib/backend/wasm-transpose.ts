@@ -13,8 +13,9 @@
  * more merged axes, slow in the backend, run the kit's wasm kernel; plain
  * 2-D ones keep the backend's.
  */
+import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
-import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, replaceWasmKernel, shareBuffer } from "./wasm-kernels";
+import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
 
 /**
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
@@ -64,14 +65,14 @@ function transposeBatches(x: HeapValues, out: HeapValues, batches: number, rows:
 
 /** out = x with its (merged) axes permuted, on the kit's wasm kernel (simd/transpose.wat); 4-byte elements. */
 function transposeAnyRank(backend: WasmBackend, x: TensorInfo, out: TensorInfo, shape: number[], perm: number[]): void {
-  const byteStrides = shape.map((_, i) => 4 * shape.slice(i + 1).reduce((n, d) => n * d, 1));
+  const byteStrides = shape.map((_, i) => 4 * tf.util.sizeFromShape(shape.slice(i + 1)));
   const rank = perm.length;
   const memory = heap(backend);
   const table = memory.output([3 * rank], "int32");
   memory.values(table).set([...perm.map((axis) => shape[axis]), ...perm.map((axis) => byteStrides[axis]), ...perm.map(() => 0)]);
   const base = memory.offset(table);
   const kernel = simdKernel(memory.memory, "transpose", "transpose");
-  kernel(memory.offset(x), memory.offset(out), rank, base, base + 4 * rank, base + 8 * rank, shape.reduce((n, d) => n * d, 1));
+  kernel(memory.offset(x), memory.offset(out), rank, base, base + 4 * rank, base + 8 * rank, tf.util.sizeFromShape(shape));
   backend.disposeData(table.dataId);
 }
 
@@ -100,8 +101,5 @@ function transpose(original: KernelFunc): KernelFunc {
 
 /** Registers the transpose; see the top of this file. */
 export function installWasmTranspose(): void {
-  replaceWasmKernel("Transpose", (original) => {
-    if (!original) throw new Error("the wasm backend has no Transpose kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)");
-    return transpose(original);
-  });
+  wrapWasmKernel("Transpose", transpose);
 }

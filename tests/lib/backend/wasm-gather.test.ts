@@ -38,10 +38,12 @@ describe("wasm gather", () => {
     tf.dispose([x, picked, flags, chosen]);
   });
 
-  it("names the bad index and the valid range", () => {
+  it("names the bad index and the valid range, and leaves no buffer behind", () => {
     const x = tf.zeros([4, 2]);
     const indices = tf.tensor1d([1, 4], "int32");
+    const buffers = tf.engine().backend.numDataIds();
     expect(() => tf.gather(x, indices)).toThrow("gather: index 4 is out of range: axis 0 of the tensor [4,2] has indices 0 to 3");
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
     tf.dispose([x, indices]);
   });
 });
