@@ -12,10 +12,13 @@ import * as tf from "@tensorflow/tfjs";
 import { chunkFloats, simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 
-/** target `[..., width]` += row `[width]` along every row, in place. target must be a buffer the caller owns. */
-export function addRowInPlace(backend: WasmBackend, target: TensorInfo, row: TensorInfo): void {
+/**
+ * out = x + row along every row: x and out `[..., width]` (out a buffer the
+ * caller owns, x itself allowed), row `[width]`.
+ */
+export function addRow(backend: WasmBackend, x: TensorInfo, row: TensorInfo, out: TensorInfo): void {
   const width = tf.util.sizeFromShape(row.shape);
-  const total = tf.util.sizeFromShape(target.shape);
+  const total = tf.util.sizeFromShape(x.shape);
   const chunk = chunkFloats(width);
   const chunks = Math.floor(total / chunk);
   const memory = heap(backend);
@@ -26,9 +29,9 @@ export function addRowInPlace(backend: WasmBackend, target: TensorInfo, row: Ten
     for (let p = 0; p < chunk; p++) repeated[p] = rowValues[p % width];
   }
   const kernel = simdKernel(memory.memory, "add-repeating", "addRepeating");
-  kernel(memory.offset(target), chunks, chunk, memory.offset(pattern));
-  const [values, rowValues] = [memory.floats(target), memory.floats(row)];
-  for (let e = chunks * chunk; e < total; e++) values[e] += rowValues[e % width];
+  kernel(memory.offset(x), memory.offset(out), chunks, chunk, memory.offset(pattern));
+  const [input, rowValues, output] = [memory.floats(x), memory.floats(row), memory.floats(out)];
+  for (let e = chunks * chunk; e < total; e++) output[e] = input[e] + rowValues[e % width];
   if (pattern !== row) backend.disposeData(pattern.dataId);
 }
 
@@ -44,10 +47,8 @@ function add(original: KernelFunc): KernelFunc {
     const { a, b } = args.inputs;
     const [full, row] = tf.util.sizeFromShape(a.shape) >= tf.util.sizeFromShape(b.shape) ? [a, b] : [b, a];
     if (a.dtype !== "float32" || b.dtype !== "float32" || tf.util.sizeFromShape(row.shape) === 1 || !repeatsOver(row.shape, full.shape)) return original(args);
-    const memory = heap(args.backend);
-    const out = memory.output(full.shape, "float32");
-    memory.floats(out).set(memory.floats(full));
-    addRowInPlace(args.backend, out, row);
+    const out = heap(args.backend).output(full.shape, "float32");
+    addRow(args.backend, full, row, out);
     return out;
   };
 }

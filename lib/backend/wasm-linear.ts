@@ -6,7 +6,7 @@
  * what backprop asks for: no input gradient for a network's first layer.
  */
 import { LINEAR } from "../nn/fused";
-import { addRowInPlace } from "./wasm-add";
+import { addRow } from "./wasm-add";
 import { KernelArgs, KernelScope, TensorInfo, registerWasmKernel } from "./wasm-kernels";
 
 function linear(args: KernelArgs): TensorInfo {
@@ -14,7 +14,7 @@ function linear(args: KernelArgs): TensorInfo {
   const scope = new KernelScope(args.backend);
   const out = scope.result(scope.run("BatchMatMul", { a: x, b: weight }, { transposeA: false, transposeB: true }));
   scope.dispose();
-  if (bias) addRowInPlace(args.backend, out, bias);
+  if (bias) addRow(args.backend, out, bias, out);
   return out;
 }
 
