@@ -11,12 +11,14 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { doctorCommand } from "./doctor";
-import { installKernelSpec, InstallTarget, KERNEL_DISPLAY_NAME, KERNEL_NAME, uninstallKernelSpec } from "./kernelspec";
+import { installKernelSpec, InstallTarget, KERNEL_DISPLAY_NAME, KERNEL_NAME, kitRoot, uninstallKernelSpec } from "./kernelspec";
 import { NotebookError, Output, readNotebook, writeNotebook } from "./notebook";
 import { ProgressLine } from "./progress";
 import { GRADE_USAGE, gradeCommand, mergeCommand } from "./grade/command";
 import { checkReleases, listNotebooks, releaseTargets, writeReleases } from "./release";
 import { runNotebook } from "./runner";
+import { COURSE_LABS } from "../course/labs";
+import { compareRecords, recordLab, writeRecords } from "../course/record-checks";
 
 /** A mistake in how the command was called: exit 2 with the message. */
 export class UsageError extends Error {}
@@ -124,8 +126,8 @@ async function runCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Writes labs from solutions (default: every solutions/*.ipynb); --check only compares. */
-function releaseCommand(args: string[]): number {
+/** Writes labs from solutions (default: every solutions/*.ipynb) and their checks' records; --check only compares. */
+async function releaseCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -137,18 +139,24 @@ function releaseCommand(args: string[]): number {
     console.error("dlkit release: no notebooks in solutions/: nothing to release (run it from the kit's folder, or name the solutions).");
   }
   const targets = releaseTargets(solutions, values.labs);
+  const courseLabs = targets.flatMap((t) => COURSE_LABS.get(t.lab) ?? []);
   if (values.check) {
     const problems = checkReleases(targets, all ? values.labs ?? "labs" : undefined);
+    for (const lab of courseLabs) problems.push(...compareRecords(kitRoot(), await recordLab(lab)));
     for (const p of problems) console.error(p);
     if (problems.length) {
-      console.error(`dlkit release --check: ${problems.length} lab(s) out of date: run \`npm run release\` and commit labs/.`);
+      console.error(`dlkit release --check: ${problems.length} file(s) out of date: run \`npm run release\` and commit labs/ and lib/check/records/.`);
       return 1;
     }
-    console.error(`dlkit release --check: ${targets.length} lab(s) up to date`);
+    console.error(`dlkit release --check: ${targets.length} lab(s) and ${courseLabs.length} record file(s) up to date`);
     return 0;
   }
   writeReleases(targets);
   for (const t of targets) console.error(`released ${t.solution} → ${path.relative(process.cwd(), t.output)}`);
+  for (const lab of courseLabs) {
+    const file = writeRecords(kitRoot(), await recordLab(lab));
+    console.error(`recorded ${lab.name}'s public checks → ${path.relative(process.cwd(), file)}`);
+  }
   return 0;
 }
 

@@ -4,7 +4,7 @@
  * dict loads and gives the same numbers.
  */
 export { Module, type SavedStateDict } from "./module";
-export { manualSeed } from "./random";
+export { manualSeed, withManualSeed } from "./random";
 export * as functional from "./functional";
 export { Linear, type LinearArgs } from "./linear";
 export { Sequential, ModuleList } from "./sequential";

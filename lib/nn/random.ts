@@ -23,3 +23,18 @@ export function nextSeed(): number {
   nextValue = (nextValue + 7919) % 2147483647;
   return seed;
 }
+
+/**
+ * Runs `fn` with the sequence restarted at `seed`, then puts the sequence back
+ * where it was: a check builds its layers without changing the weights that
+ * the notebook's later layers get.
+ */
+export function withManualSeed<T>(seed: number, fn: () => T): T {
+  const saved = nextValue;
+  nextValue = seed;
+  try {
+    return fn();
+  } finally {
+    nextValue = saved;
+  }
+}

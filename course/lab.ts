@@ -1,0 +1,53 @@
+/**
+ * The instructor's side of a lab: the reference and the catalogue of typical
+ * mistakes behind each public check, and how the grader scores each test
+ * cell from records. None of this ships to students: release runs it and
+ * ships only what it computes.
+ */
+import type { Probe } from "../lib/check/probe";
+import type { RecordOutput } from "../lib/check/record";
+
+/** A deliberately wrong implementation and the hint for a student whose outputs equal its outputs. */
+export interface Mistake<F> {
+  hint: string;
+  fn: F;
+}
+
+/** What release records for one public check. */
+export interface CheckSource<F> {
+  probe: Probe<F>;
+  /** Public seeds: below lib/check/record's FIRST_GRADING_SEED, never 0 (tf.randomNormal takes 0 as no seed). */
+  seeds: number[];
+  reference: F;
+  /** Tried in order: the first whose outputs equal the student's names the mistake. */
+  mistakes: Mistake<F>[];
+}
+
+/** Builds a CheckSource with the function type checked against the probe's. */
+export function checkSource<F>(source: CheckSource<F>): CheckSource<F> {
+  return source;
+}
+
+/** The outcome of comparing a test cell's records with the solution's. */
+export interface TestScore {
+  /** From 0 to 1: the fraction of the test's points earned. */
+  fraction: number;
+  /** Why points were lost, for the student; "" at full marks. */
+  message: string;
+}
+
+/**
+ * Scores one test cell from the records it showed, in the grader's process.
+ * `student` holds each record name the solution showed, as the student's
+ * kernel showed it (undefined when it did not, or showed it twice).
+ */
+export type ScoreTest = (student: Map<string, RecordOutput | undefined>, solution: Map<string, RecordOutput>) => TestScore;
+
+export interface CourseLab {
+  /** The notebook's name in solutions/ and labs/, e.g. "lab1-mlp". */
+  name: string;
+  /** Public checks, by probe name. */
+  checks: CheckSource<never>[];
+  /** Test cells scored otherwise than case by case within the probe's tolerance, by grade_id. */
+  scoring?: Record<string, ScoreTest>;
+}
