@@ -48,6 +48,11 @@ export interface CourseLab {
   name: string;
   /** Public checks, by probe name. */
   checks: CheckSource<never>[];
-  /** Test cells scored otherwise than case by case within the probe's tolerance, by grade_id. */
+  /**
+   * How the grader scores a test cell, by grade_id. Default: every case of
+   * every record the solution shows, compared within rtol 1e-4, atol 1e-5
+   * (course/score's scoreCaseByCase); a trained model's test compares
+   * otherwise (an accuracy over the solution's recorded labels).
+   */
   scoring?: Record<string, ScoreTest>;
 }
