@@ -1,16 +1,18 @@
 /**
  * dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR]
- *   [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR]
+ *   [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--no-sandbox]
  * dlkit merge DIR... --out DIR
  */
+import { randomInt } from "crypto";
 import * as path from "path";
 import { parseArgs } from "util";
+import { FIRST_GRADING_SEED } from "../../lib/check/record";
 import { ProgressLine } from "../progress";
 import { Grader, loadLabs, StudentResult } from "./grade";
 import { mergeResults, writeReports } from "./report";
 import { collectSubmissions, parseShard, shard } from "./submissions";
 
-export const GRADE_USAGE = `  dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR] [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR]
+export const GRADE_USAGE = `  dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR] [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--no-sandbox]
   dlkit merge DIR... --out DIR`;
 
 /** A mistake in the command line: the CLI answers it with the usage and exit code 2. */
@@ -44,6 +46,8 @@ export async function gradeCommand(args: string[]): Promise<number> {
       "total-timeout": { type: "string" },
       memory: { type: "string" },
       solutions: { type: "string" },
+      seed: { type: "string" },
+      "no-sandbox": { type: "boolean" },
     },
   });
   if (positionals.length === 0) throw usage("grade takes at least one submission (.ipynb file or folder)");
@@ -55,6 +59,11 @@ export async function gradeCommand(args: string[]): Promise<number> {
     const { k, n } = parseShard(values.shard);
     submissions = shard(submissions, k, n);
   }
+  const seed = values.seed === undefined ? randomInt(FIRST_GRADING_SEED, 2 ** 31 - 1) : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < FIRST_GRADING_SEED || seed >= 2 ** 31) {
+    throw usage(`--seed takes an integer from ${FIRST_GRADING_SEED} to ${2 ** 31 - 1} (smaller seeds are the public checks'), not '${values.seed}'`);
+  }
+  console.error(`dlkit grade: seed ${seed} (grade again with --seed ${seed} to replay the same hidden inputs)`);
   const progress = new ProgressLine();
   const running = new Map<string, string>();
   let done = 0;
@@ -64,6 +73,8 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const grader = new Grader({
     labs,
     out,
+    seed,
+    withoutSandbox: values["no-sandbox"],
     jobs: Math.floor(positive("jobs", values.jobs, 1)),
     limits: {
       cellTimeoutSeconds: positive("timeout", values.timeout, 300),

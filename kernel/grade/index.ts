@@ -3,6 +3,7 @@ export * from "./execute";
 export * from "./feedback";
 export * from "./grade";
 export * from "./hidden-tests";
+export * from "./records";
 export * from "./report";
 export * from "./restore";
 export * from "./score";

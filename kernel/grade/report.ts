@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { StudentResult } from "./grade";
 
-export const RESULTS_VERSION = 1;
+export const RESULTS_VERSION = 2;
 
 const csvField = (v: string | number) => {
   const s = String(v);

@@ -32,7 +32,9 @@ const KIT_FILES = [path.join(kitRoot(), "package.json"), path.join(kitRoot(), "d
 const before = { inputs: checksums(FIXTURES), kit: KIT_FILES.map((f) => fs.readFileSync(f, "utf8")) };
 let merged: StudentResult[];
 const row = (student: string) => merged.find((r) => r.student === student)!;
-const common = ["--solutions", SOLUTIONS, "--jobs", "2", "--timeout", "15", "--total-timeout", "120", "--memory", "768"];
+const SEED = 1234567;
+const common = ["--solutions", SOLUTIONS, "--jobs", "2", "--timeout", "15", "--total-timeout", "120", "--memory", "768", "--seed", String(SEED)];
+const limits = { cellTimeoutSeconds: 30, totalTimeoutSeconds: 120, memoryMb: 2048 };
 
 beforeAll(async () => {
   // The class in two shards, as a cluster's job array would grade it, then merged.
@@ -50,14 +52,14 @@ describe("dlkit grade on the fixture class", () => {
     expect(rows).toEqual([
       "student,lab,score,max,status",
       "ada,basic,6,6,graded",
-      "bob-wrong,basic,0.75,6,graded",
+      "bob-wrong,basic,0.75,6,records-differ",
       "cy-untouched,basic,0,6,graded",
-      "dee-edits-tests,basic,3,6,graded",
+      "dee-edits-tests,basic,3,6,records-differ",
       "eve-exits,basic,2,6,crashed",
       "fay-loops,basic,3,6,timeout",
       "gus-floods,basic,0,6,output-limit",
       "hal-vandal,basic,6,6,graded",
-      "ivy-patches,basic,6,6,tampered",
+      "ivy-patches,basic,3,6,tampered",
       "jon-hog,basic,2,6,memory",
       "kim-other-lab,basic,0,6,wrong-lab",
       "lee-malformed,basic,0,6,malformed",
@@ -66,16 +68,22 @@ describe("dlkit grade on the fixture class", () => {
 
   it("explains each row in words a grader can act on", () => {
     expect(row("cy-untouched").tests.map((t) => t.message)).toEqual([
-      "Error: not implemented: double (replace this line with your code)",
-      "Error: not implemented: mean (replace this line with your code)",
-      "Error: not implemented: double (replace this line with your code)",
+      "0 of 3 cases right: 'double' threw: not implemented: double (replace this line with your code)",
+      "0 of 4 cases right: 'mean' threw: not implemented: mean (replace this line with your code)",
+      "0 of 1 case right: 'zero' threw: not implemented: double (replace this line with your code)",
     ]);
-    expect(row("bob-wrong").tests.map((t) => t.message)).toEqual(["Error: double(-3) should be -6: negative numbers too", "25% of the cases right", "Error: double(0) should be 0"]);
+    // bob's double(x) = x + 2 passes the public double(2) === 4, and is caught on the grader's inputs.
+    expect(row("bob-wrong").tests.map((t) => t.message)).toEqual([
+      "0 of 3 cases right: 'double' differs from the solution's on case 1 of 3",
+      "Error: mean([1,2,3]) should be 2; 1 of 4 cases right: 'mean' differs from the solution's on case 1 of 4",
+      "Error: double(0) should be 0; 0 of 1 case right: 'zero' differs from the solution's on case 1 of 1",
+    ]);
+    expect(row("bob-wrong").message).toContain("test_double: the notebook's own checks passed, but what the code computed on the grader's inputs differs");
     expect(row("dee-edits-tests").message).toMatch(/'test_double' was edited: restored.*from code to markdown.*claimed 100 points.*'test_zero' was deleted: put back/);
     expect(row("eve-exits").message).toContain("exited with code 3");
     expect(row("fay-loops").message).toContain("stopped at the 15 s limit");
     expect(row("gus-floods").message).toContain("printed more than 64 MB");
-    expect(row("ivy-patches").message).toContain("redefines 'check'");
+    expect(row("ivy-patches").message).toContain("redefines 'assertThat'");
     expect(row("jon-hog").message).toMatch(/over the 768 MB limit|out of its 768 MB/);
     expect(row("kim-other-lab").message).toContain("lab 'other', not 'basic'");
     expect(row("lee-malformed").message).toContain("not valid JSON");
@@ -83,9 +91,9 @@ describe("dlkit grade on the fixture class", () => {
 
   it("writes feedback with the failing checks' hints, never the hidden tests' code", () => {
     const html = fs.readFileSync(path.join(out, "all/feedback/bob-wrong/basic.html"), "utf8");
-    expect(html).toContain("double(-3) should be -6: negative numbers too");
+    expect(html).toContain("&#39;double&#39; differs from the solution&#39;s");
     expect(html).toContain("0.75 / 6");
-    expect(html).not.toContain("check(double(-3)");
+    expect(html).not.toContain("check.record(");
     expect(fs.existsSync(path.join(out, "all/autograded/ada/basic.ipynb"))).toBe(true);
   });
 
@@ -94,12 +102,27 @@ describe("dlkit grade on the fixture class", () => {
     expect(KIT_FILES.map((f) => fs.readFileSync(f, "utf8"))).toEqual(before.kit);
   });
 
-  it("gives the same scores when the same notebooks are graded again", async () => {
+  it("keeps the seed in results.json and computes the solution's records once per lab and seed", () => {
+    expect(merged.every((r) => r.seed === SEED)).toBe(true);
+    for (const shard of ["shard1", "shard2"]) {
+      expect(fs.readdirSync(path.join(out, shard, ".solution-records"))).toEqual([expect.stringMatching(new RegExp(`^basic-[0-9a-f]+-[0-9a-f]+-${SEED}\\.json$`))]);
+    }
+  });
+
+  it("gives the same scores when the same notebooks are graded again with the same seed", async () => {
     const labs = loadLabs(SOLUTIONS);
-    const again = await new Grader({ labs, out: path.join(out, "again"), jobs: 1, limits: { cellTimeoutSeconds: 30, totalTimeoutSeconds: 120, memoryMb: 2048 } }).gradeAll(
+    const again = await new Grader({ labs, out: path.join(out, "again"), seed: SEED, jobs: 1, limits }).gradeAll(
       collectSubmissions([path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")], [...labs.keys()]),
     );
     const scores = (r: StudentResult) => [r.student, r.score, r.status, r.tests.map((t) => [t.id, t.points, t.status, t.message])];
     expect(again.map(scores)).toEqual([row("ada"), row("bob-wrong")].map(scores));
+  });
+
+  it("gives a correct notebook full marks under another seed, and a wrong one no more", async () => {
+    const labs = loadLabs(SOLUTIONS);
+    const other = await new Grader({ labs, out: path.join(out, "other-seed"), seed: 2_000_003, jobs: 2, limits }).gradeAll(
+      collectSubmissions([path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")], [...labs.keys()]),
+    );
+    expect(other.map((r) => [r.student, r.score, r.seed])).toEqual([["ada", 6, 2_000_003], ["bob-wrong", 0.75, 2_000_003]]);
   });
 });

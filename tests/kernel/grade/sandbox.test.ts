@@ -22,7 +22,7 @@ describe("grading sandbox", () => {
   it("lets student code write only its work folder, reach no network, and see no solutions or other students", async () => {
     const labs = loadLabs(path.join(FIXTURES, "probe/solutions"));
     const notices: string[] = [];
-    const [result] = await new Grader({ labs, out, jobs: 1, limits, onNotice: (m) => notices.push(m) }).gradeAll(
+    const [result] = await new Grader({ labs, out, seed: 1_000_001, jobs: 1, limits, onNotice: (m) => notices.push(m) }).gradeAll(
       collectSubmissions([path.join(FIXTURES, "probe/submissions/pat.ipynb")], [...labs.keys()]),
     );
     expect(notices).toEqual([]);
@@ -37,15 +37,23 @@ describe("grading sandbox", () => {
     ]);
   });
 
-  it("says once when bubblewrap cannot run, and grades in a bare temporary folder", async () => {
+  it("refuses to grade without bubblewrap unless told the notebooks are trusted", () => {
+    const labs = loadLabs(path.join(FIXTURES, "solutions"));
+    expect(() => new Grader({ labs, out, seed: 1_000_001, jobs: 1, limits, bwrap: "/nonexistent/bwrap" })).toThrow(
+      "no sandbox: /nonexistent/bwrap is not installed (Debian: apt-get install bubblewrap). Student code could change the kit or read the solutions without it: install bubblewrap, or pass --no-sandbox to grade notebooks you trust.",
+    );
+  });
+
+  it("with --no-sandbox, says once that bubblewrap cannot run, and grades in a bare temporary folder", async () => {
     const labs = loadLabs(path.join(FIXTURES, "solutions"));
     const notices: string[] = [];
-    const results = await new Grader({ labs, out, jobs: 2, limits, bwrap: "/nonexistent/bwrap", onNotice: (m) => notices.push(m) }).gradeAll(
+    const grader = new Grader({ labs, out, seed: 1_000_001, jobs: 2, limits, bwrap: "/nonexistent/bwrap", withoutSandbox: true, onNotice: (m) => notices.push(m) });
+    const results = await grader.gradeAll(
       collectSubmissions(["ada", "bob-wrong"].map((s) => path.join(FIXTURES, `submissions/${s}.ipynb`)), [...labs.keys()]),
     );
     expect(notices).toEqual([
       "no sandbox: /nonexistent/bwrap is not installed (Debian: apt-get install bubblewrap). Grading runs each kernel in a temporary folder only, with the grader's rights.",
     ]);
-    expect(results.map((r) => [r.student, r.score, r.status])).toEqual([["ada", 6, "graded"], ["bob-wrong", 0.75, "graded"]]);
+    expect(results.map((r) => [r.student, r.score, r.status])).toEqual([["ada", 6, "graded"], ["bob-wrong", 0.75, "records-differ"]]);
   });
 });

@@ -1,8 +1,9 @@
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { Cell, CodeCell, Notebook, readNotebook } from "../../../kernel/notebook";
+import { RECORD_MIME } from "../../../lib/check/record";
+import { Cell, CodeCell, Notebook, Output, readNotebook } from "../../../kernel/notebook";
 import { gradeId } from "../../../kernel/release";
-import { findRedefinitions, gradebookCsv, InsertHiddenTests, NotebookRun, parseShard, restoreCells, scoreTests, shard, StudentResult } from "../../../kernel/grade";
+import { findRedefinitions, gradebookCsv, InsertHiddenTests, NotebookRun, parseShard, recordsOf, restoreCells, scoreTests, shard, StudentResult } from "../../../kernel/grade";
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures/grading");
 const lab = readNotebook(path.join(FIXTURES, "labs/basic.ipynb"));
@@ -21,6 +22,7 @@ describe("restoreCells", () => {
       "edited test_double",
       "cell type changed test_mean",
       "points changed test_mean",
+      "edited test_mean",
       "deleted test_zero",
     ]);
   });
@@ -47,49 +49,86 @@ describe("InsertHiddenTests", () => {
   it("gives test cells back their hidden tests, without the markers", () => {
     const out = new InsertHiddenTests(solution, "basic.ipynb").apply(lab);
     expect(byId(out, "test_double").source).toBe(
-      'check(double(2) === 4, "double(2) should be 4: multiply by 2");\ncheck(double(-3) === -6, "double(-3) should be -6: negative numbers too");',
+      'check.record("double", (seed) => double((seed % 1000) - 500));\nassertThat(double(2) === 4, "double(2) should be 4: multiply by 2");',
     );
-    expect(byId(out, "test_zero").source).toBe(byId(lab, "test_zero").source);
+    expect(byId(lab, "test_zero").source).toBe('assertThat(double(0) === 0, "double(0) should be 0");');
+    expect(byId(out, "test_zero").source).toBe('check.record("zero", () => double(0), { cases: 1 });\nassertThat(double(0) === 0, "double(0) should be 0");');
   });
 });
 
-describe("scoreTests", () => {
-  const run = (statuses: Record<string, { status: "ok" | "error" | "not run" | "timeout"; value?: string }>): NotebookRun => {
+describe("scoreTests and recordsOf", () => {
+  const SEED = 1_000_003;
+  const record = (name: string, values: unknown[], seed = SEED): Output => ({
+    output_type: "display_data",
+    data: { [RECORD_MIME]: { name, seed, cases: values.map((value) => ({ value })) }, "text/plain": "recorded" },
+    metadata: {},
+  });
+  /** The fixture lab run with these statuses and outputs per test cell. */
+  const run = (cells: Record<string, { status: "ok" | "error" | "not run" | "timeout"; outputs?: Output[] }>): NotebookRun => {
     const notebook = structuredClone(lab);
-    const cells = new Map<number, { status: any; seconds: number; flooded: boolean; error?: any }>();
+    const statuses: NotebookRun["cells"] = new Map();
     notebook.cells.forEach((cell: Cell, i) => {
-      const s = statuses[gradeId(cell) ?? ""];
-      if (!s || cell.cell_type !== "code") return;
-      if (s.value !== undefined) cell.outputs = [{ output_type: "execute_result", execution_count: 1, data: { "text/plain": s.value }, metadata: {} }];
-      cells.set(i, { status: s.status, seconds: 0.1, flooded: false, error: s.status === "error" ? { ename: "Error", evalue: "double(0) should be 0", traceback: [] } : undefined });
+      const c = cells[gradeId(cell) ?? ""];
+      if (!c || cell.cell_type !== "code") return;
+      cell.outputs = c.outputs ?? [];
+      statuses.set(i, { status: c.status, seconds: 0.1, flooded: false, error: c.status === "error" ? { ename: "Error", evalue: "double(0) should be 0", traceback: [] } : undefined });
     });
-    return { notebook, cells, stop: null, timeouts: [] };
+    return { notebook, cells: statuses, stop: null, timeouts: [] };
   };
+  const solutionRun = run({
+    test_double: { status: "ok", outputs: [record("double", [2, 4, 6])] },
+    test_mean: { status: "ok", outputs: [record("mean", [1, 2, 3, 0])] },
+    test_zero: { status: "ok", outputs: [record("zero", [0])] },
+  });
+  const expected = recordsOf(solutionRun.notebook);
+  const score = (r: NotebookRun) => scoreTests(r, recordsOf(r.notebook), expected).map((t) => [t.id, t.points, t.status, t.message]);
 
-  it("scores from the reply status: ok earns the points, an error or a cell that never ran nothing", () => {
-    const tests = scoreTests(run({ test_double: { status: "ok" }, test_zero: { status: "error" } }));
-    expect(tests.map((t) => [t.id, t.points, t.max, t.status, t.message])).toEqual([
-      ["test_double", 2, 2, "passed", ""],
-      ["test_mean", 0, 3, "not run", "not run"],
-      ["test_zero", 0, 1, "failed", "Error: double(0) should be 0"],
+  it("earns points only for records equal to the solution's, case by case; the cell's own outcome decides nothing", () => {
+    const student = run({
+      // Its own check passed, its records are wrong: no points.
+      test_double: { status: "ok", outputs: [record("double", [2, 5, 7])] },
+      // Its own check failed, its records are right on 3 of 4 cases.
+      test_mean: { status: "error", outputs: [record("mean", [1, 2, 3, 9])] },
+    });
+    expect(score(student)).toEqual([
+      ["test_double", 0.667, "partial", "1 of 3 cases right: 'double' differs from the solution's on case 2 of 3"],
+      ["test_mean", 2.25, "partial", "Error: double(0) should be 0; 3 of 4 cases right: 'mean' differs from the solution's on case 4 of 4"],
+      ["test_zero", 0, "not run", "not run; 0 of 1 case right: 'zero' recorded nothing (the test did not run to its record, or recorded twice)"],
     ]);
+    expect(scoreTests(student, recordsOf(student.notebook), expected)[0].ownChecksPassed).toBe(true);
   });
 
-  it("gives partial credit from the cell's value only; printed text earns nothing", () => {
-    const partial = scoreTests(run({ test_mean: { status: "ok", value: "0.5" } }))[1];
-    expect([partial.points, partial.status]).toEqual([1.5, "partial"]);
-    const printed = run({ test_mean: { status: "ok" } });
-    const cell = byId(printed.notebook, "test_mean") as CodeCell;
-    cell.outputs = [{ output_type: "stream", name: "stdout", text: "1\n" }];
-    expect(scoreTests(printed)[1].points).toBe(0);
-    expect(scoreTests(run({ test_mean: { status: "ok", value: "7" } }))[1].points).toBe(0);
+  it("gives nothing for printed text, an execute_result, a record shown twice, another seed, or a malformed record", () => {
+    const printed: Output = { output_type: "stream", name: "stdout", text: JSON.stringify({ [RECORD_MIME]: { name: "double", seed: SEED, cases: [] } }) };
+    const result: Output = { output_type: "execute_result", execution_count: 3, data: { [RECORD_MIME]: { name: "zero", seed: SEED, cases: [{ value: 0 }] } }, metadata: {} };
+    const student = run({
+      test_double: { status: "ok", outputs: [printed, record("double", [2, 4, 6]), record("double", [2, 4, 6])] },
+      test_mean: { status: "ok", outputs: [record("mean", [1, 2, 3, 0], 1)] },
+      test_zero: { status: "ok", outputs: [result, { output_type: "display_data", data: { [RECORD_MIME]: { name: "zero", seed: "x" } }, metadata: {} }] },
+    });
+    expect(score(student).map(([id, points]) => [id, points])).toEqual([["test_double", 0], ["test_mean", 0], ["test_zero", 0]]);
+    expect(recordsOf(student.notebook).get("test_double")).toEqual(new Map([["double", undefined]]));
+  });
+
+  it("gives full marks to records equal to the solution's, within float tolerance", () => {
+    const student = run({
+      test_double: { status: "ok", outputs: [record("double", [2, 4.000001, 6])] },
+      test_mean: { status: "ok", outputs: [record("mean", [1, 2, 3, 0])] },
+      test_zero: { status: "ok", outputs: [record("zero", [0])] },
+    });
+    expect(score(student).map(([id, points, status]) => [id, points, status])).toEqual([["test_double", 2, "passed"], ["test_mean", 3, "passed"], ["test_zero", 1, "passed"]]);
+  });
+
+  it("refuses a solution whose test records nothing: that test could only be scored inside the student's process", () => {
+    const silent = recordsOf(run({ test_double: { status: "ok" } }).notebook);
+    expect(() => scoreTests(solutionRun, expected, silent)).toThrow("test 'test_double' records nothing in the solution: give it a hidden `check.record(...)`");
   });
 });
 
 describe("findRedefinitions", () => {
   it("reports a student cell that declares a name a read-only cell defines", () => {
     const nb = readNotebook(path.join(FIXTURES, "submissions/ivy-patches.ipynb"));
-    expect(findRedefinitions(nb)).toEqual(["answer cell 'double' redefines 'check' from read-only cell 'setup', which the tests rely on"]);
+    expect(findRedefinitions(nb)).toEqual(["answer cell 'double' redefines 'assertThat' from read-only cell 'setup', which the tests rely on"]);
     expect(findRedefinitions(lab)).toEqual([]);
   });
 });
