@@ -1,6 +1,6 @@
 /**
  * dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR]
- *   [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--no-sandbox]
+ *   [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--allow-unsandboxed]
  * dlkit merge DIR... --out DIR
  */
 import { randomInt } from "crypto";
@@ -12,7 +12,7 @@ import { Grader, loadLabs, StudentResult } from "./grade";
 import { mergeResults, writeReports } from "./report";
 import { collectSubmissions, parseShard, shard } from "./submissions";
 
-export const GRADE_USAGE = `  dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR] [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--no-sandbox]
+export const GRADE_USAGE = `  dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR] [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--allow-unsandboxed]
   dlkit merge DIR... --out DIR`;
 
 /** A mistake in the command line: the CLI answers it with the usage and exit code 2. */
@@ -47,7 +47,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
       memory: { type: "string" },
       solutions: { type: "string" },
       seed: { type: "string" },
-      "no-sandbox": { type: "boolean" },
+      "allow-unsandboxed": { type: "boolean" },
     },
   });
   if (positionals.length === 0) throw usage("grade takes at least one submission (.ipynb file or folder)");
@@ -74,7 +74,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
     labs,
     out,
     seed,
-    withoutSandbox: values["no-sandbox"],
+    allowUnsandboxed: values["allow-unsandboxed"],
     jobs: Math.floor(positive("jobs", values.jobs, 1)),
     limits: {
       cellTimeoutSeconds: positive("timeout", values.timeout, 300),

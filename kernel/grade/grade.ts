@@ -105,7 +105,7 @@ export interface GradeOptions {
    * grader's rights instead of refusing: only for notebooks one trusts, since
    * their code could then change the kit or read the solutions.
    */
-  withoutSandbox?: boolean;
+  allowUnsandboxed?: boolean;
   /** Said once, e.g. that there is no sandbox. */
   onNotice?: (message: string) => void;
   onStart?: (s: Submission) => void;
@@ -189,8 +189,8 @@ export class Grader {
   constructor(private readonly options: GradeOptions) {
     const why = sandboxUnavailable(options.bwrap);
     this.sandbox = why === null;
-    if (why && !options.withoutSandbox) {
-      throw new Error(`no sandbox: ${why}. Student code could change the kit or read the solutions without it: install bubblewrap, or pass --no-sandbox to grade notebooks you trust.`);
+    if (why && !options.allowUnsandboxed) {
+      throw new Error(`no sandbox: ${why}. Student code could change the kit or read the solutions without it: install bubblewrap, or pass --allow-unsandboxed to grade notebooks you trust.`);
     }
     if (why) options.onNotice?.(`no sandbox: ${why}. Grading runs each kernel in a temporary folder only, with the grader's rights.`);
   }

@@ -40,14 +40,14 @@ describe("grading sandbox", () => {
   it("refuses to grade without bubblewrap unless told the notebooks are trusted", () => {
     const labs = loadLabs(path.join(FIXTURES, "solutions"));
     expect(() => new Grader({ labs, out, seed: 1_000_001, jobs: 1, limits, bwrap: "/nonexistent/bwrap" })).toThrow(
-      "no sandbox: /nonexistent/bwrap is not installed (Debian: apt-get install bubblewrap). Student code could change the kit or read the solutions without it: install bubblewrap, or pass --no-sandbox to grade notebooks you trust.",
+      "no sandbox: /nonexistent/bwrap is not installed (Debian: apt-get install bubblewrap). Student code could change the kit or read the solutions without it: install bubblewrap, or pass --allow-unsandboxed to grade notebooks you trust.",
     );
   });
 
-  it("with --no-sandbox, says once that bubblewrap cannot run, and grades in a bare temporary folder", async () => {
+  it("with --allow-unsandboxed, says once that bubblewrap cannot run, and grades in a bare temporary folder", async () => {
     const labs = loadLabs(path.join(FIXTURES, "solutions"));
     const notices: string[] = [];
-    const grader = new Grader({ labs, out, seed: 1_000_001, jobs: 2, limits, bwrap: "/nonexistent/bwrap", withoutSandbox: true, onNotice: (m) => notices.push(m) });
+    const grader = new Grader({ labs, out, seed: 1_000_001, jobs: 2, limits, bwrap: "/nonexistent/bwrap", allowUnsandboxed: true, onNotice: (m) => notices.push(m) });
     const results = await grader.gradeAll(
       collectSubmissions(["ada", "bob-wrong"].map((s) => path.join(FIXTURES, `submissions/${s}.ipynb`)), [...labs.keys()]),
     );
