@@ -2,15 +2,24 @@
  * Lab 5 end to end, on the real kernel: the solution trains a transformer to
  * reverse sequences past the issue's bars (held-out token accuracy ≥ 99%, a
  * head attending to key L−1−i for ≥ 90% of queries) and draws its attention
- * maps; the student version runs with every failure a "not implemented" one;
- * labs/ is exactly what release makes.
+ * maps; every graded test cell shows the records the grader scores; the
+ * student version runs with every failure a "not implemented" one; labs/ is
+ * exactly what release makes.
  */
 import { describe, expect, it } from "vitest";
+import type { CodeCell } from "../../kernel/notebook";
+import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
+import { lab5 } from "../../course/labs/lab5-transformer";
 import { labFiles, cellById, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab5-transformer");
 /** Training takes a minute alone, several on a busy 2-core machine. */
 const RUN_TIMEOUT = 900_000;
+
+/** The records a cell shows for the grader. */
+function recordsOf(cell: CodeCell): RecordOutput[] {
+  return cell.outputs.flatMap((o) => (o.output_type === "display_data" && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as RecordOutput] : []));
+}
 
 function numberAfter(out: string, label: RegExp): number {
   const line = out.match(label);
@@ -25,9 +34,29 @@ describe("solutions/lab5-transformer.ipynb on the kernel", () => {
     expectEveryCellOk(solution.run);
   });
 
-  it("passes every check it prints, hidden ones included", () => {
+  it("passes every check it prints", () => {
     const lines = passedCheckLines(solution.run);
-    expect(lines.length).toBeGreaterThanOrEqual(16);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("shows, in every graded test cell, the records the grader scores, none of whose cases threw", () => {
+    const graded = solution.run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && c.metadata.nbgrader?.grade === true);
+    expect(graded.map((c) => c.metadata.nbgrader?.grade_id)).toEqual([
+      "test_alignment", "test_sdpa", "test_mha", "test_sinusoidal", "test_encoder_block",
+      "test_predictor", "test_accuracy", "test_anti_diagonal", "test_reverses", "test_causal",
+    ]);
+    for (const cell of graded) {
+      const records = recordsOf(cell);
+      expect(records.length, `records in '${cell.id}'`).toBe(1);
+      for (const c of records[0].cases) expect(c, `a case of '${records[0].name}' in '${cell.id}'`).toHaveProperty("value");
+    }
+  });
+
+  it("earns the trained model's points from its own records: held-out accuracy ≥ 99%, a head reversing ≥ 90% of queries", () => {
+    for (const id of ["test_accuracy", "test_reverses"]) {
+      const shown = new Map(recordsOf(cellById(solution.run.notebook, id)).map((r) => [r.name, r]));
+      expect(lab5.scoring![id](shown, shown), id).toEqual({ fraction: 1, message: "" });
+    }
   });
 
   it("reverses held-out sequences with a token accuracy of at least 99%", () => {
