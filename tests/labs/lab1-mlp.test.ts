@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import { describe, expect, it } from "vitest";
 import { CodeCell } from "../../kernel/notebook";
+import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { labFiles, cellById, stdout, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab1-mlp");
@@ -16,8 +17,12 @@ const RUN_TIMEOUT = 600_000;
 
 const isGradedTest = (cell: CodeCell) => cell.metadata.nbgrader?.grade === true;
 
+/** The records a cell shows for the grader. */
+const recordsOf = (cell: CodeCell): RecordOutput[] =>
+  cell.outputs.flatMap((o) => (o.output_type === "display_data" || o.output_type === "execute_result") && o.data[RECORD_MIME] ? [o.data[RECORD_MIME] as unknown as RecordOutput] : []);
+
 describe("solutions/lab1-mlp.ipynb on the kernel", () => {
-  const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT);
+  const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT, { label: "solutions/lab1-mlp.ipynb" });
 
   it("runs every cell without an error", () => {
     expectEveryCellOk(solution.run);
@@ -26,6 +31,17 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
   it("passes every check it prints", () => {
     const lines = passedCheckLines(solution.run);
     expect(lines.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it("shows the grader one record in every graded test cell, each case of which ran (else the cell scores nothing)", () => {
+    const tests = solution.run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && isGradedTest(c));
+    expect(tests).toHaveLength(11);
+    for (const cell of tests) {
+      const records = recordsOf(cell);
+      expect(records.map((r) => r.name), `records of '${cell.id}'`).toEqual([cell.id!.replace(/^test_/, "")]);
+      expect(records[0].cases, `'${cell.id}'`).toHaveLength(3);
+      for (const c of records[0].cases) expect("value" in c, `'${cell.id}': ${JSON.stringify(c).slice(0, 200)}`).toBe(true);
+    }
   });
 
   it("trains every stage to ≥ 95% training accuracy without leaking tensors", () => {
@@ -66,7 +82,7 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
 });
 
 describe("labs/lab1-mlp.ipynb, as a student first opens it", () => {
-  const student = runBeforeTests(LAB, RUN_TIMEOUT, { allowErrors: true });
+  const student = runBeforeTests(LAB, RUN_TIMEOUT, { allowErrors: true, label: "labs/lab1-mlp.ipynb" });
 
   it("fails only with not-implemented errors", () => {
     expectOnlyNotImplementedFailures(student.run);

@@ -227,7 +227,7 @@ export const optimizerMistakes = {
       makeOptimizer: ref.makeOptimizer,
       optimizerStep: (model, loss, optimizer, X, Y) => {
         tf.dispose(optimizer.step(() => loss.forward(model.forward(X), Y) as tf.Scalar));
-        return loss.forward(model.forward(X), Y) as tf.Scalar;
+        return tf.tidy(() => loss.forward(model.forward(X), Y) as tf.Scalar);
       },
     } as lab1.OptimizerFunctions,
   },

@@ -1,21 +1,29 @@
 /**
  * Lab 1's checks: each passes the slides' solution and catches each mistake
- * students make, with that mistake's hint. Every wrong implementation here
- * is one a student could hand in.
+ * students make, with that mistake's hint, by comparing with the outputs
+ * recorded at release. Every wrong implementation here is one a student
+ * could hand in; the reference and the catalogue live on the instructor's
+ * side (course/labs/lab1-mlp) and never in the kit students get.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { lab1 as course } from "../../../../course/labs/lab1-mlp";
+import { forwardErrors, forwardMistakes, lossAccuracyMistakes, backwardMistakes, sgdMistakes, trainStepMistakes, autogradBackwardMistakes, manualStepMistakes, optimizerMistakes } from "../../../../course/labs/lab1-mlp/mistakes";
+import * as ref from "../../../../course/labs/lab1-mlp/reference";
+import { compareRecords, recordLab } from "../../../../course/record-checks";
+import { kitRoot } from "../../../../kernel/kernelspec";
 import { solutionStub } from "../../../../kernel/release/stub";
 import { useBestBackend } from "../../../../lib/backend";
-import { lab1, notImplemented, verdictLine, type Verdict } from "../../../../lib/check";
+import { lab1, notImplemented, runCase, verdictLine, type Verdict } from "../../../../lib/check";
 import * as nn from "../../../../lib/nn";
 import * as optim from "../../../../lib/optim";
 
 type Params = lab1.Params;
-const ref = lab1.reference;
 
 beforeAll(async () => {
-  await useBestBackend({ quiet: true });
+  await useBestBackend({ backend: "wasm", quiet: true });
   vi.spyOn(console, "log").mockImplementation(() => undefined);
 });
 
@@ -47,6 +55,11 @@ function expectNotImplemented(v: Verdict, message: string): void {
   expect(verdictLine(v)).toBe(`✘ ${message}`);
 }
 
+/** Every hint of the catalogue, for "no catalogued hint blames this". */
+const allHints = [forwardMistakes, lossAccuracyMistakes, backwardMistakes, sgdMistakes, trainStepMistakes, autogradBackwardMistakes, manualStepMistakes, optimizerMistakes].flatMap((c) =>
+  Object.values(c).map((m) => m.hint),
+);
+
 /** The slide's init_params with one tensor made differently. */
 function initWith(change: Partial<Record<keyof Params, (nx: number, nh: number, ny: number, seed: number) => tf.Tensor>>) {
   return (nx: number, nh: number, ny: number, seed: number): Params =>
@@ -57,6 +70,50 @@ function initWith(change: Partial<Record<keyof Params, (nx: number, nh: number, 
       return out;
     });
 }
+
+describe("lab1 in the kit students get", () => {
+  const libFile = path.join(__dirname, "../../../../lib/check/labs/lab1-mlp.ts");
+
+  it("exports the checks, the probes and the types' holder, and no reference or catalogue of mistakes", () => {
+    const names = Object.keys(lab1).sort();
+    expect(names).toEqual(["Stages", "autogradBackward", "backward", "forward", "initParams", "lossAccuracy", "manualStep", "modelAndLoss", "optimizer", "probes", "sgd", "stagesAgree", "trainStep"]);
+    expect(names.filter((n) => /reference|mistake/i.test(n))).toEqual([]);
+  });
+
+  it("holds no line of the reference nor of the solution notebook's answers, so no student can read them in dlkit", () => {
+    const lib = fs.readFileSync(libFile, "utf8");
+    const root = path.join(__dirname, "../../../..");
+    const reference = fs.readFileSync(path.join(root, "course/labs/lab1-mlp/reference.ts"), "utf8");
+    const notebook = JSON.parse(fs.readFileSync(path.join(root, "solutions/lab1-mlp.ipynb"), "utf8")) as { cells: { source: string[] }[] };
+    const answers = notebook.cells.flatMap((c) => c.source.join("").match(/BEGIN SOLUTION[\s\S]*?END SOLUTION/g) ?? []);
+    expect(answers.length).toBeGreaterThanOrEqual(10);
+    const lines = [reference, ...answers]
+      .flatMap((text) => text.split("\n"))
+      .map((l) => l.trim())
+      .filter((l) => l.length > 30 && !/^(\*|\/|export function|import)/.test(l));
+    expect(lines.length).toBeGreaterThan(30);
+    expect(lines.filter((l) => lib.includes(l))).toEqual([]);
+  });
+
+  it("ships the records release makes: a stale record would fail a correct student", async () => {
+    expect(compareRecords(kitRoot(), await recordLab(course))).toEqual([]);
+  });
+
+  it("has a probe, with a recorded check, for every graded test cell", () => {
+    expect(Object.keys(lab1.probes).sort()).toEqual(course.checks.map((c) => c.probe.name).sort());
+    expect(Object.keys(lab1.probes)).toHaveLength(11);
+  });
+
+  it("runs every probe without leaving a tensor behind", () => {
+    for (const source of course.checks) {
+      runCase(() => source.probe.run(source.reference, 7));
+      const before = tf.memory().numTensors;
+      const outcome = runCase(() => source.probe.run(source.reference, 1_000_003));
+      expect("value" in outcome, `${source.probe.name}: ${JSON.stringify(outcome).slice(0, 200)}`).toBe(true);
+      expect(tf.memory().numTensors, source.probe.name).toBe(before);
+    }
+  });
+});
 
 describe("lab1.initParams", () => {
   it("passes the slide's init_params and prints one ✔ line", () => {
@@ -144,6 +201,15 @@ describe("lab1.initParams", () => {
     lab1.initParams(initWith({ bh: (_nx, nh) => tf.zeros([1, nh]) }));
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("records for the grader what it checks, not the draw: other seeds per tensor give the same record", () => {
+    const otherSeeds = initWith({ Wh: (nx, nh, _ny, seed) => tf.randomNormal([nh, nx], 0, 1, "float32", seed + 5).mul(0.3), Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0, 1, "float32", seed + 9).mul(0.3) });
+    expectPass(lab1.initParams(otherSeeds));
+    const seed = 1_000_001;
+    expect(runCase(() => lab1.probes.initParams.run(otherSeeds, seed))).toEqual(runCase(() => lab1.probes.initParams.run(ref.initParams, seed)));
+    const noScale = initWith({ Wh: (nx, nh, _ny, s) => tf.randomNormal([nh, nx], 0, 1, "float32", s) });
+    expect(runCase(() => lab1.probes.initParams.run(noScale, seed))).not.toEqual(runCase(() => lab1.probes.initParams.run(ref.initParams, seed)));
+  });
 });
 
 describe("lab1.forward", () => {
@@ -156,32 +222,20 @@ describe("lab1.forward", () => {
     }));
   });
 
-  it("asks about the softmax axis when it normalises over the batch", () => {
-    expectHint(lab1.forward(lab1.forwardMistakes.softmaxOverBatch), "softmax over the wrong axis: normalise each row (example) over the classes, sum(-1, true), not over the batch");
-  });
-
-  it("asks for the normalisation when yhat = exp(ytilde)", () => {
-    expectHint(lab1.forward(lab1.forwardMistakes.notNormalised), "yhat = exp(ytilde) / Σ exp(ytilde): divide each row by its sum (keepDims, so it broadcasts)");
-  });
-
-  it("asks about the missing tanh", () => {
-    expectHint(lab1.forward(lab1.forwardMistakes.noActivation), "h = tanh(htilde): the activation is missing?");
-  });
-
-  it("names tanh when sigmoid was used", () => {
-    expectHint(lab1.forward(lab1.forwardMistakes.sigmoid), "the slide's activation is tanh, not sigmoid");
-  });
+  for (const [name, mistake] of Object.entries(forwardMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.forward(mistake.fn), mistake.hint);
+    });
+  }
 
   it("explains the bias column when bh is added untransposed", () => {
-    const v = lab1.forward(lab1.forwardMistakes.biasNotTransposed);
+    const v = lab1.forward(forwardErrors.biasNotTransposed.fn);
     expect(v.message).toMatch(/^forward threw: .*broadcast/);
-    expectHint(v, "bh is a column [nh,1]: add bhᵀ ([1,nh]) so that it broadcasts over the batch rows");
+    expectHint(v, forwardErrors.biasNotTransposed.hint);
   });
 
-  it("explains W·x vs x·Wᵀ when examples are taken as columns", () => {
-    const v = lab1.forward(lab1.forwardMistakes.columns);
-    expect(v.message).toBe("forward [0] has shape [2,8]; expected [8,2]");
-    expectHint(v, /^W·x vs x·Wᵀ: X holds one example per row/);
+  it("says which output has the transposed shape when examples are taken as columns", () => {
+    expect(lab1.forward(forwardMistakes.columns.fn).message).toBe("forward cache.h has shape [4,5]; expected [5,4]");
   });
 
   it("explains the orientation when X·Wh does not fit", () => {
@@ -197,7 +251,24 @@ describe("lab1.forward", () => {
       const [yhat, o] = ref.forward(p, X);
       return [yhat, { X: o.X, h: o.h, yhat } as lab1.Outputs];
     });
-    expect(v.message).toBe("forward returned {[0], [1].X, [1].h, [1].yhat}; expected {[0], [1].X, [1].h, [1].htilde, [1].yhat, [1].ytilde}");
+    expect(v.message).toBe("forward is {cache.X, cache.h, cache.yhat, yhat, yhatOfOne}; expected {cache.X, cache.h, cache.htilde, cache.yhat, cache.ytilde, yhat, yhatOfOne}");
+  });
+
+  it("asks for [yhat, cache] when only yhat is returned", () => {
+    const v = lab1.forward(((p: Params, X: tf.Tensor2D) => ref.forward(p, X)[0]) as unknown as Parameters<typeof lab1.forward>[0]);
+    expectHint(v, "return [yhat, { X, htilde, h, ytilde, yhat }]: the prediction and the cache");
+  });
+
+  it("blames no catalogued mistake for two mistakes at once", () => {
+    const v = lab1.forward((p, X) => {
+      const htilde = tf.matMul(X, p.Wh, false, true).add(p.bh.transpose()) as tf.Tensor2D;
+      const h = tf.sigmoid(htilde) as tf.Tensor2D;
+      const ytilde = tf.matMul(h, p.Wy, false, true).add(p.by.transpose()) as tf.Tensor2D;
+      const yhat = tf.exp(ytilde) as tf.Tensor2D;
+      return [yhat, { X, htilde, h, ytilde, yhat }];
+    });
+    expect(v.ok).toBe(false);
+    expect(allHints).not.toContain(v.hint);
   });
 
   it("reports the stub as not implemented", () => {
@@ -210,25 +281,11 @@ describe("lab1.lossAccuracy", () => {
     expectPass(lab1.lossAccuracy(ref.lossAccuracy));
   });
 
-  it("asks for the mean when the loss is summed over the batch", () => {
-    expectHint(lab1.lossAccuracy(lab1.lossAccuracyMistakes.sumOverBatch), "summed over the batch: the loss is the mean over the N examples");
-  });
-
-  it("explains a mean over [N, ny]", () => {
-    expectHint(lab1.lossAccuracy(lab1.lossAccuracyMistakes.meanOverAll), /^a mean over \[N, ny\] also divides by the number of classes/);
-  });
-
-  it("asks about the minus sign", () => {
-    expectHint(lab1.lossAccuracy(lab1.lossAccuracyMistakes.noMinus), "cross-entropy is −Σ y log ŷ: the minus sign is missing?");
-  });
-
-  it("asks for a fraction when the accuracy is a percentage, as on the slide", () => {
-    expectHint(lab1.lossAccuracy(lab1.lossAccuracyMistakes.percent), "accuracy is a fraction in [0, 1] here (as in lib/train), not a percentage");
-  });
-
-  it("asks about the argMax axis", () => {
-    expectHint(lab1.lossAccuracy(lab1.lossAccuracyMistakes.argMaxOverBatch), "argMax over the class axis (1): one predicted class per example");
-  });
+  for (const [name, mistake] of Object.entries(lossAccuracyMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.lossAccuracy(mistake.fn), mistake.hint);
+    });
+  }
 
   it("asks for a tensor when the loss was read out as a number", () => {
     const v = lab1.lossAccuracy(((Yhat: tf.Tensor2D, Y: tf.Tensor2D) => {
@@ -237,6 +294,11 @@ describe("lab1.lossAccuracy", () => {
     }) as unknown as Parameters<typeof lab1.lossAccuracy>[0]);
     expect(v.message).toBe("lossAccuracy: the loss is number, not a tensor");
     expectHint(v, "keep the loss a tf.Scalar (no dataSync): part 2 differentiates it");
+  });
+
+  it("asks for one number when the loss is per example", () => {
+    const v = lab1.lossAccuracy((Yhat, Y) => [Y.mul(Yhat.log()).sum(1).neg() as tf.Scalar, ref.lossAccuracy(Yhat, Y)[1]]);
+    expect(v.message).toBe("lossAccuracy: the loss has shape [5]; expected a scalar []");
   });
 
   it("reports the stub as not implemented", () => {
@@ -249,29 +311,15 @@ describe("lab1.backward", () => {
     expectPass(lab1.backward(ref.backward));
   });
 
-  it("asks for the division by the batch size", () => {
-    expectHint(lab1.backward(lab1.backwardMistakes.notDividedByBatch), "forgot to divide by the batch size N: the loss is a mean over the batch, so are its gradients");
+  it("passes tanh′ computed from htilde, which the cache holds as well", () => {
+    expectPass(lab1.backward((params, outputs, Y) => ref.backward(params, { ...outputs, h: tf.tanh(outputs.htilde) as tf.Tensor2D }, Y)));
   });
 
-  it("explains tanh′ when h is used instead of 1 − h²", () => {
-    expectHint(lab1.backward(lab1.backwardMistakes.hInsteadOfTanhGrad), "tanh′(h̃) = 1 − h²: multiply by (1 − h²), not by h");
-  });
-
-  it("asks for the square in 1 − h²", () => {
-    expectHint(lab1.backward(lab1.backwardMistakes.oneMinusH), "tanh′(h̃) = 1 − h², squared: (1 − h²), not (1 − h)");
-  });
-
-  it("asks to transpose the bias gradients' [1, n] sums", () => {
-    expectHint(lab1.backward(lab1.backwardMistakes.biasNotTransposed), "the sum over the batch keeps [1, n]: transpose it to the bias's shape [n, 1]");
-  });
-
-  it("asks to sum the bias gradients over the batch axis", () => {
-    expectHint(lab1.backward(lab1.backwardMistakes.biasSummedOverFeatures), "a bias gradient sums over the batch axis (0), then is transposed to [n, 1]");
-  });
-
-  it("asks about a transpose when ∇Wy is hᵀ·∇ỹ", () => {
-    expectHint(lab1.backward(lab1.backwardMistakes.wyTransposed), "∇Wy = ∇ỹᵀ·h has Wy's shape [ny, nh]: did you transpose?");
-  });
+  for (const [name, mistake] of Object.entries(backwardMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.backward(mistake.fn), mistake.hint);
+    });
+  }
 
   it("explains ∇h̃ = ∇ỹ·Wy when Wy was transposed", () => {
     const v = lab1.backward((params, outputs, Y) => {
@@ -293,16 +341,16 @@ describe("lab1.sgd", () => {
     expectPass(lab1.sgd(ref.sgd));
   });
 
-  it("asks about the sign", () => {
-    expectHint(lab1.sgd(lab1.sgdMistakes.plus), "step against the gradient: θ ← θ − η∇θ (a + where − belongs)");
-  });
+  for (const [name, mistake] of Object.entries(sgdMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.sgd(mistake.fn), mistake.hint);
+    });
+  }
 
-  it("asks for the learning rate", () => {
-    expectHint(lab1.sgd(lab1.sgdMistakes.noLearningRate), "multiply each gradient by the learning rate η");
-  });
-
-  it("notices parameters left unchanged", () => {
-    expectHint(lab1.sgd(lab1.sgdMistakes.biasesForgotten), "a parameter came back unchanged: update all four (Wh, bh, Wy, by)");
+  it("names any parameter returned unchanged, not only the biases", () => {
+    const v = lab1.sgd((p, g, eta) => ({ ...ref.sgd(p, g, eta), Wy: p.Wy }));
+    expect(v.message).toBe("sgd: Wy came back unchanged");
+    expectHint(v, sgdMistakes.biasesForgotten.hint);
   });
 
   it("reports the stub as not implemented", () => {
@@ -315,13 +363,11 @@ describe("lab1.trainStep", () => {
     expectPass(lab1.trainStep(ref.trainStep));
   });
 
-  it("notices the old parameters returned", () => {
-    expectHint(lab1.trainStep(lab1.trainStepMistakes.oldParams), "params came back unchanged: return sgd's result (tfjs tensors are never changed in place)");
-  });
-
-  it("notices a loss measured after the update", () => {
-    expectHint(lab1.trainStep(lab1.trainStepMistakes.lossAfterUpdate), /^the loss and accuracy to return are this batch's before the update/);
-  });
+  for (const [name, mistake] of Object.entries(trainStepMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.trainStep(mistake.fn), mistake.hint);
+    });
+  }
 
   it("names the stub it calls when an earlier TODO is not done yet", () => {
     const v = lab1.trainStep((params, X, Y, eta) => {
@@ -350,13 +396,11 @@ describe("lab1.autogradBackward", () => {
     }));
   });
 
-  it("explains the order tf.grads returns gradients in", () => {
-    expectHint(lab1.autogradBackward(lab1.autogradMistakes.swapped), "tf.grads returns the gradients in the order you passed the tensors: unpack them in that same order");
-  });
-
-  it("asks for the mean loss when a sum was differentiated", () => {
-    expectHint(lab1.autogradBackward(lab1.autogradMistakes.sumLoss), "differentiate the mean loss (lossAccuracy's), not a sum over the batch");
-  });
+  for (const [name, mistake] of Object.entries(autogradBackwardMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.autogradBackward(mistake.fn), mistake.hint);
+    });
+  }
 
   it("explains that the forward pass must run inside the function given to tf.grads", () => {
     const v = lab1.autogradBackward((params, X, Y) => {
@@ -380,6 +424,10 @@ describe("lab1.modelAndLoss", () => {
   const withLayers = (layers: (nx: number, nh: number, ny: number) => nn.Module[], loss: () => nn.Module = () => new nn.CrossEntropyLoss()) =>
     (nx: number, nh: number, ny: number) => ({ model: new nn.Sequential(...layers(nx, nh, ny)), loss: loss() });
 
+  it("passes layers seeded otherwise: their initial weights are the student's choice", () => {
+    expectPass(lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh, { seed: 5 }), new nn.Tanh(), new nn.Linear(nh, ny, { seed: 6 })])));
+  });
+
   it("explains that CrossEntropyLoss has the softmax inside", () => {
     const v = lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny), new nn.Softmax()]));
     expect(v.message).toBe("modelAndLoss: with nx=2, nh=4, ny=2 the model is Sequential(Linear(2, 4), Tanh(), Linear(4, 2), Softmax()); expected Sequential(Linear(2, 4), Tanh(), Linear(4, 2))");
@@ -402,6 +450,27 @@ describe("lab1.modelAndLoss", () => {
     expectHint(v, "the slide's loss is new nn.CrossEntropyLoss()");
   });
 
+  it("catches a loss that is called CrossEntropyLoss but computes another one", () => {
+    class CrossEntropyLoss extends nn.Module {
+      forward(logits: tf.Tensor, Y?: tf.Tensor): tf.Tensor {
+        return tf.losses.meanSquaredError(Y!, tf.softmax(logits));
+      }
+    }
+    const v = lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny)], () => new CrossEntropyLoss()));
+    expect(v.message).toMatch(/^modelAndLoss lossValue differs from the reference/);
+  });
+
+  it("does not shift the seeds of the layers the notebook builds next", () => {
+    nn.manualSeed(123);
+    lab1.modelAndLoss(ref.modelAndLoss);
+    const after = new nn.Linear(2, 4);
+    nn.manualSeed(123);
+    const untouched = new nn.Linear(2, 4);
+    expect(Array.from(after.weight.dataSync())).toEqual(Array.from(untouched.weight.dataSync()));
+    after.dispose();
+    untouched.dispose();
+  });
+
   it("reports the stub as not implemented", () => {
     expectNotImplemented(lab1.modelAndLoss(() => stub("modelAndLoss")), "modelAndLoss: not implemented yet");
   });
@@ -412,22 +481,23 @@ describe("lab1.manualStep", () => {
     expectPass(lab1.manualStep(ref.manualStep));
   });
 
-  it("asks about the sign", () => {
-    expectHint(lab1.manualStep(lab1.manualStepMistakes.plus), "step against the gradient: p − η·g (a + where − belongs)");
-  });
-
-  it("asks for the learning rate", () => {
-    expectHint(lab1.manualStep((model, loss, X, Y) => ref.manualStep(model, loss, X, Y, 1)), "multiply each gradient by the learning rate η");
-  });
+  for (const [name, mistake] of Object.entries(manualStepMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.manualStep(mistake.fn), mistake.hint);
+    });
+  }
 
   it("names the parameters left unchanged", () => {
-    expectHint(lab1.manualStep(lab1.manualStepMistakes.weightsOnly), "0.bias, 2.bias did not change: update every tensor in model.parameters()");
+    expect(lab1.manualStep(manualStepMistakes.weightsOnly.fn).message).toBe("manualStep: after one step, 0.bias, 2.bias are unchanged");
   });
 
-  it("catches gradients that are never freed", () => {
-    const v = lab1.manualStep(lab1.manualStepMistakes.gradientsKept);
-    expect(v.message).toBe("manualStep: each call leaves 4 tensors behind");
-    expectHint(v, "free the gradients (tf.dispose(grads)) and wrap the update in tf.tidy");
+  it("says how many tensors each call leaves behind", () => {
+    expect(lab1.manualStep(manualStepMistakes.gradientsKept.fn).message).toBe("manualStep: each call leaves 4 tensors behind");
+  });
+
+  it("asks to assign when no parameter changes", () => {
+    const v = lab1.manualStep((model, loss, X, Y) => loss.forward(model.forward(X), Y) as tf.Scalar);
+    expectHint(v, "no parameter changed: assign the update to each one (p.assign(...))");
   });
 
   it("explains that the loss must be computed inside tf.variableGrads", () => {
@@ -451,6 +521,12 @@ describe("lab1.optimizer", () => {
     expectPass(lab1.optimizer(ref.makeOptimizer, ref.optimizerStep));
   });
 
+  for (const [name, mistake] of Object.entries(optimizerMistakes)) {
+    it(`names the mistake '${name}': ${mistake.hint}`, () => {
+      expectHint(lab1.optimizer(mistake.fn.makeOptimizer, mistake.fn.optimizerStep), mistake.hint);
+    });
+  }
+
   it("names SGD when another optimizer is made", () => {
     const v = lab1.optimizer((model, eta) => new optim.Adam(model.parameters(), { lr: eta }), ref.optimizerStep);
     expect(v.message).toBe("optimizer: makeOptimizer made Adam; expected SGD");
@@ -466,13 +542,21 @@ describe("lab1.optimizer", () => {
       const L = loss.forward(model.forward(X), Y) as tf.Scalar;
       return optimizer.step(() => L);
     });
-    expect(v.message).toMatch(/^optimizerStep threw: Cannot find a connection/);
+    expect(v.message).toMatch(/^optimizer threw: Cannot find a connection/);
     expectHint(v, /^compute the loss inside the function you give tfjs/);
   });
 
   it("reports the stubs as not implemented", () => {
     expectNotImplemented(lab1.optimizer(() => stub("makeOptimizer"), ref.optimizerStep), "optimizer: makeOptimizer is not implemented yet");
-    expectNotImplemented(lab1.optimizer(ref.makeOptimizer, () => stub("optimizerStep")), "optimizerStep: not implemented yet");
+    expectNotImplemented(lab1.optimizer(ref.makeOptimizer, () => stub("optimizerStep")), "optimizer: optimizerStep is not implemented yet");
+  });
+
+  it("leaves no tensor behind, passing or failing", () => {
+    const before = tf.memory().numTensors;
+    lab1.optimizer(ref.makeOptimizer, ref.optimizerStep);
+    lab1.optimizer((model) => new optim.SGD(model.parameters(), { lr: 0.03 }), ref.optimizerStep);
+    lab1.manualStep(ref.manualStep);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
@@ -506,5 +590,28 @@ describe("lab1.Stages and stagesAgree", () => {
     const v = lab1.stagesAgree(stages, names);
     expect(v.message).toMatch(/"optimizer" 0\.07000/);
     expectHint(v, /^same seed, same starting weights, same batches/);
+  });
+});
+
+describe("lab1.probes.stages, the record of the four stages", () => {
+  const losses = (fns: lab1.StageFunctions) => {
+    const c = runCase(() => lab1.probes.stages.run(fns, 1_000_000));
+    if (!("value" in c)) throw new Error(c.error);
+    return Object.fromEntries(Object.entries(c.value as Record<string, { tensor: { values: number[] } }[]>).map(([k, v]) => [k, v.map((t) => t.tensor.values[0])]));
+  };
+
+  it("gives the four stages the same losses, step by step, for the slides' functions", () => {
+    const { byHand, autograd, modules, optimizer } = losses(ref.stages);
+    expect(byHand).toHaveLength(5);
+    for (const other of [autograd, modules, optimizer]) other.forEach((l, k) => expect(l).toBeCloseTo(byHand[k], 5));
+    expect(new Set(byHand.map((l) => l.toFixed(4))).size).toBe(5);
+  });
+
+  it("shows a stage whose step is wrong, and only that one", () => {
+    const right = losses(ref.stages);
+    const wrong = losses({ ...ref.stages, manualStep: manualStepMistakes.plus.fn });
+    expect(wrong.byHand).toEqual(right.byHand);
+    expect(wrong.optimizer).toEqual(right.optimizer);
+    expect(Math.abs(wrong.modules[4] - right.modules[4])).toBeGreaterThan(1e-3);
   });
 });
