@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { expectedBackend } from "../lib/backend/candidates";
+import { findFashionMnist } from "../lib/data/fashionMnist";
 import { kitRoot } from "./kernelspec";
 
 interface Requirement {
@@ -44,19 +45,34 @@ function requirements(root: string): Requirement[] {
     { what: "Chromium (browser tests)", for: "tests", ok: exists("/usr/bin/chromium"), fix: aptFix("chromium") },
     { what: "bubblewrap (grading sandbox)", for: "tests", ok: exists("/usr/bin/bwrap"), fix: aptFix("bubblewrap") },
     {
-      what: "Fashion-MNIST (TP4 data)",
-      for: "tests",
-      ok: exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
-      fix: aptFix("dataset-fashion-mnist"),
+      what: "Fashion-MNIST (TP4a's data)",
+      for: "everyone",
+      ok: () => {
+        try {
+          return Boolean(findFashionMnist());
+        } catch {
+          return false;
+        }
+      },
+      fix: "the student kit ships it in data/fashion-mnist (run the labs from the kit's folder); elsewhere " + aptFix("dataset-fashion-mnist") + ", or set FASHION_MNIST_DIR",
     },
   ];
 }
 
-export function doctorCommand(args: string[]): number {
+/**
+ * `students`: the student kit's doctor, which lists only what a student's
+ * machine needs (the test suite's tools are the instructor's business).
+ */
+export function doctorCommand(args: string[], options: { students?: boolean } = {}): number {
   const forTests = args.includes("--tests");
+  if (forTests && options.students) {
+    console.error("dlkit doctor: --tests checks the tools of the course's test suite, which the student kit does not have");
+    return 2;
+  }
   const root = kitRoot();
   let missing = 0;
   for (const r of requirements(root)) {
+    if (options.students && r.for !== "everyone") continue;
     const ok = r.ok();
     if (!ok && (r.for === "everyone" || forTests)) missing++;
     if (!forTests || !ok) console.log(`${ok ? "✔" : "✘"} ${r.what}${ok ? "" : ` — missing; fix: ${r.fix}`}`);
