@@ -11,10 +11,18 @@
  * - shorthand properties naming an earlier cell's variable work;
  * - what a cell declared before it threw stays declared, as in Python;
  * - a cell's last expression comes back as `execute_result`;
- * - `execute_input` carries the execution count.
+ * - `execute_input` carries the execution count;
+ * - stdout and stderr are batched and capped per cell (cell-streams.ts), and
+ *   every message goes through one send queue per socket (send-queue.ts);
+ * - an error thrown outside any cell (a timer, an unawaited promise) is
+ *   reported to the running or next cell instead of ending the process
+ *   (stray-errors.ts);
+ * - the kernel exits when the process that started it is gone (parent-watch.ts);
+ * - history_request is answered from the session's cells (history.ts).
  *
  * Started by the kernel spec as `node kernel.js --config-path CONNECTION_FILE`.
  */
+import * as fs from "fs";
 import * as util from "util";
 import { createConverter, Converter } from "tslab/dist/converter";
 import { ConsoleInterface, ConverterSet, createExecutor, Executor } from "tslab/dist/executor";
@@ -22,11 +30,17 @@ import * as jupyter from "tslab/dist/jupyter";
 import { expectedBackend } from "../lib/backend/candidates";
 import { MIME_BUNDLE } from "../lib/display";
 import { KERNEL_DISPLAY_NAME } from "./kernelspec";
-import { describeFailure, Diagnostic, Failure } from "./failure";
+import { describeFailure, Diagnostic, ErrorContent, Failure } from "./failure";
 import { Declarations } from "./declarations";
 import { expandShorthandProperties } from "./shorthand";
+import { CellStreams } from "./cell-streams";
+import { drained, Sendable } from "./send-queue";
+import { ServerMessage } from "./wire";
+import { catchStrayErrors, StrayKind } from "./stray-errors";
+import { watchParent } from "./parent-watch";
+import { History, HistoryRequest } from "./history";
 
-type Message = Parameters<jupyter.ZmqServer["handleExecute"]>[1];
+type Message = ServerMessage;
 type DisplayData = Parameters<typeof jupyter.lastWriteDisplayData>[0];
 
 interface ExecuteRequest {
@@ -102,10 +116,22 @@ async function mimeBundle(value: unknown): Promise<Record<string, unknown>> {
   return { "text/plain": plainText(value) };
 }
 
+/** The cell running now, or the last one (output written after a cell ends still belongs to it, as in IPython). */
+interface CellChannel {
+  msg: Message;
+  executionCount: number;
+  streams: CellStreams;
+  running: boolean;
+}
+
 class KitServer extends jupyter.ZmqServer {
   private count = 0;
   private readonly queue = new CellQueue();
   private report = new CellReport();
+  private cell: CellChannel | null = null;
+  /** Errors thrown outside any cell while none ran: shown in the next cell. */
+  private strays: ErrorContent[] = [];
+  private readonly history = new History();
 
   constructor(
     handler: jupyter.JupyterHandlerImpl,
@@ -122,21 +148,88 @@ class KitServer extends jupyter.ZmqServer {
     error: (...args: unknown[]) => this.report.error(...args),
   };
 
+  private get key(): string {
+    return this.connInfo.key;
+  }
+
+  /** An output of a cell; the cell's gathered stdout/stderr go first, so that order holds. */
   private publish(parent: Message, msgType: string, content: object): void {
+    if (this.cell?.msg === parent) this.cell.streams.flush();
     const message = parent.createReply();
     message.header.msg_type = msgType;
     message.content = content;
-    message.signAndSend(this.connInfo.key, this.iopub);
+    message.signAndSend(this.key, this.iopub);
   }
 
   private reply(sock: unknown, parent: Message, msgType: string, content: object): void {
     const message = parent.createReply();
     message.header.msg_type = msgType;
     message.content = content;
-    message.signAndSend(this.connInfo.key, sock);
+    message.signAndSend(this.key, sock as Sendable);
   }
 
-  handleKernelInfo(sock: unknown, msg: Message): void {
+  /** tslab's dispatch, with the kit's wire messages (queued sends) and the requests tslab does not answer. */
+  async handleShellMessage(sock: unknown, ...frames: Buffer[]): Promise<void> {
+    let msg: Message;
+    try {
+      msg = ServerMessage.fromFrames(this.key, frames);
+    } catch {
+      return; // Not a message for us (bad signature or framing): Jupyter's kernels ignore it too.
+    }
+    const anyMsg = msg as any;
+    this.publishStatus("busy", anyMsg);
+    let shutdown = false;
+    try {
+      switch (msg.header.msg_type) {
+        case "kernel_info_request":
+          this.kernelInfo(sock, msg);
+          break;
+        case "execute_request":
+          await this.executeRequest(sock, msg);
+          break;
+        case "is_complete_request":
+          this.handleIsComplete(sock, anyMsg);
+          break;
+        case "inspect_request":
+          this.handleInspect(sock, anyMsg);
+          break;
+        case "complete_request":
+          this.handleComplete(sock, anyMsg);
+          break;
+        case "comm_info_request":
+          this.reply(sock, msg, "comm_info_reply", { status: "ok", comms: {} });
+          break;
+        case "history_request":
+          this.reply(sock, msg, "history_reply", this.history.answer(msg.content as HistoryRequest));
+          break;
+        case "shutdown_request":
+          this.reply(sock, msg, "shutdown_reply", { status: "ok", restart: Boolean(msg.content.restart) });
+          shutdown = true;
+          break;
+        default:
+          // Unknown requests get no reply, as in tslab; the status still goes busy and idle.
+          break;
+      }
+    } finally {
+      this.publishStatus("idle", anyMsg);
+    }
+    if (shutdown) await this.exit(0);
+  }
+
+  /** Closes the sockets once what is queued has been sent, and ends the process (a student's timer must not keep it alive). */
+  async exit(code: number): Promise<never> {
+    this.cell?.streams.finish();
+    const sockets = [this.iopub, this.shell, this.control] as unknown as Sendable[];
+    await Promise.race([Promise.all(sockets.map(drained)), new Promise((r) => setTimeout(r, 1000).unref())]);
+    try {
+      this.close();
+    } catch {
+      // Already closed.
+    }
+    process.exit(code);
+  }
+
+  private kernelInfo(sock: unknown, msg: Message): void {
     const info = this.handler.handleKernel();
     this.reply(sock, msg, "kernel_info_reply", {
       ...info,
@@ -146,11 +239,7 @@ class KitServer extends jupyter.ZmqServer {
     });
   }
 
-  handleCommInfoRequest(sock: unknown, msg: Message): void {
-    this.reply(sock, msg, "comm_info_reply", { status: "ok", comms: {} });
-  }
-
-  async handleExecute(sock: unknown, msg: Message): Promise<void> {
+  private async executeRequest(sock: unknown, msg: Message): Promise<void> {
     const request = msg.content as ExecuteRequest;
     const stamped = Date.parse(msg.header.date);
     const content = await this.queue.run(
@@ -161,25 +250,60 @@ class KitServer extends jupyter.ZmqServer {
     this.reply(sock, msg, "execute_reply", content);
   }
 
+  /** An error thrown outside any cell: shown in the running cell, or kept for the next one. */
+  reportStray(value: unknown, kind: StrayKind): void {
+    const error = describeFailure({ kind: "exception", value }, "");
+    const how = kind === "rejection" ? "a promise nobody awaited was rejected" : "an error was thrown in a timer or callback";
+    const cell = this.cell;
+    if (cell?.running) {
+      error.traceback = [`Outside this cell's own code, ${how} while it ran (the kernel keeps running):`, ...error.traceback];
+      this.publish(cell.msg, "error", error);
+    } else {
+      const after = cell ? ` after cell [${cell.executionCount}] had finished` : "";
+      error.traceback = [`Outside any cell, ${how}${after} (the kernel kept running, with its variables):`, ...error.traceback];
+      this.strays.push(error);
+    }
+  }
+
   private async execute(msg: Message, request: ExecuteRequest): Promise<object> {
     const silent = request.silent === true;
-    if (!silent && request.store_history !== false) this.count++;
+    if (!silent && request.store_history !== false) {
+      this.count++;
+      this.history.record(this.count, request.code);
+    }
     const executionCount = this.count;
     if (!silent) this.publish(msg, "execute_input", { code: request.code, execution_count: executionCount });
 
-    const stream = (name: "stdout" | "stderr") => (chunk: string | Uint8Array): boolean => {
-      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-      this.publish(msg, "stream", { name, text });
+    // The previous cell's late output is sent, and its dropped count said, before this cell's.
+    this.cell?.streams.finish();
+    const streams = new CellStreams((name, text) => this.publish(msg, "stream", { name, text }));
+    const cell: CellChannel = { msg, executionCount, streams, running: true };
+    this.cell = cell;
+    for (const stray of this.strays.splice(0)) this.publish(msg, "error", stray);
+
+    const write = (name: "stdout" | "stderr") => (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      streams.write(name, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+      if (callback) process.nextTick(callback);
       return true;
     };
-    // Output written after the cell ends (timers, promises) still belongs to it, as in IPython.
-    process.stdout.write = stream("stdout") as typeof process.stdout.write;
-    process.stderr.write = stream("stderr") as typeof process.stderr.write;
+    process.stdout.write = write("stdout") as typeof process.stdout.write;
+    process.stderr.write = write("stderr") as typeof process.stderr.write;
     Object.assign(jupyter, {
       lastWriteDisplayData: (data: DisplayData, update: boolean) =>
         this.publish(msg, update ? "update_display_data" : "display_data", data),
     });
 
+    try {
+      return await this.run(msg, request, executionCount);
+    } finally {
+      cell.running = false;
+      streams.finish();
+    }
+  }
+
+  private async run(msg: Message, request: ExecuteRequest, executionCount: number): Promise<object> {
+    const silent = request.silent === true;
     const report = (this.report = new CellReport());
     const cell = expandShorthandProperties(request.code);
     const ok = await this.executor.execute(cell.code);
@@ -188,6 +312,7 @@ class KitServer extends jupyter.ZmqServer {
       if (report.result && !silent) {
         const data = await mimeBundle(report.result.value);
         this.publish(msg, "execute_result", { execution_count: executionCount, data, metadata: {} });
+        if (typeof data["text/plain"] === "string") this.history.recordOutput(executionCount, data["text/plain"]);
       }
       return { status: "ok", execution_count: executionCount, user_expressions: {}, payload: [] };
     }
@@ -239,10 +364,13 @@ function main(): void {
     error: (...args: unknown[]) => server?.console.error(...args),
   });
   server = new KitServer(new jupyter.JupyterHandlerImpl(executor, false), configPath, executor, declarations);
+  const kit = server;
   process.on("SIGINT", () => executor.interrupt());
-  // A failure outside any cell (a timer, a stray promise) is reported to whichever cell runs now.
-  process.on("uncaughtException", (err) => console.error("Uncaught exception:", err));
-  process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));
+  catchStrayErrors((error, kind) => kit.reportStray(error, kind));
+  watchParent((reason) => {
+    fs.writeSync(2, `dlkit kernel: exiting, ${reason}.\n`);
+    void kit.exit(0);
+  });
   void server.init();
 }
 
