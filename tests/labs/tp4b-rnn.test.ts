@@ -7,12 +7,28 @@
  * exactly what release makes.
  */
 import { describe, expect, it } from "vitest";
+import type { CodeCell } from "../../kernel/notebook";
+import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
+import { HELD_OUT_BAR, scoreHeldOut } from "../../course/labs/tp4b-rnn";
+import { ALPHABET } from "../../course/labs/tp4b-rnn/reference";
 import { labFiles, cellById, stdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("tp4b-rnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
 const RUN_TIMEOUT = 1_800_000;
 const CHECKS = 6;
+/** Each graded test cell and the record its hidden test shows. */
+const RECORDS: Record<string, string> = {
+  check1: "wordToTensor",
+  check2: "RNN",
+  check3: "trainWord",
+  check4: "WordClassifier",
+  "check-bar": "accuracy",
+  check5: "predict",
+};
+
+const records = (cell: CodeCell): RecordOutput[] =>
+  cell.outputs.flatMap((o) => ((o.output_type === "display_data" || o.output_type === "execute_result") && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as unknown as RecordOutput] : []));
 
 describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT, { label: "tp4b solution" });
@@ -24,6 +40,34 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   it("passes every check it prints", () => {
     const lines = passedCheckLines(solution.run);
     expect(lines).toHaveLength(CHECKS);
+  });
+
+  it("shows, in every graded test cell, the record the grader compares, none of whose cases threw", () => {
+    const graded = solution.run.notebook.cells.filter((c) => c.cell_type === "code" && c.metadata.nbgrader?.grade === true).map((c) => c.id);
+    expect(graded.sort()).toEqual(Object.keys(RECORDS).sort());
+    for (const [id, name] of Object.entries(RECORDS)) {
+      const shown = records(cellById(solution.run.notebook, id));
+      expect(shown.map((r) => r.name), `records of cell '${id}'`).toEqual([name]);
+      expect(shown[0].cases.length).toBeGreaterThan(0);
+      for (const c of shown[0].cases) expect("value" in c, `'${name}': ${JSON.stringify(c).slice(0, 200)}`).toBe(true);
+    }
+  });
+
+  it("clears the graded bar on held-out words with margin: the grader's scoring of its own record gives full marks", () => {
+    const record = records(cellById(solution.run.notebook, "check-bar"))[0];
+    const accuracy = record.cases.map((c) => {
+      const { predicted, labels } = (c as { value: { predicted: { tensor: { values: number[] } }; labels: number[] } }).value;
+      return predicted.tensor.values.filter((p, i) => p === labels[i]).length / labels.length;
+    });
+    console.log(`tp4b: the GRU's accuracy on the graded held-out samples: ${accuracy.map((a) => (100 * a).toFixed(1) + "%").join(", ")}`);
+    // Each sample alone clears the bar with room: another grading seed draws other words, not a worse model.
+    for (const a of accuracy) expect(a).toBeGreaterThanOrEqual(HELD_OUT_BAR.accuracy + 0.03);
+    const solutionRecords = new Map([["accuracy", record]]);
+    expect(scoreHeldOut()(solutionRecords, solutionRecords)).toEqual({ fraction: 1, message: "" });
+  });
+
+  it("tokenizes over the ALPHABET the public checks were recorded for", () => {
+    expect(stdout(cellById(solution.run.notebook, "alphabet"))).toContain(`ALPHABET (${[...ALPHABET].length} letters): ${ALPHABET}\n`);
   });
 
   it("reaches at least 75% held-out accuracy with at least 5 languages (the batched GRU)", () => {

@@ -16,16 +16,17 @@ import { unusable } from "../../score";
 import * as mistakes from "./mistakes";
 import * as ref from "./reference";
 
-/** Public seeds (never 0: tf.randomNormal takes 0 as no seed). */
+/** Public seeds (never 0: tf.randomNormal takes 0 as no seed); two keep the records of the larger outputs small. */
 const SEEDS = [1, 2, 3];
+const TWO_SEEDS = [1, 2];
 
 const all = <F>(catalogue: Record<string, Mistake<F>>): Mistake<F>[] => Object.values(catalogue);
 
 const checks = [
-  checkSource({ probe: probes.wordToTensor, seeds: SEEDS, reference: ref.wordToTensorCase, mistakes: all(mistakes.wordToTensorMistakes) }),
-  checkSource({ probe: probes.rnnClass, seeds: SEEDS, reference: ref.RNN, mistakes: all(mistakes.rnnMistakes) }),
+  checkSource({ probe: probes.wordToTensor, seeds: TWO_SEEDS, reference: ref.wordToTensorCase, mistakes: all(mistakes.wordToTensorMistakes) }),
+  checkSource({ probe: probes.rnnClass, seeds: TWO_SEEDS, reference: ref.RNN, mistakes: all(mistakes.rnnMistakes) }),
   checkSource({ probe: probes.trainWord, seeds: SEEDS, reference: ref.trainWord, mistakes: all(mistakes.trainWordMistakes) }),
-  checkSource({ probe: probes.wordClassifier, seeds: [1, 2], reference: ref.WordClassifier, mistakes: all(mistakes.classifierMistakes) }),
+  checkSource({ probe: probes.wordClassifier, seeds: TWO_SEEDS, reference: ref.WordClassifier, mistakes: all(mistakes.classifierMistakes) }),
   // One word per seed, n from 1 to 5: four seeds see n = 1 to 4 (2 twice).
   checkSource({ probe: probes.predict, seeds: [1, 2, 3, 4], reference: ref.predictCase, mistakes: all(mistakes.predictMistakes) }),
 ] as unknown[] as CheckSource<never>[];

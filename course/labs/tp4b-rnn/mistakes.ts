@@ -64,7 +64,7 @@ export interface RNNVariant {
 }
 
 /** The slide's class with the mistakes of `v`. */
-export function slideRNN(v: RNNVariant = {}) {
+export function slideRNN(v: RNNVariant = {}): SlideRNNClass {
   return class RNN extends Module {
     i2h: Linear;
     i2o: Linear;
@@ -111,6 +111,10 @@ export const rnnMistakes: Record<string, Mistake<SlideRNNClass>> = {
   noCarry: {
     hint: "the hidden state does not carry over from one letter to the next: forward must save the new one (this.hidden = hidden), and only initHidden resets it",
     fn: slideRNN({ noCarry: true }),
+  },
+  initEachStep: {
+    hint: "the hidden state does not carry over from one letter to the next: forward must not call initHidden (trainWord calls it once per word)",
+    fn: slideRNN({ initEachStep: true }),
   },
   i2oNewHidden: {
     hint: "i2o reads the same concat(input, hidden) as i2h, made before the hidden state is updated (the slide computes output and hidden from one concat)",
@@ -192,7 +196,7 @@ export interface ClassifierVariant {
 }
 
 /** The lab's WordClassifier with the mistakes of `v`. */
-export function classifier(v: ClassifierVariant = {}) {
+export function classifier(v: ClassifierVariant = {}): WordClassifierClass {
   return class WordClassifier extends Module {
     rnn: GRU | LibRNN;
     fc: Linear;
