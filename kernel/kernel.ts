@@ -39,6 +39,7 @@ import { ServerMessage } from "./wire";
 import { catchStrayErrors, StrayKind } from "./stray-errors";
 import { watchParent } from "./parent-watch";
 import { History, HistoryRequest } from "./history";
+import { formatQuickInfo, inspectAt } from "./inspect";
 
 type Message = ServerMessage;
 type DisplayData = Parameters<typeof jupyter.lastWriteDisplayData>[0];
@@ -191,7 +192,7 @@ class KitServer extends jupyter.ZmqServer {
           this.handleIsComplete(sock, anyMsg);
           break;
         case "inspect_request":
-          this.handleInspect(sock, anyMsg);
+          this.reply(sock, msg, "inspect_reply", this.inspect(msg.content as { code: string; cursor_pos: number }));
           break;
         case "complete_request":
           this.handleComplete(sock, anyMsg);
@@ -227,6 +228,13 @@ class KitServer extends jupyter.ZmqServer {
       // Already closed.
     }
     process.exit(code);
+  }
+
+  /** Shift+Tab: the signature and the TSDoc of the name at the cursor. */
+  private inspect(request: { code: string; cursor_pos: number }): object {
+    const found = inspectAt(this.executor, request.code, request.cursor_pos);
+    if (!found) return { status: "ok", found: false, data: {}, metadata: {} };
+    return { status: "ok", found: true, data: { "text/plain": formatQuickInfo(found.info, found.signature) }, metadata: {} };
   }
 
   private kernelInfo(sock: unknown, msg: Message): void {

@@ -1,15 +1,4 @@
-/**
- * y = x Wᵀ + b — a fully connected layer, like PyTorch's `nn.Linear`.
- *
- * The weight is stored `[outFeatures, inFeatures]` as in PyTorch, and both
- * weight and bias start from U(-1/√in, 1/√in).
- *
- * Shape: input `[batch, *, inFeatures]` → output `[batch, *, outFeatures]`.
- *
- *   const fc = new nn.Linear(2, 4);
- *   const y = fc.forward(tf.randomNormal([8, 2]));   // [8, 4]
- *   fc.weight.shape;                                 // [4, 2]
- */
+/** A fully connected layer (torch.nn.Linear); its doc sits on the class, where editors and Shift+Tab find it. */
 import * as tf from "@tensorflow/tfjs";
 import * as F from "./functional";
 import { uniformFanIn } from "./init";
@@ -24,6 +13,23 @@ export interface LinearArgs {
   seed?: number;
 }
 
+/**
+ * y = x Wᵀ + b — a fully connected layer, like PyTorch's `nn.Linear`.
+ *
+ * The weight is stored `[outFeatures, inFeatures]` as in PyTorch, and both
+ * weight and bias start from U(-1/√in, 1/√in).
+ *
+ * Shape: input `[batch, *, inFeatures]` → output `[batch, *, outFeatures]`.
+ *
+ * @param inFeatures - size of each input sample (the last axis of x)
+ * @param outFeatures - size of each output sample
+ * @param args - `bias` (default true), `seed` (default: the next of `manualSeed`'s sequence)
+ *
+ * @example
+ * const fc = new nn.Linear(2, 4);
+ * const y = fc.forward(tf.randomNormal([8, 2]));   // [8, 4]
+ * fc.weight.shape;                                 // [4, 2]
+ */
 export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | null;

@@ -1,16 +1,4 @@
-/**
- * Adam, with PyTorch's `optim.Adam` formulas (t counts steps from 1):
- *
- *   g ← ∇θ + λθ                        (weight decay λ, L2 style)
- *   m ← β₁m + (1 − β₁)g
- *   v ← β₂v + (1 − β₂)g²
- *   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
- *
- * AdamW differs only in the weight decay: θ ← θ(1 − lr·λ) before the step,
- * with λ kept out of g.
- *
- *   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
- */
+/** Adam and AdamW (torch.optim.Adam, torch.optim.AdamW); the formulas sit on the class. */
 import * as tf from "@tensorflow/tfjs";
 import { ADAM_STEP, fusedOnThisBackend } from "../nn/fused";
 import { Gradients, Optimizer } from "./optimizer";
@@ -28,6 +16,26 @@ export interface AdamArgs {
   amsgrad?: boolean;
 }
 
+/**
+ * Adam, with PyTorch's `optim.Adam` formulas (t counts steps from 1):
+ *
+ *     g ← ∇θ + λθ                        (weight decay λ, L2 style)
+ *     m ← β₁m + (1 − β₁)g
+ *     v ← β₂v + (1 − β₂)g²
+ *     θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+ *
+ * AdamW differs only in the weight decay: θ ← θ(1 − lr·λ) before the step,
+ * with λ kept out of g.
+ *
+ * Shape: each state tensor (m, v) has its parameter's shape.
+ *
+ * @param params - the parameters to update, e.g. `model.parameters()`
+ * @param args - `lr` (default 1e-3), `betas` (default [0.9, 0.999]), `eps` (default 1e-8), `weightDecay` (default 0), `amsgrad` (default false)
+ *
+ * @example
+ * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ * opt.step(() => nn.crossEntropy(model.forward(x), y));   // PyTorch: zero_grad(); loss.backward(); step()
+ */
 export class Adam extends Optimizer {
   readonly betas: [number, number];
   readonly eps: number;

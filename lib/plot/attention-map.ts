@@ -1,16 +1,4 @@
-/**
- * Attention maps: every head of every layer as one grid of heatmaps (rows are
- * layers, columns heads), queries down the side, keys along the top, each
- * labelled with its token, the weight in a tooltip.
- *
- *   plot.attentionMap(weights, ["<s>", "a", "b", "c"]);   // weights [layers, heads, q, k]
- *
- * `weights` is [layers, heads, queries, keys] as a tensor or nested arrays;
- * [heads, queries, keys] (one layer) and [queries, keys] (one head) work too.
- * Row i shows how much query token i attends to each key: rows of softmax
- * weights sum to 1. More than `maxTokens` tokens are mean-pooled into spans,
- * more than `maxPanels` panels keep the first layers, and the subtitle says so.
- */
+/** Attention maps as a grid of heatmaps; the doc sits on `attentionMap`. */
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError, shapeError } from "./errors";
@@ -43,6 +31,26 @@ function pick(chart: string, what: string, chosen: readonly number[] | undefined
   return [...chosen];
 }
 
+/**
+ * Attention maps: every head of every layer as one grid of heatmaps (rows are
+ * layers, columns heads), queries down the side, keys along the top, each
+ * labelled with its token, the weight in a tooltip.
+ *
+ * Row i shows how much query token i attends to each key: rows of softmax
+ * weights sum to 1. More than `maxTokens` tokens are mean-pooled into spans,
+ * more than `maxPanels` panels keep the first layers, and the subtitle says so.
+ *
+ * Shape: `weights` `[layers, heads, queries, keys]` as a tensor or nested
+ * arrays; `[heads, queries, keys]` (one layer) and `[queries, keys]` (one head) work too.
+ *
+ * @param weights - the attention weights, e.g. from `MultiheadAttention`'s result
+ * @param queryTokens - one label per query (row)
+ * @param keyTokens - one label per key (column); default: the query tokens
+ * @param options - `title`, `layers`, `heads`, `maxTokens` (40), `maxPanels` (32), `cellSize`
+ *
+ * @example
+ * plot.attentionMap(weights, ["<s>", "a", "b", "c"]);   // weights [layers, heads, q, k]
+ */
 export function attentionMap(weights: NumericInput, queryTokens: readonly string[], keyTokens: readonly string[] = queryTokens, options: AttentionMapOptions = {}): Chart {
   const { data, shape } = dense(weights, "attentionMap", "weights");
   if (shape.length < 2 || shape.length > 4) {

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readNotebook } from "../../kernel/notebook";
+import { docCoverage } from "./doc-coverage";
 import { CLI, codeCell, notebook, runCommand, scratchDir, writeScratchNotebook } from "./helpers";
 
 const PYTHON = "/usr/bin/python3";
@@ -121,6 +122,24 @@ describe("the kernel's lifetime", () => {
     const r = await probe<{ exited_after_seconds: number | null }>("orphan");
     expect(r.exited_after_seconds).not.toBeNull();
     expect(r.exited_after_seconds!).toBeLessThan(10);
+  });
+});
+
+describe("inspect_request (Shift+Tab)", () => {
+  it("shows the constructor or signature with its TSDoc: summary, shapes, parameters, example", async () => {
+    const r = await probe<Record<string, { status: string; found: boolean; data: Record<string, string> }>>("inspect", "nn.Linear", "optim.Adam", "plot.attentionMap");
+    const linear = r["nn.Linear"].data["text/plain"];
+    expect(linear).toMatch(/^\(alias\) new Linear\(inFeatures: number, outFeatures: number, args\?: nn\.LinearArgs\): nn\.Linear/);
+    expect(linear).toContain("y = x Wᵀ + b");
+    expect(linear).toContain("Shape: input `[batch, *, inFeatures]` → output `[batch, *, outFeatures]`.");
+    expect(linear).toContain("Example:\n  const fc = new nn.Linear(2, 4);");
+    expect(r["optim.Adam"].data["text/plain"]).toMatch(/new Adam\(params[\s\S]*m ← β₁m \+ \(1 − β₁\)g[\s\S]*Example:\n  const opt = new optim\.Adam/);
+    expect(r["plot.attentionMap"].data["text/plain"]).toMatch(/function attentionMap\([\s\S]*Shape: `weights` `\[layers, heads, queries, keys\]`[\s\S]*Example:/);
+  });
+
+  it("finds the doc comments on the declarations of the library's main names", () => {
+    const { documented } = docCoverage();
+    expect(documented).toEqual(expect.arrayContaining(["nn.Linear", "optim.Adam", "plot.attentionMap"]));
   });
 });
 
