@@ -43,6 +43,18 @@ export interface TestScore {
  */
 export type ScoreTest = (student: Map<string, RecordOutput | undefined>, solution: Map<string, RecordOutput>) => TestScore;
 
+/**
+ * The library's own answer to an exercise: an answer cell that reaches one of
+ * `names` (as `nn.name`, an imported name, or inside a string such as a
+ * require path) earns nothing on `tests`.
+ */
+export interface Shortcut {
+  /** The answer cell's grade_id. */
+  answer: string;
+  names: string[];
+  tests: string[];
+}
+
 export interface CourseLab {
   /** The notebook's name in solutions/ and labs/, e.g. "lab1-mlp". */
   name: string;
@@ -55,4 +67,5 @@ export interface CourseLab {
    * otherwise (an accuracy over the solution's recorded labels).
    */
   scoring?: Record<string, ScoreTest>;
+  shortcuts?: Shortcut[];
 }

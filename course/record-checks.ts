@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { useBestBackend } from "../lib/backend";
 import { FIRST_GRADING_SEED } from "../lib/check/record";
-import { compareRecorded, RecordedCase, runCase } from "../lib/check/recorded";
+import { compareRecorded, Recorded, RecordedCase, runCase } from "../lib/check/recorded";
 import { CheckRecords, LabRecords, RECORDS_VERSION } from "../lib/check/records";
 import type { CheckSource, CourseLab } from "./lab";
 
@@ -27,6 +27,11 @@ function recordCheck(source: CheckSource<never>, lab: string): CheckRecords {
   const threw = expected.findIndex((c) => "error" in c);
   if (threw >= 0) throw new Error(`${where}: the reference threw on seed ${seeds[threw]}: ${(expected[threw] as { error: string }).error}`);
   const tolerance = { ...DEFAULT_TOLERANCE, ...probe.tolerance };
+  const values = expected.map((c) => (c as { value: Recorded }).value);
+  if (values.length > 1 && values.every((v) => compareRecorded(v, values[0], tolerance) === null)) {
+    // The records ship with the kit: a submission could show them as its own on any grading seed.
+    throw new Error(`${where}: the reference gives the same outputs on every public seed, so a submission could replay the shipped record under any grading seed; draw the probe's sizes or inputs from the seed`);
+  }
   const mistakes = source.mistakes.map((m) => ({ hint: m.hint, cases: run(m.fn) }));
   for (const m of mistakes) {
     // A mistake that computes what the reference computes would blame a correct answer.

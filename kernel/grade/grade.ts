@@ -30,6 +30,7 @@ import { writeFeedback } from "./feedback";
 import { InsertHiddenTests } from "./hidden-tests";
 import { restoreCells } from "./restore";
 import { CellRecords, recordsOf } from "./records";
+import { findShortcuts } from "./shortcuts";
 import { maxScore, scoreTests, TestResult } from "./score";
 import { Submission } from "./submissions";
 import { findRedefinitions } from "./tamper";
@@ -313,9 +314,14 @@ export class Grader {
     const solution = await this.recordsOfSolution(lab);
     const { notebook: restored, changes } = restoreCells(nb, lab.released);
     const graded = lab.hidden.apply(restored);
-    const tampering = findRedefinitions(graded);
+    const shortcuts = findShortcuts(graded, lab.course?.shortcuts);
+    const tampering = [...findRedefinitions(graded), ...shortcuts.map((f) => f.message)];
     const run = await this.execute(graded, s.folder, (position, total) => this.options.onCell?.(s, position, total));
     const tests = scoreTests(run, recordsOf(run.notebook), solution, lab.course);
+    for (const test of tests) {
+      const found = shortcuts.find((f) => f.tests.includes(test.id));
+      if (found) Object.assign(test, { points: 0, status: "failed", message: found.message });
+    }
     const status = statusOf(run, tampering, tests);
     const differing = disagreeing(tests).map((t) => t.id);
     const notes = [summary(tests), run.stop?.message, ...changes.map((c) => c.message), ...tampering];

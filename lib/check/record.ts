@@ -6,7 +6,7 @@
  * computed in the process that runs the student's code.
  *
  *   // BEGIN HIDDEN TESTS
- *   check.record("forward", (seed) => check.lab1.probes.forward.run(forward, seed));
+ *   check.record("double", (seed) => double(seed % 1000));   // 3 cases, on seeds drawn from the grading seed
  *   // END HIDDEN TESTS
  */
 import { display } from "../display";

@@ -141,4 +141,12 @@ export const lab5: CourseLab = {
     test_accuracy: scoreHeldOutAccuracy(0.99),
     test_reverses: scoreReversingHead(0.9),
   },
+  // dlkit ships each of these pieces, as PyTorch does; the exercises are to write them.
+  shortcuts: [
+    { answer: "sdpa", names: ["scaledDotProductAttention", "scaled_dot_product_attention"], tests: ["test_sdpa"] },
+    { answer: "mha", names: ["MultiheadAttention", "multihead_attention", "scaledDotProductAttention"], tests: ["test_mha"] },
+    { answer: "sinusoidal", names: ["PositionalEncoding", "positional_encoding"], tests: ["test_sinusoidal"] },
+    { answer: "encoder_block", names: ["TransformerEncoderLayer", "MultiheadAttention", "nn/transformer"], tests: ["test_encoder_block"] },
+    { answer: "predictor", names: ["TransformerEncoder", "TransformerEncoderLayer", "MultiheadAttention"], tests: ["test_predictor"] },
+  ],
 };

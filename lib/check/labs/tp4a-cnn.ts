@@ -9,10 +9,9 @@
  *   check.assertOk(check.tp4a.leNet(makeLeNet));
  *   // ✘ makeLeNet: the first Linear takes 256 features; LeNet-5's takes 16·5·5 = 400 — forgot padding: 2 on the first conv? …
  *
- * Hidden tests record what the probes compute on the grading seed, and what
- * the notebook's trained models predict on a seeded subset of the test set:
- *
- *   check.record("leNetPredictions", (seed) => check.tp4a.probes.leNetPredictions.run({ model: lenet, test: testSet }, seed));
+ * Hidden tests record (check.record) what the probes compute on the grading
+ * seed, and what the notebook's trained models predict on a seeded subset of
+ * the test set (probes.leNetPredictions, probes.fineTunePredictions).
  *
  * Layout is PyTorch's, as lib/nn's: images [n, C, H, W], logits [n, classes],
  * labels as int32 class indices [n].

@@ -143,16 +143,28 @@ describe("a class of forgers on Lab 1", () => {
       "fakes-records-in-tests,lab1-mlp,0,18,graded",
       "honest,lab1-mlp,18,18,graded",
       "patches-assertOk,lab1-mlp,0,18,records-differ",
-      "patches-globals,lab1-mlp,0,18,graded",
+      "patches-globals,lab1-mlp,0,18,records-differ",
       "patches-tfjs,lab1-mlp,0,18,graded",
       "replays-public-records,lab1-mlp,0,18,graded",
-      "rewrites-check-exports,lab1-mlp,0,18,records-differ",
+      "rewrites-check-exports,lab1-mlp,0,18,graded",
       "writes-files,lab1-mlp,0,18,graded",
     ]);
   });
 
+  it("gives the honest solution full marks under another seed too", async () => {
+    const again = path.join(out, "again");
+    fs.mkdirSync(again);
+    fs.copyFileSync(path.join(submissions, "honest.ipynb"), path.join(again, "honest.ipynb"));
+    const args = ["grade", again, "--solutions", path.join(ROOT, "solutions"), "--lab", "lab1-mlp", "--seed", "2718281", "--out", path.join(out, "grades-again")];
+    expect(await main(args)).toBe(0);
+    expect(readResults(path.join(out, "grades-again"))).toMatchObject([{ student: "honest", score: 18, status: "graded", seed: 2718281 }]);
+  }, 600_000);
+
   it("says why a forger whose own checks passed got nothing", () => {
     expect(row("patches-assertOk").message).toContain("the notebook's own checks passed, but what the code computed on the grader's inputs differs from the solution's");
-    expect(row("copies-references").tests[0].message).toContain("Property 'reference' does not exist");
+    const graded = readNotebook(path.join(out, "grades/autograded/copies-references/lab1-mlp.ipynb"));
+    const answer = graded.cells.find((c) => gradeId(c) === "initParams")!;
+    expect(JSON.stringify(answer.cell_type === "code" && answer.outputs)).toContain("Property 'reference' does not exist");
+    expect(row("copies-references").tests[0].message).toContain("Cannot find name 'initParams'");
   });
 });
