@@ -1,8 +1,9 @@
 /**
  * What every chart function returns: a Vega-Lite spec that knows how to show
  * itself. As a cell's last expression it becomes one mime bundle —
- * Vega-Lite for JupyterLab, an SVG drawn in Node for every other viewer, and
- * a line of text — so the chart shows wherever the notebook is opened.
+ * Vega-Lite for JupyterLab, an SVG and a small PNG drawn in Node for every
+ * other viewer, and a line of text — so the chart shows wherever the notebook
+ * is opened.
  *
  *   const chart = plot.lineChart({ loss: [1, 0.5, 0.3] });
  *   chart;                        // last expression: drawn in the notebook
@@ -10,6 +11,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
+import { fallbackPNG, withHiddenPNG } from "./fallback";
 import { PngOptions, renderSVG, svgToPNG } from "./render";
 import { saveChart } from "./save";
 
@@ -38,10 +40,14 @@ export class Chart implements Displayable {
     return saveChart(this, file, options);
   }
 
+  /** Vega-Lite for JupyterLab, SVG and a small PNG (at most FALLBACK_PNG_BYTES) for every other viewer, and a line of text. */
   async mimeBundle(): Promise<MimeBundle> {
+    const svg = await this.toSVG();
+    const png = fallbackPNG(svg);
     return {
       [VEGA_LITE_MIME]: this.spec,
-      "image/svg+xml": await this.toSVG(),
+      "image/svg+xml": png ? withHiddenPNG(svg, png, this.description) : svg,
+      ...(png ? { "image/png": png.toString("base64") } : {}),
       "text/plain": this.description,
     };
   }

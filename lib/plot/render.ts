@@ -5,6 +5,7 @@
 import * as vega from "vega";
 import { compile, TopLevelSpec } from "vega-lite";
 import type { ResvgRenderOptions } from "@resvg/resvg-js";
+import { encodeOpaquePNG } from "./png";
 
 export async function renderSVG(spec: TopLevelSpec): Promise<string> {
   // vega tags the inline data rows it reads; a copy keeps the chart's spec as the user built it.
@@ -35,12 +36,19 @@ function loadResvg(): typeof import("@resvg/resvg-js") {
   }
 }
 
-export function svgToPNG(svg: string, options: PngOptions = {}): Buffer {
+/** The SVG drawn at `scale` pixels per unit on white: RGBA pixels. */
+export function rasterise(svg: string, scale: number): { width: number; height: number; pixels: Uint8Array } {
   const { Resvg } = loadResvg();
   const settings: ResvgRenderOptions = {
-    fitTo: { mode: "zoom", value: options.scale ?? 2 },
+    fitTo: { mode: "zoom", value: scale },
     background: "white",
     font: { loadSystemFonts: true },
   };
-  return new Resvg(svg, settings).render().asPng();
+  const image = new Resvg(svg, settings).render();
+  return { width: image.width, height: image.height, pixels: image.pixels };
+}
+
+export function svgToPNG(svg: string, options: PngOptions = {}): Buffer {
+  const { width, height, pixels } = rasterise(svg, options.scale ?? 2);
+  return encodeOpaquePNG(width, height, pixels);
 }

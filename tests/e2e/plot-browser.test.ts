@@ -159,7 +159,7 @@ describe("charts in a real browser", () => {
     const outputs = nb.cells.slice(1).map((cell: { outputs: { output_type: string; data?: Record<string, unknown> }[] }) => cell.outputs);
     for (const cellOutputs of outputs) {
       expect(cellOutputs).toHaveLength(1);
-      expect(Object.keys(cellOutputs[0].data ?? {}).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+      expect(Object.keys(cellOutputs[0].data ?? {}).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "image/svg+xml", "text/plain"]);
     }
     const live = outputs[3][0];
     expect(live.output_type).toBe("display_data");

@@ -26,7 +26,7 @@ describe("Chart", () => {
 
   it("shows itself as Vega-Lite, an SVG drawn in Node, and one line of text", async () => {
     const bundle = await chart[MIME_BUNDLE]();
-    expect(Object.keys(bundle).sort()).toEqual([VEGA_LITE_MIME, "image/svg+xml", "text/plain"].sort());
+    expect(Object.keys(bundle).sort()).toEqual([VEGA_LITE_MIME, "image/svg+xml", "image/png", "text/plain"].sort());
     expect(bundle[VEGA_LITE_MIME]).toBe(chart.spec);
     expect(VEGA_LITE_MIME).toBe("application/vnd.vegalite.v5+json");
     const svg = bundle["image/svg+xml"] as string;
