@@ -56,21 +56,25 @@ function isUserFrame(frame: string): boolean {
   return !/\(node:|node_modules[\\/]tslab[\\/]|[\\/]kernel[\\/]kernel\.[jt]s/.test(frame);
 }
 
-function describeException(value: unknown): ErrorContent {
+/** Turns an error's stack into traceback lines (the kernel's maps frames to cells: see traceback.ts). */
+export type StackDescriber = (stack: string) => string[];
+
+const plainFrames: StackDescriber = (stack) => stack.split("\n").filter((l) => /^\s+at /.test(l) && isUserFrame(l));
+
+function describeException(value: unknown, frames: StackDescriber): ErrorContent {
   if (value instanceof Error || (value && typeof value === "object" && "message" in value)) {
     const err = value as Error;
     const ename = err.name || "Error";
     const evalue = String(err.message);
-    const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && isUserFrame(l));
-    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames(err.stack ?? "")] };
   }
   // `throw "text"` and friends: no name, no stack.
   const evalue = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
   return { ename: "Error", evalue, traceback: [`Uncaught ${evalue}`] };
 }
 
-export function describeFailure(failure: Failure, code: string): ErrorContent {
+export function describeFailure(failure: Failure, code: string, frames: StackDescriber = plainFrames): ErrorContent {
   return failure.kind === "compile"
     ? describeCompile(failure.diagnostics, code)
-    : describeException(failure.value);
+    : describeException(failure.value, frames);
 }

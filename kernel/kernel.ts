@@ -40,6 +40,7 @@ import { catchStrayErrors, StrayKind } from "./stray-errors";
 import { watchParent } from "./parent-watch";
 import { History, HistoryRequest } from "./history";
 import { formatQuickInfo, inspectAt } from "./inspect";
+import { CellScripts, cellTraceback } from "./traceback";
 
 type Message = ServerMessage;
 type DisplayData = Parameters<typeof jupyter.lastWriteDisplayData>[0];
@@ -139,9 +140,13 @@ class KitServer extends jupyter.ZmqServer {
     configPath: string,
     private readonly executor: Executor,
     private readonly declarations: Declarations,
+    private readonly scripts: CellScripts,
   ) {
     super(handler, configPath);
   }
+
+  /** Stack frames as the student's cells and lines, library frames folded. */
+  private readonly frames = (stack: string) => cellTraceback(stack, this.scripts);
 
   /** The console the executor reports through: forwards to the running cell's report. */
   readonly console: ConsoleInterface = {
@@ -260,7 +265,7 @@ class KitServer extends jupyter.ZmqServer {
 
   /** An error thrown outside any cell: shown in the running cell, or kept for the next one. */
   reportStray(value: unknown, kind: StrayKind): void {
-    const error = describeFailure({ kind: "exception", value }, "");
+    const error = describeFailure({ kind: "exception", value }, "", this.frames);
     const how = kind === "rejection" ? "a promise nobody awaited was rejected" : "an error was thrown in a timer or callback";
     const cell = this.cell;
     if (cell?.running) {
@@ -314,6 +319,7 @@ class KitServer extends jupyter.ZmqServer {
     const silent = request.silent === true;
     const report = (this.report = new CellReport());
     const cell = expandShorthandProperties(request.code);
+    this.scripts.expect(executionCount, request.code, cell.code, cell.originalColumn);
     const ok = await this.executor.execute(cell.code);
     this.declarations.settle(report.diagnostics.length === 0);
     if (ok) {
@@ -326,19 +332,19 @@ class KitServer extends jupyter.ZmqServer {
     }
 
     for (const d of report.diagnostics) if (!d.file) d.column = cell.originalColumn(d.line, d.column);
-    const error = describeFailure(report.failure(), request.code);
+    const error = describeFailure(report.failure(), request.code, this.frames);
     this.publish(msg, "error", error);
     if (request.stop_on_error !== false) this.queue.abortSentUntilNow();
     return { status: "error", execution_count: executionCount, ...error };
   }
 }
 
-function lazyConverters(declarations: Declarations): ConverterSet {
+function lazyConverters(declarations: Declarations, scripts: CellScripts): ConverterSet {
   let node: Converter | null = null;
   let browser: Converter | null = null;
   return {
     get node() {
-      return (node ??= declarations.wrap(createConverter({ isJS: false, isBrowser: false })));
+      return (node ??= scripts.wrap(declarations.wrap(createConverter({ isJS: false, isBrowser: false }))));
     },
     get browser() {
       return (browser ??= createConverter({ isJS: false, isBrowser: true }));
@@ -363,7 +369,10 @@ function connectionFile(argv: string[]): string {
 function main(): void {
   const configPath = connectionFile(process.argv.slice(2));
   const declarations = new Declarations();
-  const converters = lazyConverters(declarations);
+  const scripts = new CellScripts();
+  const converters = lazyConverters(declarations, scripts);
+  // The student's frames sit under tfjs's; V8's default of 10 frames cut them off.
+  Error.stackTraceLimit = 100;
   // Compiling the first cell is the slow part of start-up; warm it now.
   void converters.node;
   let server: KitServer | null = null;
@@ -371,7 +380,7 @@ function main(): void {
     log: (...args: unknown[]) => server?.console.log(...args),
     error: (...args: unknown[]) => server?.console.error(...args),
   });
-  server = new KitServer(new jupyter.JupyterHandlerImpl(executor, false), configPath, executor, declarations);
+  server = new KitServer(new jupyter.JupyterHandlerImpl(executor, false), configPath, executor, declarations, scripts);
   const kit = server;
   process.on("SIGINT", () => executor.interrupt());
   catchStrayErrors((error, kind) => kit.reportStray(error, kind));

@@ -75,6 +75,34 @@ describe("errors thrown outside a cell", () => {
   });
 });
 
+describe("a runtime error's traceback", () => {
+  it("names the cell and line of each of the student's frames, with the source line and a caret; tfjs's frames folded, its message first", async () => {
+    const [, , failing, full] = await runCells([
+      'import * as tf from "@tensorflow/tfjs";',
+      "function widen(a: tf.Tensor2D): tf.Tensor {\n  const b = tf.ones([4, 2]);\n  return tf.matMul(a, b);\n}",
+      "const x = tf.ones([2, 3]) as tf.Tensor2D;\nconst options = { x };\nfunction layer(t: tf.Tensor2D) {\n  return { out: widen(t) };\n}\nconst y = layer(options.x);",
+      'process.env.DLKIT_FULL_TRACEBACK = "1";\nlayer(x);',
+    ]);
+    expect(failing.status).toBe("error");
+    expect(failing.reply.traceback).toEqual([
+      "Error: Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,2 and transposeA=false and transposeB=false must match.",
+      "Cell In[2], line 3, in widen",
+      "      return tf.matMul(a, b);",
+      "                ^",
+      "Cell In[3], line 4, in layer",
+      "      return { out: widen(t) };",
+      "                    ^",
+      "Cell In[3], line 6",
+      "    const y = layer(options.x);",
+      "              ^",
+      expect.stringMatching(/^… \d+ frames in @tensorflow\/tfjs-core, @tensorflow\/tfjs-backend-cpu \(raised there, under the first cell line above; DLKIT_FULL_TRACEBACK=1 shows every frame\)$/),
+    ]);
+    // In full: every library frame, the student's still named by cell and line.
+    expect(full.reply.traceback.filter((l: string) => l.includes("node_modules/@tensorflow/tfjs-core")).length).toBeGreaterThan(3);
+    expect(full.reply.traceback).toContain("Cell In[4], line 2");
+  });
+});
+
 describe("a flood of output", () => {
   it("ends in seconds with capped output and a line saying how to raise the cap; the next cell runs (wasm loaded)", async () => {
     const [, flood, next] = await runCells([LOAD_WASM, FLOOD, 'console.log("next cell")']);
