@@ -1,6 +1,7 @@
 /**
  * dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR]
  *   [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--allow-unsandboxed]
+ * dlkit grade SUBMISSIONS... --out DIR --slurm [--array-size N] [--sbatch-args "..."]  (slurm.ts)
  * dlkit merge DIR... --out DIR
  */
 import { randomInt } from "crypto";
@@ -10,9 +11,11 @@ import { FIRST_GRADING_SEED } from "../../lib/check/record";
 import { ProgressLine } from "../progress";
 import { Grader, loadLabs, StudentResult } from "./grade";
 import { mergeResults, writeReports } from "./report";
+import { shellQuote, splitWords, submitSlurm, withSbatchArgsJoined } from "./slurm";
 import { collectSubmissions, parseShard, shard } from "./submissions";
 
 export const GRADE_USAGE = `  dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [--shard k/N] [--out DIR] [--timeout S] [--total-timeout S] [--memory MB] [--solutions DIR] [--seed N] [--allow-unsandboxed]
+  dlkit grade SUBMISSIONS... --out DIR --slurm [--array-size N] [--sbatch-args "..."] [the options above but --shard]
   dlkit merge DIR... --out DIR`;
 
 /** A mistake in the command line: the CLI answers it with the usage and exit code 2. */
@@ -35,7 +38,7 @@ function printReportCard(results: StudentResult[]): void {
 
 export async function gradeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args,
+    args: withSbatchArgsJoined(args),
     allowPositionals: true,
     options: {
       lab: { type: "string" },
@@ -48,6 +51,9 @@ export async function gradeCommand(args: string[]): Promise<number> {
       solutions: { type: "string" },
       seed: { type: "string" },
       "allow-unsandboxed": { type: "boolean" },
+      slurm: { type: "boolean" },
+      "array-size": { type: "string" },
+      "sbatch-args": { type: "string" },
     },
   });
   if (positionals.length === 0) throw usage("grade takes at least one submission (.ipynb file or folder)");
@@ -62,6 +68,29 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const seed = values.seed === undefined ? randomInt(FIRST_GRADING_SEED, 2 ** 31 - 1) : Number(values.seed);
   if (!Number.isInteger(seed) || seed < FIRST_GRADING_SEED || seed >= 2 ** 31) {
     throw usage(`--seed takes an integer from ${FIRST_GRADING_SEED} to ${2 ** 31 - 1} (smaller seeds are the public checks'), not '${values.seed}'`);
+  }
+  if (!values.slurm && (values["array-size"] !== undefined || values["sbatch-args"] !== undefined)) throw usage("--array-size and --sbatch-args go with --slurm");
+  if (values.slurm) {
+    if (values.shard) throw usage("--slurm makes the shards itself: leave out --shard");
+    if (!values.out) throw usage("--slurm needs --out DIR on the filesystem the cluster's nodes share");
+    const jobs = Math.floor(positive("jobs", values.jobs, 1));
+    const passed = (["lab", "timeout", "total-timeout", "memory"] as const).flatMap((o) => (values[o] === undefined ? [] : [`--${o}`, values[o]!]));
+    return submitSlurm({
+      out,
+      submissions,
+      seed,
+      seedGiven: values.seed !== undefined,
+      arraySize: values["array-size"] === undefined ? undefined : Math.floor(positive("array-size", values["array-size"], 1)),
+      sbatchArgs: values["sbatch-args"] === undefined ? undefined : splitWords(values["sbatch-args"]),
+      gradeArgs: [
+        ...positionals.map((p) => path.resolve(p)),
+        "--solutions", path.resolve(values.solutions ?? "solutions"), "--jobs", String(jobs), ...passed,
+        ...(values["allow-unsandboxed"] ? ["--allow-unsandboxed"] : []),
+      ],
+      memoryMb: positive("memory", values.memory, 2048),
+      jobs,
+      command: ["npx", "dlkit", "grade", ...args].map(shellQuote).join(" "),
+    });
   }
   console.error(`dlkit grade: seed ${seed} (grade again with --seed ${seed} to replay the same hidden inputs)`);
   const progress = new ProgressLine();

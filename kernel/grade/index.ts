@@ -1,4 +1,4 @@
-/** grade: restore → hidden tests → execute (sandboxed) → score → feedback, and the reports. */
+/** grade: restore → hidden tests → execute (sandboxed) → score → feedback, and the reports; on Slurm, as a job array. */
 export * from "./execute";
 export * from "./feedback";
 export * from "./grade";
@@ -7,5 +7,6 @@ export * from "./records";
 export * from "./report";
 export * from "./restore";
 export * from "./score";
+export * from "./slurm";
 export * from "./submissions";
 export * from "./tamper";

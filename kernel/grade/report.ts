@@ -22,11 +22,17 @@ export function gradebookCsv(results: StudentResult[]): string {
 const byStudent = (a: StudentResult, b: StudentResult) =>
   a.student < b.student ? -1 : a.student > b.student ? 1 : a.lab < b.lab ? -1 : a.lab > b.lab ? 1 : 0;
 
+/** Each file written whole, then renamed; results.json last, so that a folder holding it holds the rest. */
 export function writeReports(out: string, results: StudentResult[]): void {
   const sorted = [...results].sort(byStudent);
   fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, "gradebook.csv"), gradebookCsv(sorted));
-  fs.writeFileSync(path.join(out, "results.json"), JSON.stringify({ version: RESULTS_VERSION, results: sorted }, null, 1) + "\n");
+  const write = (name: string, text: string) => {
+    const temp = path.join(out, `.${name}.${process.pid}.tmp`);
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, path.join(out, name));
+  };
+  write("gradebook.csv", gradebookCsv(sorted));
+  write("results.json", JSON.stringify({ version: RESULTS_VERSION, results: sorted }, null, 1) + "\n");
 }
 
 export function readResults(dir: string): StudentResult[] {
@@ -39,17 +45,33 @@ export function readResults(dir: string): StudentResult[] {
   return json.results as StudentResult[];
 }
 
-/** Joins shards: their results, feedback and graded notebooks; a student graded in two shards is an error. */
+/**
+ * Joins shards: their results, feedback and graded notebooks. A student graded
+ * in two shards is an error, and so are shards graded with different seeds:
+ * their hidden inputs differ, so their scores do not compare.
+ */
 export function mergeResults(dirs: string[], out: string): StudentResult[] {
   const all: StudentResult[] = [];
   const from = new Map<string, string>();
-  for (const dir of dirs) {
-    for (const r of readResults(dir)) {
+  const shards = dirs.map((dir) => ({ dir, results: readResults(dir) }));
+  const bySeed = new Map<number, string[]>();
+  for (const { dir, results } of shards) {
+    for (const seed of new Set(results.map((r) => r.seed))) bySeed.set(seed, [...(bySeed.get(seed) ?? []), dir]);
+  }
+  if (bySeed.size > 1) {
+    const which = [...bySeed].map(([seed, where]) => `seed ${seed} in ${where.join(", ")}`).join("; ");
+    throw new Error(`the shards were graded with different seeds (${which}): their hidden inputs differ, so their scores do not compare. Grade them again with one --seed.`);
+  }
+  for (const { dir, results } of shards) {
+    for (const r of results) {
       const key = `${r.student} / ${r.lab}`;
       if (from.has(key)) throw new Error(`${key} is in both ${from.get(key)} and ${dir}: were the shards made with the same N?`);
       from.set(key, dir);
       all.push(r);
     }
+  }
+  // Copied only once every shard is known good; the reports last.
+  for (const { dir } of shards) {
     for (const sub of ["feedback", "autograded"]) {
       if (fs.existsSync(path.join(dir, sub)) && path.resolve(dir) !== path.resolve(out)) {
         fs.cpSync(path.join(dir, sub), path.join(out, sub), { recursive: true });
