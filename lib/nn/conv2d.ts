@@ -1,16 +1,3 @@
-/**
- * y[n, o] = b[o] + Σᵢ W[o, i] ⋆ x[n, i] — a 2-D convolution over images,
- * like PyTorch's `nn.Conv2d`, in PyTorch's layout (channels first).
- *
- * Weights start from U(-1/√k, 1/√k) with k = inChannels·kH·kW, as in PyTorch.
- *
- * Shape: input `[batch, inChannels, H, W]` → output `[batch, outChannels, H', W']`
- * with H' = ⌊(H + 2·padding − kH) / stride⌋ + 1 (and the same for W').
- * Weight `[outChannels, inChannels, kH, kW]`, bias `[outChannels]`.
- *
- *   const conv = new nn.Conv2d(1, 6, 5, { padding: 2 });
- *   conv.forward(tf.zeros([8, 1, 28, 28])).shape;   // [8, 6, 28, 28]
- */
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackendKernels } from "../backend";
 import { uniformFanIn } from "./init";
@@ -25,6 +12,7 @@ export function pair(size: Size2): [number, number] {
   return typeof size === "number" ? [size, size] : size;
 }
 
+/** Arguments of `nn.Conv2d`. */
 export interface Conv2dArgs {
   /** Step between windows. Default 1. */
   stride?: Size2;
@@ -36,6 +24,19 @@ export interface Conv2dArgs {
   seed?: number;
 }
 
+/**
+ * y[n, o] = b[o] + Σᵢ W[o, i] ⋆ x[n, i] — a 2-D convolution over images,
+ * like PyTorch's `nn.Conv2d`, in PyTorch's layout (channels first).
+ *
+ * Weights start from U(-1/√k, 1/√k) with k = inChannels·kH·kW, as in PyTorch.
+ *
+ * Shape: input `[batch, inChannels, H, W]` → output `[batch, outChannels, H', W']`
+ * with H' = ⌊(H + 2·padding − kH) / stride⌋ + 1 (and the same for W').
+ * Weight `[outChannels, inChannels, kH, kW]`, bias `[outChannels]`.
+ *
+ *   const conv = new nn.Conv2d(1, 6, 5, { padding: 2 });
+ *   conv.forward(tf.zeros([8, 1, 28, 28])).shape;   // [8, 6, 28, 28]
+ */
 export class Conv2d extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | null;

@@ -1,3 +1,14 @@
+import * as tf from "@tensorflow/tfjs";
+import * as F from "./functional";
+import { Module } from "./module";
+import { nextSeed } from "./random";
+
+/** Arguments of `nn.Dropout`. */
+export interface DropoutArgs {
+  /** Seed of the first mask; later calls use the following seeds. Default: from `manualSeed`'s sequence. */
+  seed?: number;
+}
+
 /**
  * y = x · m / (1 − p) with m ~ Bernoulli(1 − p) in training, y = x in eval
  * mode — like PyTorch's `nn.Dropout`. Each call in training draws a new
@@ -8,16 +19,6 @@
  *   const drop = new nn.Dropout(0.1, { seed: 0 });
  *   drop.eval().forward(x);   // x unchanged
  */
-import * as tf from "@tensorflow/tfjs";
-import * as F from "./functional";
-import { Module } from "./module";
-import { nextSeed } from "./random";
-
-export interface DropoutArgs {
-  /** Seed of the first mask; later calls use the following seeds. Default: from `manualSeed`'s sequence. */
-  seed?: number;
-}
-
 export class Dropout extends Module {
   private calls = 0;
   private readonly seed: number;

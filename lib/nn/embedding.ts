@@ -1,3 +1,15 @@
+import * as tf from "@tensorflow/tfjs";
+import { standardNormal } from "./init";
+import { Module } from "./module";
+import { nextSeed } from "./random";
+import { check, showShape, valueRange } from "./shapes";
+
+/** Arguments of `nn.Embedding`. */
+export interface EmbeddingArgs {
+  /** Seed of the initial vectors. Default: from `manualSeed`'s sequence. */
+  seed?: number;
+}
+
 /**
  * y = W[index] — a lookup table of learned vectors, one per token id, like
  * PyTorch's `nn.Embedding`. W starts from N(0, 1), as in PyTorch.
@@ -8,17 +20,6 @@
  *   const embed = new nn.Embedding(10, 16);
  *   embed.forward(tf.tensor2d([[1, 2, 3]], [1, 3], "int32")).shape;   // [1, 3, 16]
  */
-import * as tf from "@tensorflow/tfjs";
-import { standardNormal } from "./init";
-import { Module } from "./module";
-import { nextSeed } from "./random";
-import { check, showShape, valueRange } from "./shapes";
-
-export interface EmbeddingArgs {
-  /** Seed of the initial vectors. Default: from `manualSeed`'s sequence. */
-  seed?: number;
-}
-
 export class Embedding extends Module {
   readonly weight: tf.Variable;
 

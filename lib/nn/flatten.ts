@@ -1,3 +1,14 @@
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "./module";
+
+/** Arguments of `nn.Flatten`. */
+export interface FlattenArgs {
+  /** First axis to flatten. Default 1 (keep the batch axis). */
+  startDim?: number;
+  /** Last axis to flatten, negative counts from the end. Default -1. */
+  endDim?: number;
+}
+
 /**
  * Flattens axes startDim…endDim into one, like PyTorch's `nn.Flatten`
  * (by default everything but the batch axis).
@@ -6,16 +17,6 @@
  *
  *   new nn.Flatten().forward(tf.zeros([8, 6, 5, 5])).shape;   // [8, 150]
  */
-import * as tf from "@tensorflow/tfjs";
-import { Module } from "./module";
-
-export interface FlattenArgs {
-  /** First axis to flatten. Default 1 (keep the batch axis). */
-  startDim?: number;
-  /** Last axis to flatten, negative counts from the end. Default -1. */
-  endDim?: number;
-}
-
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;

@@ -1,3 +1,6 @@
+import * as tf from "@tensorflow/tfjs";
+import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
+
 /**
  * The gated recurrent unit, with PyTorch's `nn.GRU` equations and gate
  * order (r, z, n) in the stacked weights:
@@ -13,9 +16,6 @@
  *   const gru = new nn.GRU(8, 16, { batchFirst: true, numLayers: 2 });
  *   const { output, hN } = gru.run(x);
  */
-import * as tf from "@tensorflow/tfjs";
-import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
-
 export class GRU extends StepByStepRecurrent {
   protected readonly hasCell = false;
   protected readonly hiddenBiasOutsideStep = false;

@@ -1,3 +1,16 @@
+import * as tf from "@tensorflow/tfjs";
+import { LAYER_NORM, fusedForward } from "./fused";
+import { Module } from "./module";
+import { check, checkFloat, showShape } from "./shapes";
+
+/** Arguments of `nn.LayerNorm`. */
+export interface LayerNormArgs {
+  /** Added to the variance. Default 1e-5. */
+  eps?: number;
+  /** Learn γ ("weight") and β ("bias"). Default true. */
+  elementwiseAffine?: boolean;
+}
+
 /**
  * y = (x − E[x]) / √(Var[x] + ε) · γ + β, with mean and (biased) variance
  * over the last axes — PyTorch's `nn.LayerNorm`. γ starts at 1, β at 0.
@@ -8,18 +21,6 @@
  *   const norm = new nn.LayerNorm(64);
  *   norm.forward(tf.randomNormal([2, 10, 64]));   // each token: mean 0, variance 1
  */
-import * as tf from "@tensorflow/tfjs";
-import { LAYER_NORM, fusedForward } from "./fused";
-import { Module } from "./module";
-import { check, checkFloat, showShape } from "./shapes";
-
-export interface LayerNormArgs {
-  /** Added to the variance. Default 1e-5. */
-  eps?: number;
-  /** Learn γ ("weight") and β ("bias"). Default true. */
-  elementwiseAffine?: boolean;
-}
-
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;

@@ -6,6 +6,7 @@ import { Module } from "./module";
 import { check, checkFloat, showShape } from "./shapes";
 import { nextSeed } from "./random";
 
+/** Arguments of `nn.Linear`. */
 export interface LinearArgs {
   /** Add the bias b. Default true. */
   bias?: boolean;

@@ -14,6 +14,7 @@ import { check, showShape, valueRange } from "./shapes";
 /** How per-example losses are combined: averaged (default), summed, or returned as they are. */
 export type Reduction = "mean" | "sum" | "none";
 
+/** Arguments of the losses (`nn.crossEntropy`, `nn.CrossEntropyLoss`, …). */
 export interface LossArgs {
   /** Default "mean". */
   reduction?: Reduction;

@@ -1,3 +1,6 @@
+import * as tf from "@tensorflow/tfjs";
+import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
+
 /**
  * Long short-term memory, with PyTorch's `nn.LSTM` equations and gate
  * order (i, f, g, o) in the stacked weights:
@@ -15,9 +18,6 @@
  *   const lstm = new nn.LSTM(8, 16, { batchFirst: true });
  *   const { output, hN, cN } = lstm.run(x);
  */
-import * as tf from "@tensorflow/tfjs";
-import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
-
 export class LSTM extends StepByStepRecurrent {
   protected readonly hasCell = true;
 

@@ -1,3 +1,14 @@
+import * as fs from "fs";
+import * as tf from "@tensorflow/tfjs";
+import { showShape } from "./shapes";
+
+/** The JSON layout `save` writes and `load` reads. */
+export interface SavedStateDict {
+  format: "dlkit-state-dict";
+  version: 1;
+  tensors: Record<string, { dtype: tf.DataType; shape: number[]; data: number[] }>;
+}
+
 /**
  * The base of every layer and model, like PyTorch's `nn.Module`.
  *
@@ -14,17 +25,6 @@
  * tfjs has no `loss.backward()`: gradients come from `tf.variableGrads` over
  * `model.parameters()`, which an `optim.Optimizer` does for you.
  */
-import * as fs from "fs";
-import * as tf from "@tensorflow/tfjs";
-import { showShape } from "./shapes";
-
-/** The JSON layout `save` writes and `load` reads. */
-export interface SavedStateDict {
-  format: "dlkit-state-dict";
-  version: 1;
-  tensors: Record<string, { dtype: tf.DataType; shape: number[]; data: number[] }>;
-}
-
 export abstract class Module {
   /** True after `train()` (the default), false after `eval()`: Dropout looks at it. */
   training = true;

@@ -1,3 +1,34 @@
+import * as tf from "@tensorflow/tfjs";
+import * as F from "./functional";
+import { xavierUniform } from "./init";
+import { Linear } from "./linear";
+import { Module } from "./module";
+import { nextSeed } from "./random";
+import { AttentionResult, scaledDotProductAttention } from "./scaled_dot_product_attention";
+import { check, checkFloat, checkRank, showShape } from "./shapes";
+
+/** Arguments of `nn.MultiheadAttention`. */
+export interface MultiheadAttentionArgs {
+  /** Dropout on the attention weights, in training. Default 0. */
+  dropout?: number;
+  /** Biases of the input and output projections. Default true. */
+  bias?: boolean;
+  /** Tensors are `[batch, seq, E]` instead of `[seq, batch, E]`. Default false, as in PyTorch. */
+  batchFirst?: boolean;
+  /** Seed of the initial weights and dropout masks. Default: from `manualSeed`'s sequence. */
+  seed?: number;
+}
+
+/** Options of `MultiheadAttention`'s `attend`. */
+export interface AttendOptions {
+  /** bool `[batch, S]`: true marks padding keys that no query may attend to. */
+  keyPaddingMask?: tf.Tensor;
+  /** `[L, S]` or `[batch·heads, L, S]`: bool (true = blocked) or float (added to the scores). */
+  attnMask?: tf.Tensor;
+  /** Average the weights over heads (`[batch, L, S]`) or keep them per head (`[batch, heads, L, S]`). Default true. */
+  averageAttnWeights?: boolean;
+}
+
 /**
  * MultiHead(Q, K, V) = Concat(head₁, …, head_h) W_Oᵀ + b_O, with
  * headᵢ = Attention(Q W_Qᵢᵀ + b_Qᵢ, K W_Kᵢᵀ + b_Kᵢ, V W_Vᵢᵀ + b_Vᵢ) — PyTorch's
@@ -16,35 +47,6 @@
  *   const mha = new nn.MultiheadAttention(32, 4, { batchFirst: true });
  *   const { output, weights } = mha.attend(x, x, x, { averageAttnWeights: false });
  */
-import * as tf from "@tensorflow/tfjs";
-import * as F from "./functional";
-import { xavierUniform } from "./init";
-import { Linear } from "./linear";
-import { Module } from "./module";
-import { nextSeed } from "./random";
-import { AttentionResult, scaledDotProductAttention } from "./scaled_dot_product_attention";
-import { check, checkFloat, checkRank, showShape } from "./shapes";
-
-export interface MultiheadAttentionArgs {
-  /** Dropout on the attention weights, in training. Default 0. */
-  dropout?: number;
-  /** Biases of the input and output projections. Default true. */
-  bias?: boolean;
-  /** Tensors are `[batch, seq, E]` instead of `[seq, batch, E]`. Default false, as in PyTorch. */
-  batchFirst?: boolean;
-  /** Seed of the initial weights and dropout masks. Default: from `manualSeed`'s sequence. */
-  seed?: number;
-}
-
-export interface AttendOptions {
-  /** bool `[batch, S]`: true marks padding keys that no query may attend to. */
-  keyPaddingMask?: tf.Tensor;
-  /** `[L, S]` or `[batch·heads, L, S]`: bool (true = blocked) or float (added to the scores). */
-  attnMask?: tf.Tensor;
-  /** Average the weights over heads (`[batch, L, S]`) or keep them per head (`[batch, heads, L, S]`). Default true. */
-  averageAttnWeights?: boolean;
-}
-
 export class MultiheadAttention extends Module {
   readonly inProjWeight: tf.Variable;
   readonly inProjBias: tf.Variable | null;

@@ -13,6 +13,7 @@ import { Size2, pair } from "./conv2d";
 import { Module } from "./module";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
+/** Arguments of `nn.MaxPool2d` and `nn.AvgPool2d`. */
 export interface Pool2dArgs {
   /** Step between windows. Default: the kernel size (windows do not overlap). */
   stride?: Size2;

@@ -1,18 +1,3 @@
-/**
- * Adds position information to token embeddings, which attention alone
- * ignores (it treats the sequence as a set).
- *
- * Sinusoidal (Vaswani et al. 2017), fixed:
- *   PE[pos, 2i] = sin(pos / 10000^(2i/dModel)),  PE[pos, 2i+1] = cos(pos / 10000^(2i/dModel))
- *   y = dropout(x + PE[:seq])
- * Learned: PE is a trained table `weight` `[maxLen, dModel]` (N(0, 1) at start).
- *
- * Shape: x `[batch, seq, dModel]` (batchFirst, the default here) or
- * `[seq, batch, dModel]` → the same shape; seq ≤ maxLen.
- *
- *   const pe = new nn.PositionalEncoding(32);
- *   const y = pe.forward(embed.forward(tokens));   // [batch, seq, 32]
- */
 import * as tf from "@tensorflow/tfjs";
 import { Dropout } from "./dropout";
 import { standardNormal } from "./init";
@@ -20,6 +5,7 @@ import { Module } from "./module";
 import { nextSeed } from "./random";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
+/** Arguments of `nn.PositionalEncoding` and `nn.LearnedPositionalEncoding`. */
 export interface PositionalEncodingArgs {
   /** The longest sequence it can encode. Default 5000. */
   maxLen?: number;
@@ -65,6 +51,21 @@ abstract class PositionalBase extends Module {
   }
 }
 
+/**
+ * Adds position information to token embeddings, which attention alone
+ * ignores (it treats the sequence as a set).
+ *
+ * Sinusoidal (Vaswani et al. 2017), fixed:
+ *   PE[pos, 2i] = sin(pos / 10000^(2i/dModel)),  PE[pos, 2i+1] = cos(pos / 10000^(2i/dModel))
+ *   y = dropout(x + PE[:seq])
+ * Learned: PE is a trained table `weight` `[maxLen, dModel]` (N(0, 1) at start).
+ *
+ * Shape: x `[batch, seq, dModel]` (batchFirst, the default here) or
+ * `[seq, batch, dModel]` → the same shape; seq ≤ maxLen.
+ *
+ *   const pe = new nn.PositionalEncoding(32);
+ *   const y = pe.forward(embed.forward(tokens));   // [batch, seq, 32]
+ */
 export class PositionalEncoding extends PositionalBase {
   private readonly pe: tf.Tensor;
 

@@ -18,6 +18,7 @@ import { Module } from "./module";
 import { nextSeed } from "./random";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
+/** Arguments of `nn.RNN`, `nn.GRU` and `nn.LSTM`. */
 export interface RecurrentArgs {
   /** Stacked layers, each reading the previous one's outputs. Default 1. */
   numLayers?: number;

@@ -1,3 +1,18 @@
+import * as tf from "@tensorflow/tfjs";
+import { uniformFanIn } from "./init";
+import { Module } from "./module";
+import { nextSeed } from "./random";
+import { CellState, LayerRun, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
+import { check, checkFloat, checkRank, showShape } from "./shapes";
+
+export type Nonlinearity = "tanh" | "relu";
+
+/** Arguments of `nn.RNN`. */
+export interface RNNArgs extends RecurrentArgs {
+  /** The activation of the update. Default "tanh". */
+  nonlinearity?: Nonlinearity;
+}
+
 /**
  * h′ = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) — the Elman recurrent
  * network, like PyTorch's `nn.RNNCell` (one step) and `nn.RNN` (a whole
@@ -11,20 +26,6 @@
  *   const rnn = new nn.RNN(8, 16, { batchFirst: true });
  *   const { output, hN } = rnn.run(tf.randomNormal([4, 10, 8]));   // [4, 10, 16], [1, 4, 16]
  */
-import * as tf from "@tensorflow/tfjs";
-import { uniformFanIn } from "./init";
-import { Module } from "./module";
-import { nextSeed } from "./random";
-import { CellState, LayerRun, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
-import { check, checkFloat, checkRank, showShape } from "./shapes";
-
-export type Nonlinearity = "tanh" | "relu";
-
-export interface RNNArgs extends RecurrentArgs {
-  /** The activation of the update. Default "tanh". */
-  nonlinearity?: Nonlinearity;
-}
-
 export class RNN extends RecurrentBase {
   readonly nonlinearity: Nonlinearity;
   protected readonly hasCell = false;
@@ -79,6 +80,7 @@ export class RNN extends RecurrentBase {
   }
 }
 
+/** Arguments of `nn.RNNCell`. */
 export interface RNNCellArgs {
   /** Use the biases b_ih and b_hh. Default true. */
   bias?: boolean;

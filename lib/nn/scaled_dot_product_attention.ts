@@ -1,3 +1,14 @@
+import * as tf from "@tensorflow/tfjs";
+import { softmax } from "./functional";
+import { showShape } from "./shapes";
+
+export interface AttentionResult {
+  /** The weighted averages of the values, `[..., L, d_v]`. */
+  output: tf.Tensor;
+  /** The attention weights, each row summing to 1, `[..., L, S]`: what to plot. */
+  weights: tf.Tensor;
+}
+
 /**
  * Attention(Q, K, V) = softmax(Q Kᵀ / √d_k + M) V
  *
@@ -17,17 +28,6 @@
  *
  *   const { output, weights } = nn.scaledDotProductAttention(q, k, v, causalMask);
  */
-import * as tf from "@tensorflow/tfjs";
-import { softmax } from "./functional";
-import { showShape } from "./shapes";
-
-export interface AttentionResult {
-  /** The weighted averages of the values, `[..., L, d_v]`. */
-  output: tf.Tensor;
-  /** The attention weights, each row summing to 1, `[..., L, S]`: what to plot. */
-  weights: tf.Tensor;
-}
-
 export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor): AttentionResult {
   const dK = q.shape[q.rank - 1];
   if (k.shape[k.rank - 1] !== dK) {

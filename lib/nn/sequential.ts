@@ -1,3 +1,6 @@
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "./module";
+
 /**
  * y = fₙ(… f₂(f₁(x))) — modules applied one after the other, like
  * PyTorch's `nn.Sequential`. Children are named "0", "1", …, so parameters
@@ -6,9 +9,6 @@
  *   const mlp = new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 2));
  *   const logits = mlp.forward(x);   // [batch, 2]
  */
-import * as tf from "@tensorflow/tfjs";
-import { Module } from "./module";
-
 export class Sequential extends Module {
   readonly layers: Module[];
 

@@ -1,19 +1,3 @@
-/**
- * One encoder block of the Transformer, PyTorch's `nn.TransformerEncoderLayer`:
- *
- *   post-norm (default):  x = norm1(x + SelfAttention(x));  x = norm2(x + FF(x))
- *   pre-norm (normFirst): x = x + SelfAttention(norm1(x));  x = x + FF(norm2(x))
- *
- * with FF(x) = linear2(dropout(activation(linear1(x)))), dropout after the
- * attention and after FF, and PyTorch's parameter names (self_attn.*,
- * linear1.*, linear2.*, norm1.*, norm2.*).
- *
- * Shape: src `[batch, seq, dModel]` with batchFirst (else `[seq, batch, dModel]`)
- * → the same shape. Masks as in `MultiheadAttention` (true = blocked).
- *
- *   const block = new nn.TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
- *   const y = block.forward(x);   // [batch, seq, 32]
- */
 import * as tf from "@tensorflow/tfjs";
 import { GELU, ReLU } from "./activations";
 import { Dropout } from "./dropout";
@@ -24,6 +8,7 @@ import { MultiheadAttention } from "./multihead_attention";
 import { nextSeed } from "./random";
 import { ModuleList } from "./sequential";
 
+/** Arguments of `nn.TransformerEncoderLayer`. */
 export interface TransformerEncoderLayerArgs {
   /** Hidden size of the feed-forward part. Default 2048. */
   dimFeedforward?: number;
@@ -48,6 +33,22 @@ export interface EncoderResult {
   weights: tf.Tensor[];
 }
 
+/**
+ * One encoder block of the Transformer, PyTorch's `nn.TransformerEncoderLayer`:
+ *
+ *   post-norm (default):  x = norm1(x + SelfAttention(x));  x = norm2(x + FF(x))
+ *   pre-norm (normFirst): x = x + SelfAttention(norm1(x));  x = x + FF(norm2(x))
+ *
+ * with FF(x) = linear2(dropout(activation(linear1(x)))), dropout after the
+ * attention and after FF, and PyTorch's parameter names (self_attn.*,
+ * linear1.*, linear2.*, norm1.*, norm2.*).
+ *
+ * Shape: src `[batch, seq, dModel]` with batchFirst (else `[seq, batch, dModel]`)
+ * → the same shape. Masks as in `MultiheadAttention` (true = blocked).
+ *
+ *   const block = new nn.TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+ *   const y = block.forward(x);   // [batch, seq, 32]
+ */
 export class TransformerEncoderLayer extends Module {
   readonly selfAttn: MultiheadAttention;
   readonly linear1: Linear;
@@ -113,6 +114,7 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
+/** Arguments of `nn.TransformerEncoder`. */
 export interface TransformerEncoderArgs {
   /** A LayerNorm applied after the last layer (as PyTorch's `norm` argument). Default none. */
   norm?: LayerNorm;

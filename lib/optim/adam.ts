@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ADAM_STEP, fusedOnThisBackend } from "../nn/fused";
 import { Gradients, Optimizer } from "./optimizer";
 
+/** Arguments of `optim.Adam`. */
 export interface AdamArgs {
   /** Learning rate. Default 1e-3. */
   lr?: number;

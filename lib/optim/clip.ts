@@ -1,12 +1,3 @@
-/**
- * g ← g · min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the 2-norm of all
- * gradients together — PyTorch's `clip_grad_norm_`, on a tfjs gradient map.
- *
- *   const { value, grads } = tf.variableGrads(lossFn, model.parameters());
- *   const clipped = optim.clipGradNorm(grads, 1.0);
- *   opt.applyGradients(clipped.grads);
- *   tf.dispose([value, grads, clipped.grads]);
- */
 import * as tf from "@tensorflow/tfjs";
 
 export interface ClippedGradients {
@@ -16,6 +7,15 @@ export interface ClippedGradients {
   totalNorm: number;
 }
 
+/**
+ * g ← g · min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the 2-norm of all
+ * gradients together — PyTorch's `clip_grad_norm_`, on a tfjs gradient map.
+ *
+ *   const { value, grads } = tf.variableGrads(lossFn, model.parameters());
+ *   const clipped = optim.clipGradNorm(grads, 1.0);
+ *   opt.applyGradients(clipped.grads);
+ *   tf.dispose([value, grads, clipped.grads]);
+ */
 export function clipGradNorm(grads: tf.NamedTensorMap, maxNorm: number): ClippedGradients {
   const names = Object.keys(grads);
   const totalNorm = tf.tidy(() =>

@@ -1,3 +1,8 @@
+import * as tf from "@tensorflow/tfjs";
+
+/** Gradients by variable name, as `tf.variableGrads` returns them, or one per parameter in order. */
+export type Gradients = tf.NamedTensorMap | tf.Tensor[];
+
 /**
  * The base of every optimizer: PyTorch's `zeroGrad(); loss.backward();
  * step()` becomes one call, because tfjs computes gradients functionally.
@@ -11,11 +16,6 @@
  * `step` runs `tf.variableGrads(lossFn, parameters)`, applies the update,
  * frees the gradients, and returns the loss (yours to dispose).
  */
-import * as tf from "@tensorflow/tfjs";
-
-/** Gradients by variable name, as `tf.variableGrads` returns them, or one per parameter in order. */
-export type Gradients = tf.NamedTensorMap | tf.Tensor[];
-
 export abstract class Optimizer {
   /** The learning rate; schedulers and you may change it between steps. */
   lr: number;

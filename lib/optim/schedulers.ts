@@ -39,6 +39,7 @@ export abstract class LRScheduler {
   }
 }
 
+/** Arguments of `optim.StepLR`. */
 export interface StepLRArgs {
   /** Epochs between decays. */
   stepSize: number;
@@ -63,6 +64,7 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Arguments of `optim.CosineAnnealingLR`. */
 export interface CosineAnnealingLRArgs {
   /** Epochs from the base rate down to etaMin. */
   tMax: number;
@@ -87,6 +89,7 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Arguments of `optim.LinearLR`. */
 export interface LinearLRArgs {
   /** Factor of the base rate at epoch 0. Default 1/3. */
   startFactor?: number;

@@ -1,17 +1,8 @@
-/**
- * Stochastic gradient descent, with PyTorch's `optim.SGD` formulas:
- *
- *   g ← ∇θ + λθ                       (weight decay λ)
- *   b ← μb + (1 − τ)g                 (momentum μ, dampening τ; b = g at the first step)
- *   g ← g + μb  if nesterov, else b
- *   θ ← θ − lr·g
- *
- *   const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
- */
 import * as tf from "@tensorflow/tfjs";
 import { SGD_STEP, fusedOnThisBackend } from "../nn/fused";
 import { Optimizer } from "./optimizer";
 
+/** Arguments of `optim.SGD`. */
 export interface SGDArgs {
   /** Learning rate. Required, as in PyTorch. */
   lr: number;
@@ -25,6 +16,16 @@ export interface SGDArgs {
   nesterov?: boolean;
 }
 
+/**
+ * Stochastic gradient descent, with PyTorch's `optim.SGD` formulas:
+ *
+ *   g ← ∇θ + λθ                       (weight decay λ)
+ *   b ← μb + (1 − τ)g                 (momentum μ, dampening τ; b = g at the first step)
+ *   g ← g + μb  if nesterov, else b
+ *   θ ← θ − lr·g
+ *
+ *   const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ */
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly dampening: number;

@@ -6,6 +6,7 @@ import { poolLabels, poolMatrix } from "./summarise";
 import { chartTitle, labelLookup } from "./title";
 import { dense, NumericInput } from "./values";
 
+/** Options of `plot.attentionMap`. */
 export interface AttentionMapOptions {
   /** Default "attention". */
   title?: string;

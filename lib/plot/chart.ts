@@ -1,3 +1,12 @@
+import type { TopLevelSpec } from "vega-lite";
+import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
+import { fallbackPNG, withHiddenPNG } from "./fallback";
+import { PngOptions, renderSVG, svgToPNG } from "./render";
+import { saveChart } from "./save";
+
+/** The mime type of a Vega-Lite 5 spec, which JupyterLab draws. */
+export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+
 /**
  * What every chart function returns: a Vega-Lite spec that knows how to show
  * itself. As a cell's last expression it becomes one mime bundle —
@@ -9,14 +18,6 @@
  *   chart;                        // last expression: drawn in the notebook
  *   await chart.save("loss.png"); // or .svg, .json
  */
-import type { TopLevelSpec } from "vega-lite";
-import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
-import { fallbackPNG, withHiddenPNG } from "./fallback";
-import { PngOptions, renderSVG, svgToPNG } from "./render";
-import { saveChart } from "./save";
-
-export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
-
 export class Chart implements Displayable {
   /**
    * @param spec the Vega-Lite spec, data inline.

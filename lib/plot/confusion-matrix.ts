@@ -1,17 +1,10 @@
-/**
- * Confusion matrix: how often each true class (row) was predicted as each
- * class (column), the count written in every cell, accuracy in the title.
- *
- *   plot.confusionMatrix(yTest, model.predict(xTest), { classNames });
- *
- * `predictions` may be class indices [n] or scores [n, classes] (argmax is taken).
- */
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError } from "./errors";
 import { chartTitle, labelLookup } from "./title";
 import { classDomain, LabelInput, readLabels } from "./values";
 
+/** Options of `plot.confusionMatrix`. */
 export interface ConfusionMatrixOptions {
   /** Names of the classes by index. Default: the indices seen. */
   classNames?: readonly string[];
@@ -46,6 +39,14 @@ export function confusionCounts(labels: LabelInput, predictions: LabelInput, cla
   return { classes, counts };
 }
 
+/**
+ * Confusion matrix: how often each true class (row) was predicted as each
+ * class (column), the count written in every cell, accuracy in the title.
+ *
+ *   plot.confusionMatrix(yTest, model.predict(xTest), { classNames });
+ *
+ * `predictions` may be class indices [n] or scores [n, classes] (argmax is taken).
+ */
 export function confusionMatrix(labels: LabelInput, predictions: LabelInput, options: ConfusionMatrixOptions = {}): Chart {
   const { classes, counts } = confusionCounts(labels, predictions, options.classNames);
   const total = counts.flat().reduce((a, b) => a + b, 0);

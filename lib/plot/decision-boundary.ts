@@ -1,14 +1,3 @@
-/**
- * The decision boundary of a 2-D classifier: the plane coloured by the class
- * it predicts (paler where it is unsure), the data on top.
- *
- *   plot.decisionBoundary((X) => model.forward(X).softmax(), { points: X, labels: y });
- *
- * `predict` maps a grid X [m, 2] to class scores [m, classes] (probabilities
- * or logits), to one probability of class 1 per row ([m] or [m, 1]), or to
- * class indices [m]. A `{ forward(x) }` module or a `{ predict(x) }` tfjs
- * model works as well. Its tensors are disposed.
- */
 import * as tf from "@tensorflow/tfjs";
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
@@ -29,6 +18,7 @@ export interface BoundaryData {
   labels?: LabelInput;
 }
 
+/** Options of `plot.decisionBoundary`. */
 export interface DecisionBoundaryOptions {
   /** Grid cells per side. Default 50. */
   resolution?: number;
@@ -74,6 +64,17 @@ function classesOf(scores: number[], shape: number[]): { index: number[]; confid
   throw shapeError("decisionBoundary", "predict's output", shape, `[${m}, classes] scores, [${m}] probabilities of class 1, or [${m}] class indices`);
 }
 
+/**
+ * The decision boundary of a 2-D classifier: the plane coloured by the class
+ * it predicts (paler where it is unsure), the data on top.
+ *
+ *   plot.decisionBoundary((X) => model.forward(X).softmax(), { points: X, labels: y });
+ *
+ * `predict` maps a grid X [m, 2] to class scores [m, classes] (probabilities
+ * or logits), to one probability of class 1 per row ([m] or [m, 1]), or to
+ * class indices [m]. A `{ forward(x) }` module or a `{ predict(x) }` tfjs
+ * model works as well. Its tensors are disposed.
+ */
 export function decisionBoundary(predict: Predictor, data: BoundaryData, options: DecisionBoundaryOptions = {}): Chart {
   const points = scatterRows("decisionBoundary", data.points, data.labels, options.classNames);
   if (points.length === 0) throw new PlotInputError("decisionBoundary: no points given — the grid is laid over the data, so pass at least one point");

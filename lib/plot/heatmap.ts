@@ -1,12 +1,3 @@
-/**
- * Heatmap of a matrix [rows, cols], labels on both axes, the value in a
- * tooltip (and written in each cell when the matrix is small).
- *
- *   plot.heatmap(W, { rowLabels: words, colLabels: words, title: "similarity" });
- *
- * Matrices larger than `maxSize` on a side are mean-pooled into blocks, and
- * the subtitle says by how much. Signed data gets a diverging scale centred on 0.
- */
 import type { TopLevelSpec } from "vega-lite";
 import type { ColorScheme } from "vega";
 import type { Scale } from "vega-lite/build/src/scale";
@@ -16,6 +7,7 @@ import { poolLabels, poolMatrix } from "./summarise";
 import { chartTitle, labelLookup } from "./title";
 import { dense, NumericInput } from "./values";
 
+/** Options of `plot.heatmap`. */
 export interface HeatmapOptions {
   /** Default "heatmap". */
   title?: string;
@@ -45,6 +37,15 @@ function darkCell(values: readonly number[], signed: boolean): string {
 
 const indexLabels = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
+/**
+ * Heatmap of a matrix [rows, cols], labels on both axes, the value in a
+ * tooltip (and written in each cell when the matrix is small).
+ *
+ *   plot.heatmap(W, { rowLabels: words, colLabels: words, title: "similarity" });
+ *
+ * Matrices larger than `maxSize` on a side are mean-pooled into blocks, and
+ * the subtitle says by how much. Signed data gets a diverging scale centred on 0.
+ */
 export function heatmap(matrix: NumericInput, options: HeatmapOptions = {}): Chart {
   const { data, shape } = dense(matrix, "heatmap", "matrix");
   if (shape.length !== 2) throw shapeError("heatmap", "matrix", shape, "[rows, cols]", shape.length > 2 ? "pick one slice, e.g. x.squeeze() or x[0]" : undefined);

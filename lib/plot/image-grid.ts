@@ -1,14 +1,3 @@
-/**
- * A grid of images with their labels; where predictions are given, the wrong
- * ones get a red frame and a two-line caption: predicted, then `true: label`.
- *
- *   plot.imageGrid(xTest.slice(0, 16), yTest.slice(0, 16), predicted, { classNames });
- *
- * `images` is [n, H, W] (grey) or [n, H, W, C] with C = 1 or 3, as a tensor
- * or arrays. Pixels in [0, 1] or [0, 255] are drawn as they are; anything else
- * (standardised inputs) is stretched to the grid's min–max, and the subtitle
- * says so. Beyond `maxImages` only the first ones are drawn, also said.
- */
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError, shapeError } from "./errors";
@@ -16,6 +5,7 @@ import { pngDataURL } from "./png";
 import { chartTitle } from "./title";
 import { dense, LabelInput, NumericInput, readLabels } from "./values";
 
+/** Options of `plot.imageGrid`. */
 export interface ImageGridOptions {
   /** Names of the classes by index. Default: the indices. */
   classNames?: readonly string[];
@@ -68,6 +58,17 @@ function pixelScale(values: readonly number[]): { toByte: (v: number) => number;
   return { toByte: (v) => clamp(((v - lo) / range) * 255), note: `pixel values in [${lo.toPrecision(3)}, ${hi.toPrecision(3)}] stretched to black–white` };
 }
 
+/**
+ * A grid of images with their labels; where predictions are given, the wrong
+ * ones get a red frame and a two-line caption: predicted, then `true: label`.
+ *
+ *   plot.imageGrid(xTest.slice(0, 16), yTest.slice(0, 16), predicted, { classNames });
+ *
+ * `images` is [n, H, W] (grey) or [n, H, W, C] with C = 1 or 3, as a tensor
+ * or arrays. Pixels in [0, 1] or [0, 255] are drawn as they are; anything else
+ * (standardised inputs) is stretched to the grid's min–max, and the subtitle
+ * says so. Beyond `maxImages` only the first ones are drawn, also said.
+ */
 export function imageGrid(images: NumericInput, labels?: LabelInput, predictions?: LabelInput, options: ImageGridOptions = {}): Chart {
   const { data, n, height, width, channels } = readImages(images);
   const truth = labels === undefined ? undefined : readLabels(labels, "imageGrid", "labels", options.classNames);

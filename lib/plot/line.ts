@@ -1,13 +1,3 @@
-/**
- * Line chart of one or more series against a shared x (steps by default):
- * loss curves, learning-rate schedules, anything indexed by step.
- *
- *   plot.lineChart({ train: trainLoss, test: testLoss }, { yTitle: "loss", logScale: true });
- *
- * Series longer than `maxPoints` are drawn as means of consecutive buckets,
- * and the subtitle says so; NaN and ±Infinity values are left as gaps and
- * counted in the subtitle (a NaN loss is a bug worth seeing).
- */
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError, shapeError } from "./errors";
@@ -15,6 +5,7 @@ import { bucketMeans } from "./summarise";
 import { chartTitle } from "./title";
 import { dense, NumericInput } from "./values";
 
+/** Options of `plot.lineChart`. */
 export interface LineChartOptions {
   /** Chart title. Default: the series names. */
   title?: string;
@@ -65,6 +56,16 @@ export function seriesPoints(chart: string, name: string, values: NumericInput, 
   return { x: bucketed.x, y: bucketed.y.map((v) => (Number.isFinite(v) ? v : null)), notes };
 }
 
+/**
+ * Line chart of one or more series against a shared x (steps by default):
+ * loss curves, learning-rate schedules, anything indexed by step.
+ *
+ *   plot.lineChart({ train: trainLoss, test: testLoss }, { yTitle: "loss", logScale: true });
+ *
+ * Series longer than `maxPoints` are drawn as means of consecutive buckets,
+ * and the subtitle says so; NaN and ±Infinity values are left as gaps and
+ * counted in the subtitle (a NaN loss is a bug worth seeing).
+ */
 export function lineChart(series: Readonly<Record<string, NumericInput>>, options: LineChartOptions = {}): Chart {
   const names = Object.keys(series);
   if (names.length === 0) throw new PlotInputError("lineChart: no series given — pass e.g. { loss: [0.9, 0.5, 0.3] }");

@@ -1,21 +1,8 @@
-/**
- * A training curve that redraws itself in place while training runs, at most
- * once per `throttleMs`, so a long run leaves one output, not hundreds.
- *
- *   const live = plot.liveTrainingCurves();
- *   await train.fit(model, opt, loader, { epochs: 50, onEpochEnd: live.onEpochEnd });
- *   await live.finish();           // draws the epochs a throttled redraw skipped
- *
- * `onEpochEnd` takes either form a training loop calls its hook with:
- * lib/train's `(log)` with `log.epoch` counted from 1 and `log.values`, or
- * tfjs's `(epoch, logs)` with `epoch` counted from 0. It returns a promise
- * that settles once a due redraw is sent; a loop that awaits its hooks (both
- * do) therefore shows every redraw as it happens.
- */
 import { display, Displayable, MIME_BUNDLE, MimeBundle, Shown } from "../display";
 import { Chart } from "./chart";
 import { trainingCurves, TrainingCurvesOptions } from "./training-curves";
 
+/** Options of `plot.LiveTrainingCurves`. */
 export interface LiveTrainingCurvesOptions extends TrainingCurvesOptions {
   /** Least time between two redraws, in milliseconds. Default 1000. */
   throttleMs?: number;
@@ -88,6 +75,20 @@ export class LiveTrainingCurves implements Displayable {
   }
 }
 
+/**
+ * A training curve that redraws itself in place while training runs, at most
+ * once per `throttleMs`, so a long run leaves one output, not hundreds.
+ *
+ *   const live = plot.liveTrainingCurves();
+ *   await train.fit(model, opt, loader, { epochs: 50, onEpochEnd: live.onEpochEnd });
+ *   await live.finish();           // draws the epochs a throttled redraw skipped
+ *
+ * `onEpochEnd` takes either form a training loop calls its hook with:
+ * lib/train's `(log)` with `log.epoch` counted from 1 and `log.values`, or
+ * tfjs's `(epoch, logs)` with `epoch` counted from 0. It returns a promise
+ * that settles once a due redraw is sent; a loop that awaits its hooks (both
+ * do) therefore shows every redraw as it happens.
+ */
 export function liveTrainingCurves(options: LiveTrainingCurvesOptions = {}): LiveTrainingCurves {
   return new LiveTrainingCurves(options);
 }

@@ -17,6 +17,7 @@ export async function renderSVG(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** Options of `Chart.toPNG` and `Chart.save`. */
 export interface PngOptions {
   /** Pixels per SVG unit: 2 gives a sharp image on high-density screens. Default 2. */
   scale?: number;

@@ -1,11 +1,3 @@
-/**
- * Scatter plot of 2-D points, coloured (and shaped) by class.
- *
- *   plot.scatter(X, y, { classNames: ["blue", "red"] });   // X [n, 2], y [n]
- *
- * More than `maxPoints` points are thinned to every k-th one, and the
- * subtitle says so.
- */
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError, shapeError } from "./errors";
@@ -13,6 +5,7 @@ import { strideSample } from "./summarise";
 import { chartTitle } from "./title";
 import { classDomain, dense, LabelInput, NumericInput, readLabels } from "./values";
 
+/** Options of `plot.scatter`. */
 export interface ScatterOptions {
   /** Names of the classes by index. Default: the indices. */
   classNames?: readonly string[];
@@ -49,6 +42,14 @@ export function scatterRows(chart: string, points: NumericInput, labels: LabelIn
   return Array.from({ length: shape[0] }, (_, i) => ({ x: data[2 * i], y: data[2 * i + 1], class: names ? names[i] : "points" }));
 }
 
+/**
+ * Scatter plot of 2-D points, coloured (and shaped) by class.
+ *
+ *   plot.scatter(X, y, { classNames: ["blue", "red"] });   // X [n, 2], y [n]
+ *
+ * More than `maxPoints` points are thinned to every k-th one, and the
+ * subtitle says so.
+ */
 export function scatter(points: NumericInput, labels?: LabelInput, options: ScatterOptions = {}): Chart {
   const all = scatterRows("scatter", points, labels, options.classNames);
   const { indices, stride } = strideSample(all.length, options.maxPoints ?? 5000);

@@ -1,13 +1,3 @@
-/**
- * Training curves from a history of per-epoch metrics, one panel per metric
- * with train and validation side by side — the way Keras names them:
- *
- *   plot.trainingCurves({ loss: [...], val_loss: [...], accuracy: [...], val_accuracy: [...] });
- *   plot.trainingCurves(await train.fit(...));   // a History works too
- *
- * draws a "loss" panel and an "accuracy" panel, each with a train and a
- * validation line. Epochs count from 1.
- */
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError } from "./errors";
@@ -26,6 +16,7 @@ function asRecord(history: HistoryInput): Readonly<Record<string, NumericInput>>
   return history as Readonly<Record<string, NumericInput>>;
 }
 
+/** Options of `plot.trainingCurves`. */
 export interface TrainingCurvesOptions {
   /** Default "training curves". */
   title?: string;
@@ -46,6 +37,16 @@ function splitOf(key: string): { split: string; metric: string } {
   return VALIDATION_PREFIX.test(key) ? { split: "validation", metric: key.replace(VALIDATION_PREFIX, "") } : { split: "train", metric: key };
 }
 
+/**
+ * Training curves from a history of per-epoch metrics, one panel per metric
+ * with train and validation side by side — the way Keras names them:
+ *
+ *   plot.trainingCurves({ loss: [...], val_loss: [...], accuracy: [...], val_accuracy: [...] });
+ *   plot.trainingCurves(await train.fit(...));   // a History works too
+ *
+ * draws a "loss" panel and an "accuracy" panel, each with a train and a
+ * validation line. Epochs count from 1.
+ */
 export function trainingCurves(input: HistoryInput, options: TrainingCurvesOptions = {}): Chart {
   const history = asRecord(input);
   const keys = Object.keys(history);

@@ -1,10 +1,6 @@
-/**
- * Stops training when a monitored value has not improved for `patience`
- * epochs, and puts back the weights of the best epoch (Keras's
- * EarlyStopping with restore_best_weights).
- */
 import * as tf from "@tensorflow/tfjs";
 
+/** Options of `train.EarlyStopping`. */
 export interface EarlyStoppingOptions {
   /** The logged value to watch. Default "val_loss" with validation data, else "loss". */
   monitor?: string;
@@ -18,6 +14,11 @@ export interface EarlyStoppingOptions {
   restoreBest?: boolean;
 }
 
+/**
+ * Stops training when a monitored value has not improved for `patience`
+ * epochs, and puts back the weights of the best epoch (Keras's
+ * EarlyStopping with restore_best_weights).
+ */
 export class EarlyStopping {
   readonly monitor: string;
   best = NaN;

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Batch } from "../data/dataset";
 import { LossFn, MetricFn, Model } from "./types";
 
+/** Options of `train.evaluate`. */
 export interface EvaluateOptions {
   /** Reported as "loss" when given. */
   lossFn?: LossFn;

@@ -21,6 +21,7 @@ import { EpochLog, History } from "./history";
 import { ProgressBar, ProgressMode, ProgressOptions } from "./progress";
 import { LossFn, MetricFn, Model, Optimizer } from "./types";
 
+/** Options of `train.fit`. */
 export interface FitOptions {
   /** The batch's mean loss from the model's output and the targets (nn.crossEntropy, say). */
   lossFn: LossFn;

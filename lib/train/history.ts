@@ -1,10 +1,3 @@
-/**
- * What fit records: one log per epoch, with the training loss and metrics
- * and, with validation data, `val_`-prefixed ones (Keras's names).
- *
- *   history.series("val_accuracy")   // [0.71, 0.84, 0.9, ...]
- *   history.toRecords()              // long format, for a Vega-Lite chart
- */
 export interface EpochLog {
   /** 1-based. */
   epoch: number;
@@ -23,6 +16,13 @@ export interface HistoryRecord {
   value: number;
 }
 
+/**
+ * What fit records: one log per epoch, with the training loss and metrics
+ * and, with validation data, `val_`-prefixed ones (Keras's names).
+ *
+ *   history.series("val_accuracy")   // [0.71, 0.84, 0.9, ...]
+ *   history.toRecords()              // long format, for a Vega-Lite chart
+ */
 export class History {
   readonly epochs: EpochLog[] = [];
   /** Set when early stopping ended the run. */

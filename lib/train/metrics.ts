@@ -1,3 +1,5 @@
+import * as tf from "@tensorflow/tfjs";
+
 /**
  * Accuracy: the fraction of predictions whose arg-max is the target class.
  *
@@ -6,8 +8,6 @@
  *
  * For sequences it is the token accuracy.
  */
-import * as tf from "@tensorflow/tfjs";
-
 export function accuracy(pred: tf.Tensor, y: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const oneHot = y.shape.length === pred.shape.length;

@@ -1,16 +1,9 @@
-/**
- * The training progress bar: epoch, batch i/n, running loss and metrics,
- * elapsed time and time left. In a notebook it is one output updated in
- * place (text and HTML); in a terminal one line redrawn with \r; in a log
- * file or CI (stdout not a TTY) one line per epoch.
- *
- *   epoch 3/10 ███████░░░░░░░░░░░░░ 12/40  loss 0.4321  accuracy 0.9120  0:05 elapsed, 0:12 left
- */
 import { display, inNotebook, Shown } from "../display";
 import { EpochLog } from "./history";
 
 export type ProgressMode = "auto" | "notebook" | "tty" | "lines" | "none";
 
+/** Options of `train.ProgressBar`. */
 export interface ProgressOptions {
   /** Default "auto": notebook in a notebook, tty when stdout is a terminal, else lines. */
   mode?: ProgressMode;
@@ -22,6 +15,14 @@ export interface ProgressOptions {
 const REDRAW_MS = { notebook: 250, tty: 100 };
 const BAR_WIDTH = 20;
 
+/**
+ * The training progress bar: epoch, batch i/n, running loss and metrics,
+ * elapsed time and time left. In a notebook it is one output updated in
+ * place (text and HTML); in a terminal one line redrawn with \r; in a log
+ * file or CI (stdout not a TTY) one line per epoch.
+ *
+ *   epoch 3/10 ███████░░░░░░░░░░░░░ 12/40  loss 0.4321  accuracy 0.9120  0:05 elapsed, 0:12 left
+ */
 export class ProgressBar {
   readonly mode: Exclude<ProgressMode, "auto">;
   private readonly stream: { write(text: string): unknown; isTTY?: boolean };
