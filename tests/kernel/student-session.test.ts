@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readNotebook } from "../../kernel/notebook";
+import { readNotebook, serializeNotebook } from "../../kernel/notebook";
 import { docCoverage } from "./doc-coverage";
-import { CLI, codeCell, notebook, runCommand, scratchDir, writeScratchNotebook } from "./helpers";
+import { CLI, codeCell, KIT_ROOT, notebook, runCommand, scratchDir, writeScratchNotebook } from "./helpers";
 
 const PYTHON = "/usr/bin/python3";
 const PROBE = path.join(__dirname, "session_probe.py");
@@ -134,6 +134,22 @@ describe("a flood of output", () => {
     const cells = readNotebook(out).cells;
     expect(JSON.stringify(cells[3 - 1])).toContain("still graded");
   });
+});
+
+describe("grading a notebook whose answer floods its output", () => {
+  it("still scores every test, the flooding cell's included", async () => {
+    const submissions = path.join(dir, "submissions", "flooder");
+    fs.mkdirSync(submissions, { recursive: true });
+    const nb = readNotebook(path.join(KIT_ROOT, "solutions", "lab1-mlp.ipynb"));
+    const answer = nb.cells.find((c) => c.cell_type === "code" && (c.metadata as { nbgrader?: { solution?: boolean } }).nbgrader?.solution)!;
+    answer.source = `${[answer.source].flat().join("")}\n${FLOOD};\n`;
+    fs.writeFileSync(path.join(submissions, "lab1-mlp.ipynb"), serializeNotebook(nb));
+    const out = path.join(dir, "grades");
+    const r = await runCommand("node", [CLI, "grade", path.dirname(submissions), "--out", out, "--jobs", "1"], { env });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const row = fs.readFileSync(path.join(out, "gradebook.csv"), "utf8").trim().split("\n")[1];
+    expect(row).toMatch(/^flooder,lab1-mlp,(\d+),\1,graded,(\d+) of \2 tests passed$/);
+  }, 600_000);
 });
 
 describe("the tfjs banner", () => {
