@@ -70,7 +70,8 @@ export function groupRssMb(pgid: number): number {
   return kb / 1024;
 }
 
-const FLOOD_NOTE = /^\[dlkit: [\d.]+ MB of output dropped/;
+/** The notes that say a cell's output was cut: the client's limit, and the kernel's own cap per cell. */
+const FLOOD_NOTE = /^\[dlkit: [\d.]+ MB of output dropped|^\[output capped at [\d.]+ \w+ for this cell/m;
 
 /** A cell printing this many times the kept output is stopped: reading a gigabyte would only waste the time limit. */
 const FLOOD_STOP_FACTOR = 4;
