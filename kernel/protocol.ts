@@ -4,7 +4,8 @@
  */
 import { createHmac, randomUUID } from "crypto";
 
-const DELIMITER = "<IDS|MSG>";
+/** The frame between a message's routing prefix and its signature. */
+export const DELIMITER = "<IDS|MSG>";
 export const PROTOCOL_VERSION = "5.3";
 
 export interface Header {
@@ -23,15 +24,20 @@ export interface Message<C = Record<string, unknown>> {
   content: C;
 }
 
+/** The HMAC-SHA256 signature of a message's serialized parts; "" when the connection has no key. */
+export function signParts(key: string, parts: string[]): string {
+  if (!key) return "";
+  const hmac = createHmac("sha256", key);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest("hex");
+}
+
 export class Session {
   readonly id = randomUUID();
   constructor(private readonly key: string) {}
 
   private sign(parts: string[]): string {
-    if (!this.key) return "";
-    const hmac = createHmac("sha256", this.key);
-    for (const part of parts) hmac.update(part);
-    return hmac.digest("hex");
+    return signParts(this.key, parts);
   }
 
   /** A new request message, framed for a DEALER socket. */

@@ -4,24 +4,16 @@
  * queue. Same shape as tslab's own message class (which it does not export),
  * so tslab's handlers accept it.
  */
-import { createHmac, randomBytes } from "crypto";
+import { randomBytes } from "crypto";
+import { DELIMITER as DELIMITER_TEXT, Header, PROTOCOL_VERSION, signParts } from "./protocol";
 import { sendQueued, Sendable } from "./send-queue";
 
-const DELIMITER = Buffer.from("<IDS|MSG>");
-
-export interface WireHeader {
-  msg_id: string;
-  msg_type: string;
-  session: string;
-  username: string;
-  date: string;
-  version: string;
-}
+const DELIMITER = Buffer.from(DELIMITER_TEXT);
 
 export class ServerMessage {
   identity: Buffer[] = [];
-  header!: WireHeader;
-  parent: Partial<WireHeader> = {};
+  header!: Header;
+  parent: Partial<Header> = {};
   metadata: Record<string, unknown> = {};
   content: any = {};
   extra: unknown[] = [];
@@ -34,7 +26,7 @@ export class ServerMessage {
     message.identity = frames.slice(0, at);
     const signature = frames[at + 1].toString();
     const parts = frames.slice(at + 2);
-    if (key && signature !== sign(key, parts.map((p) => p.toString("utf8")))) throw new Error("Jupyter message with a bad signature");
+    if (key && signature !== signParts(key, parts.map((p) => p.toString("utf8")))) throw new Error("Jupyter message with a bad signature");
     message.header = JSON.parse(parts[0].toString("utf8"));
     message.parent = JSON.parse(parts[1].toString("utf8"));
     message.metadata = JSON.parse(parts[2].toString("utf8"));
@@ -47,7 +39,7 @@ export class ServerMessage {
     const reply = new ServerMessage();
     reply.identity = this.identity;
     reply.header = {
-      version: "5.3",
+      version: PROTOCOL_VERSION,
       date: new Date().toISOString(),
       session: this.header.session,
       username: this.header.username,
@@ -60,13 +52,6 @@ export class ServerMessage {
 
   signAndSend(key: string, socket: Sendable): void {
     const bodies = [this.header, this.parent, this.metadata, this.content, ...this.extra].map((b) => JSON.stringify(b));
-    sendQueued(socket, [...this.identity, DELIMITER, sign(key, bodies), ...bodies]);
+    sendQueued(socket, [...this.identity, DELIMITER, signParts(key, bodies), ...bodies]);
   }
-}
-
-function sign(key: string, parts: string[]): string {
-  if (!key) return "";
-  const hmac = createHmac("sha256", key);
-  for (const part of parts) hmac.update(part);
-  return hmac.digest("hex");
 }

@@ -6,8 +6,6 @@
  * and no probe leaks tensors; the kit's module holds no solution; the
  * grader's scoring of the trained-model tests reads the solution's labels.
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { useBestBackend } from "../../../../lib/backend";
@@ -16,9 +14,8 @@ import * as tp4aModule from "../../../../lib/check/labs/tp4a-cnn";
 import type { RecordOutput } from "../../../../lib/check/record";
 import { runCase, type Recorded } from "../../../../lib/check/recorded";
 import { Conv2d, Flatten, Linear, MaxPool2d, manualSeed, Module, ReLU, Sequential, Softmax, withManualSeed } from "../../../../lib/nn";
-import { kitRoot } from "../../../../kernel/kernelspec";
-import { compareRecords, recordLab } from "../../../../course/record-checks";
 import { tp4a as course, LENET_SUBSET_BAR } from "../../../../course/labs/tp4a-cnn";
+import { describeWhatShips } from "./shipped";
 import * as M from "../../../../course/labs/tp4a-cnn/mistakes";
 import * as reference from "../../../../course/labs/tp4a-cnn/reference";
 
@@ -40,32 +37,9 @@ function noLeak<T>(run: () => T): T {
   return result;
 }
 
-describe("the records shipped with the kit", () => {
-  it("are what release records from the course's reference and mistakes (else every public check compares with stale outputs)", async () => {
-    expect(compareRecords(kitRoot(), await recordLab(course))).toEqual([]);
-  });
+describeWhatShips(course, tp4aModule, ["TEST_SUBSET", "fineTuneWins", "leNet", "leNetAccuracy", "lossFn", "predict", "probes", "toModelInput", "trainEpoch", "withNewHead"]);
 
-  it("stay small (tens of KB): they ship with every student kit", () => {
-    expect(fs.statSync(path.join(kitRoot(), "lib/check/records/tp4a-cnn.json")).size).toBeLessThan(80_000);
-  });
-});
-
-describe("lib/check/labs/tp4a-cnn, as shipped to students", () => {
-  it("exports no reference and no mistake (students would read the solution)", () => {
-    expect(Object.keys(tp4aModule).filter((k) => /reference|mistake|ref$/i.test(k))).toEqual([]);
-  });
-
-  it("holds no line of the reference's code", () => {
-    const shipped = new Set(fs.readFileSync(path.join(kitRoot(), "lib/check/labs/tp4a-cnn.ts"), "utf8").split("\n").map((l) => l.trim()));
-    const solutionLines = fs
-      .readFileSync(path.join(kitRoot(), "course/labs/tp4a-cnn/reference.ts"), "utf8")
-      .split("\n")
-      .map((l) => l.trim())
-      .filter((l) => l.length > 12 && !/^(import|export|\/\*\*|\*|\/\/)/.test(l));
-    expect(solutionLines.length).toBeGreaterThan(10);
-    expect(solutionLines.filter((l) => shipped.has(l))).toEqual([]);
-  });
-
+describe("lib/check/labs/tp4a-cnn's probes", () => {
   it("probes every graded function and both trained-model tests", () => {
     expect(Object.keys(tp4a.probes).sort()).toEqual(["fineTunePredictions", "leNetPredictions", "lossFn", "makeLeNet", "predict", "toModelInput", "trainEpoch", "withNewHead"]);
   });

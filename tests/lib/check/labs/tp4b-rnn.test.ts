@@ -6,8 +6,6 @@
  * and no probe leaks tensors; the kit's module holds no solution; the
  * grader's scoring of the trained GRU reads the solution's labels.
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { useBestBackend } from "../../../../lib/backend";
@@ -16,12 +14,10 @@ import * as tp4bModule from "../../../../lib/check/labs/tp4b-rnn";
 import type { RecordOutput } from "../../../../lib/check/record";
 import { runCase, toRecorded, type RecordedCase } from "../../../../lib/check/recorded";
 import { crossEntropy, Linear, manualSeed } from "../../../../lib/nn";
-import { kitRoot } from "../../../../kernel/kernelspec";
-import { readNotebook } from "../../../../kernel/notebook";
-import { compareRecords, recordLab } from "../../../../course/record-checks";
 import { tp4b as course, HELD_OUT_BAR, scoreHeldOut } from "../../../../course/labs/tp4b-rnn";
 import * as M from "../../../../course/labs/tp4b-rnn/mistakes";
 import * as reference from "../../../../course/labs/tp4b-rnn/reference";
+import { describeWhatShips } from "./shipped";
 
 beforeAll(async () => {
   await useBestBackend({ backend: "wasm", quiet: true });
@@ -45,37 +41,9 @@ const { ALPHABET, LANGUAGE_NAMES } = reference;
 
 // ---------------------------------------------------------------------------
 
-describe("the records shipped with the kit", () => {
-  it("are what release records from the course's reference and mistakes (else every public check compares with stale outputs)", async () => {
-    expect(compareRecords(kitRoot(), await recordLab(course))).toEqual([]);
-  });
+describeWhatShips(course, tp4bModule, ["HELD_OUT_SAMPLE", "Results", "heldOutAccuracy", "predict", "probes", "rnnClass", "trainWord", "wordClassifier", "wordToTensor"]);
 
-  it("stay small (tens of KB): they ship with every student kit", () => {
-    expect(fs.statSync(path.join(kitRoot(), "lib/check/records/tp4b-rnn.json")).size).toBeLessThan(80_000);
-  });
-});
-
-describe("lib/check/labs/tp4b-rnn, as shipped to students", () => {
-  it("exports no reference and no mistake (students would read the solution)", () => {
-    expect(Object.keys(tp4bModule).filter((k) => /reference|mistake|ref$/i.test(k))).toEqual([]);
-  });
-
-  it("holds no line of the reference's code but what the student's lab and the rest of lib give (skeletons, idioms)", () => {
-    const lines = (text: string) => text.split("\n").map((l) => l.trim());
-    const own = path.join(kitRoot(), "lib/check/labs/tp4b-rnn.ts");
-    const shipped = new Set(lines(fs.readFileSync(own, "utf8")));
-    const libFiles = (fs.readdirSync(path.join(kitRoot(), "lib"), { recursive: true }) as string[]).map((f) => path.join(kitRoot(), "lib", f)).filter((f) => f.endsWith(".ts") && f !== own);
-    const given = new Set([
-      ...readNotebook(path.join(kitRoot(), "labs/tp4b-rnn.ipynb")).cells.flatMap((c) => lines(c.source)),
-      ...libFiles.flatMap((f) => lines(fs.readFileSync(f, "utf8"))),
-    ]);
-    const solutionLines = lines(fs.readFileSync(path.join(kitRoot(), "course/labs/tp4b-rnn/reference.ts"), "utf8")).filter(
-      (l) => l.length > 12 && !/^(import|export|\/\*\*|\*|\/\/)/.test(l),
-    );
-    expect(solutionLines.length).toBeGreaterThan(10);
-    expect(solutionLines.filter((l) => shipped.has(l) && !given.has(l))).toEqual([]);
-  });
-
+describe("lib/check/labs/tp4b-rnn's probes", () => {
   it("probes every graded function and the trained GRU", () => {
     expect(Object.keys(tp4b.probes).sort()).toEqual(["heldOut", "predict", "rnnClass", "trainWord", "wordClassifier", "wordToTensor"]);
   });
