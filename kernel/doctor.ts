@@ -44,6 +44,7 @@ function requirements(root: string): Requirement[] {
     { what: "PyTorch (reference values, benchmarks)", for: "tests", ok: pythonHas("torch"), fix: aptFix("python3-torch") },
     { what: "Chromium (browser tests)", for: "tests", ok: exists("/usr/bin/chromium"), fix: aptFix("chromium") },
     { what: "bubblewrap (grading sandbox)", for: "tests", ok: exists("/usr/bin/bwrap"), fix: aptFix("bubblewrap") },
+    { what: "Slurm and munge (grading as a job array)", for: "tests", ok: () => ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged"].every((f) => fs.existsSync(f)), fix: aptFix("slurm-wlm munge") },
     {
       what: "Fashion-MNIST (TP4a's data)",
       for: "everyone",
