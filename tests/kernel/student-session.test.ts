@@ -146,9 +146,10 @@ describe("grading a notebook whose answer floods its output", () => {
     fs.writeFileSync(path.join(submissions, "lab1-mlp.ipynb"), serializeNotebook(nb));
     const out = path.join(dir, "grades");
     const r = await runCommand("node", [CLI, "grade", path.dirname(submissions), "--out", out, "--jobs", "1"], { env });
-    expect(r.code, r.stderr + r.stdout).toBe(0);
+    // Full marks; the status says that some output was dropped, and so does the exit code.
+    expect(r.code, r.stderr + r.stdout).toBe(1);
     const row = fs.readFileSync(path.join(out, "gradebook.csv"), "utf8").trim().split("\n")[1];
-    expect(row).toMatch(/^flooder,lab1-mlp,(\d+),\1,graded,(\d+) of \2 tests passed$/);
+    expect(row).toMatch(/^flooder,lab1-mlp,(\d+),\1,output-limit,(\d+) of \2 tests passed; some output was dropped \(a cell printed too much\)$/);
   }, 600_000);
 });
 
