@@ -28,7 +28,9 @@ import { installWasmTranspose } from "./wasm-transpose";
 
 export { BACKEND_ENV, type BackendChoice } from "./candidates";
 
+/** What `useBestBackend` chose and why, as `currentBackend()` also reports it. */
 export interface BackendInfo {
+  /** The kit's name of the choice: "node-gpu", "node", "wasm" or "cpu". */
   choice: BackendChoice;
   /** tfjs's own name for it (`tf.getBackend()`). */
   tfName: string;
@@ -38,6 +40,7 @@ export interface BackendInfo {
   summary: string;
 }
 
+/** Options of `useBestBackend`. */
 export interface UseBackendOptions {
   /** Overrides `DLKIT_BACKEND`. */
   backend?: BackendChoice | "auto";

@@ -1,12 +1,3 @@
-/**
- * Compares a student's function with the reference on seeded random inputs.
- *
- *   checkFunction(attention, ref.attention, {
- *     inputs: (seed) => [tf.randomNormal([2, 5, 8], 0, 1, "float32", seed), ...],
- *     hints: [{ mistake: attentionWithoutScale, hint: "missing the 1/√d scale?" }],
- *   });
- *   // ✔ attention: matches the reference on 3 random inputs
- */
 import * as tf from "@tensorflow/tfjs";
 import { valueHint, shapeHint } from "./hints";
 import { isNotImplemented } from "./notImplemented";
@@ -23,6 +14,7 @@ export interface Mistake<A extends unknown[] | []> {
   when?: (actual: unknown, expected: unknown, args: A) => boolean;
 }
 
+/** Options of `check.checkFunction`; `A` is the checked function's argument list. */
 export interface CheckFunctionOptions<A extends unknown[] | []> {
   /** Makes one trial's arguments from a seed (use it for every random op). */
   inputs: (seed: number) => A;
@@ -40,7 +32,16 @@ export interface CheckFunctionOptions<A extends unknown[] | []> {
   hints?: Mistake<A>[];
 }
 
-/** Runs the check and prints its one-line verdict; never throws for a student's error. */
+/**
+ * Compares a student's function with the reference on seeded random inputs;
+ * prints its one-line verdict and never throws for a student's error.
+ *
+ *   checkFunction(attention, ref.attention, {
+ *     inputs: (seed) => [tf.randomNormal([2, 5, 8], 0, 1, "float32", seed), ...],
+ *     hints: [{ mistake: attentionWithoutScale, hint: "missing the 1/√d scale?" }],
+ *   });
+ *   // ✔ attention: matches the reference on 3 random inputs
+ */
 export function checkFunction<A extends unknown[] | []>(
   student: (...args: A) => unknown,
   reference: (...args: A) => unknown,

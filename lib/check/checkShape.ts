@@ -1,14 +1,9 @@
-/**
- * Checks a tensor's shape, naming the sizes the way the lesson does.
- *
- *   checkShape(params.bh, [4, 1], "bh", { dims: ["nh", "1"] });
- *   // ✘ bh has shape [1,4]; expected [nh,1] = [4,1] — did you transpose?
- */
 import * as tf from "@tensorflow/tfjs";
 import { shapeHint } from "./hints";
 import { Verdict, report } from "./verdict";
 import { showShape } from "./values";
 
+/** Options of `check.checkShape`. */
 export interface CheckShapeOptions {
   /** How the lesson names each axis (["batch", "nh"]); shown beside the numbers. Default: numbers only. */
   dims?: string[];
@@ -16,7 +11,14 @@ export interface CheckShapeOptions {
   dtype?: tf.DataType;
 }
 
-/** `null` in `expected` accepts any size on that axis (a batch axis, say). */
+/**
+ * Checks a tensor's shape (and dtype), naming the sizes the way the lesson
+ * does, and prints its one-line verdict. `null` in `expected` accepts any
+ * size on that axis (a batch axis, say).
+ *
+ *   checkShape(params.bh, [4, 1], "bh", { dims: ["nh", "1"] });
+ *   // ✘ bh has shape [1,4]; expected [nh,1] = [4,1] — did you transpose?
+ */
 export function checkShape(value: unknown, expected: (number | null)[], name: string, options: CheckShapeOptions = {}): Verdict {
   const wanted = options.dims ? `[${options.dims.join(",")}] = ${show(expected)}` : show(expected);
   if (!(value instanceof tf.Tensor)) {

@@ -1,14 +1,3 @@
-/**
- * Checks gradients against central finite differences,
- * ∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h, with tolerances for float32.
- *
- *   gradientCheck((w, b) => loss(w, b), [w, b], { names: ["w", "b"] });
- *   // ✔ gradients of w, b match finite differences (max error 2.1e-4 over 20 coordinates)
- *   gradientCheck(loss, [w, b], { analytic: myBackward });   // a hand-written backward
- *
- * Inputs within h of a kink (ReLU at 0, abs, max) can fail honestly: there
- * the two one-sided slopes differ. Random float inputs almost never land there.
- */
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random";
 import { thrown } from "./checkFunction";
@@ -16,6 +5,7 @@ import { shapeHint, valueHint } from "./hints";
 import { Verdict, report } from "./verdict";
 import { Numeric, sameShape, showShape, unravel } from "./values";
 
+/** Options of `check.gradientCheck`. */
 export interface GradientCheckOptions {
   /** Shown in the verdict line. Default "gradients". */
   name?: string;
@@ -35,7 +25,18 @@ export interface GradientCheckOptions {
   seed?: number;
 }
 
-/** Runs the check and prints its one-line verdict. `fn` must return a scalar. */
+/**
+ * Checks gradients against central finite differences,
+ * ∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h, with tolerances for float32,
+ * and prints its one-line verdict. `fn` must return a scalar.
+ *
+ *   gradientCheck((w, b) => loss(w, b), [w, b], { names: ["w", "b"] });
+ *   // ✔ gradients of w, b match finite differences (max error 2.1e-4 over 20 coordinates)
+ *   gradientCheck(loss, [w, b], { analytic: myBackward });   // a hand-written backward
+ *
+ * Inputs within h of a kink (ReLU at 0, abs, max) can fail honestly: there
+ * the two one-sided slopes differ. Random float inputs almost never land there.
+ */
 export function gradientCheck(fn: (...inputs: tf.Tensor[]) => tf.Scalar, inputs: tf.Tensor[], options: GradientCheckOptions = {}): Verdict {
   const name = options.name ?? "gradients";
   const names = inputs.map((_, i) => options.names?.[i] ?? `x${i}`);

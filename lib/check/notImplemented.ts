@@ -4,13 +4,10 @@
  * it, so a lab needs no import for it); in hand-written code,
  * `notImplemented()` does the same. Checks recognise both and say "not
  * implemented yet" instead of failing with a stack trace.
- *
- *   function forward(x: tf.Tensor): tf.Tensor {
- *     return notImplemented("forward");   // YOUR CODE HERE
- *   }
  */
 const PREFIX = "not implemented:";
 
+/** The error a stub throws; `what` names the missing piece ("forward"). */
 export class NotImplementedError extends Error {
   constructor(readonly what: string) {
     super(`${PREFIX} ${what} (replace notImplemented() with your code)`);
@@ -18,7 +15,14 @@ export class NotImplementedError extends Error {
   }
 }
 
-/** Throws NotImplementedError; typed `never` so it stands in for any return value. */
+/**
+ * Throws NotImplementedError; typed `never` so it stands in for any return
+ * value. Checks say "not implemented yet" instead of a stack trace.
+ *
+ *   function forward(x: tf.Tensor): tf.Tensor {
+ *     return notImplemented("forward");   // YOUR CODE HERE
+ *   }
+ */
 export function notImplemented(what = "this function"): never {
   throw new NotImplementedError(what);
 }

@@ -1,8 +1,19 @@
+import type { Tolerance } from "./recorded";
+
+/** An error a student's code throws and what it usually means. */
+export interface ErrorHint {
+  /** Matches the thrown error's message. */
+  when: RegExp;
+  /** Shown after the error, phrased as a question. */
+  hint: string;
+}
+
 /**
- * A probe runs a function under test on inputs drawn from a seed and returns
- * what it computed. Probes hold no answer: the same probe runs the student's
- * function in a check, the instructor's reference when release records the
- * expected outputs, and both sides when the grader compares records.
+ * A probe runs a function under test (of type `F`) on inputs drawn from a
+ * seed and returns what it computed. Probes hold no answer: the same probe
+ * runs the student's function in a check, the instructor's reference when
+ * release records the expected outputs, and both sides when the grader
+ * compares records.
  *
  *   export const forward: Probe<Forward> = {
  *     lab: "lab1-mlp",
@@ -10,14 +21,6 @@
  *     run: (forward, seed) => forward(someParams(seed), someBatch(seed)),
  *   };
  */
-import type { Tolerance } from "./recorded";
-
-/** An error a student's code throws and what it usually means. */
-export interface ErrorHint {
-  when: RegExp;
-  hint: string;
-}
-
 export interface Probe<F> {
   /** The lab's notebook name, e.g. "lab1-mlp": the file the expected outputs are recorded in. */
   lab: string;

@@ -37,6 +37,7 @@ export function gradingSeed(env: NodeJS.ProcessEnv = process.env): number {
 /** Spacing between the seeds of one record's cases, so that case k of one seed is no case of a nearby seed. */
 const CASE_STRIDE = 7919;
 
+/** Options of `check.record`. */
 export interface RecordOptions {
   /** How many seeded cases. Default 3. */
   cases?: number;

@@ -81,6 +81,7 @@ export function recordedLeaves(value: Recorded, path = ""): Leaf[] {
   return [{ path, value: null, kind }];
 }
 
+/** How close two outputs must be to count as equal: |a − e| ≤ atol + rtol·|e|, leaf by leaf. */
 export interface Tolerance {
   /** Relative tolerance. Default 1e-4 (float32 arithmetic in a different order). */
   rtol?: number;

@@ -1,3 +1,5 @@
+import { MIME_BUNDLE, MimeBundle } from "../display";
+
 /**
  * The outcome of a check: one line for the student, and on failure a hint
  * naming the likely mistake. Every check prints its line when it runs.
@@ -5,9 +7,8 @@
  *   ✔ forward: matches the reference on 3 random inputs
  *   ✘ forward: yhat differs from the reference (max |Δ| 0.31) — softmax over the wrong axis?
  */
-import { MIME_BUNDLE, MimeBundle } from "../display";
-
 export interface Verdict {
+  /** True when the check passed. */
   ok: boolean;
   /** One line: what was checked and what came out. */
   message: string;

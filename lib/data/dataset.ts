@@ -1,10 +1,3 @@
-/**
- * A data set of examples held as two tensors, like PyTorch's TensorDataset:
- * example i is (x[i], y[i]).
- *
- *   const ds = new TensorDataset(moons({ n: 200, seed: 0 }));
- *   const { train, test } = ds.split({ test: 0.2, seed: 0 });
- */
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "./random";
 
@@ -21,6 +14,7 @@ export interface Dataset {
   batch(indices: number[]): Batch;
 }
 
+/** Options of `TensorDataset.split`. */
 export interface SplitOptions {
   /** Fraction of the examples in the test part. Default 0.2. */
   test?: number;
@@ -28,8 +22,17 @@ export interface SplitOptions {
   seed?: number;
 }
 
+/**
+ * A data set of examples held as two tensors, like PyTorch's TensorDataset:
+ * example i is (x[i], y[i]), with x [n, ...features] and y [n, ...targets].
+ *
+ *   const ds = new TensorDataset(moons({ n: 200, seed: 0 }));
+ *   const { train, test } = ds.split({ test: 0.2, seed: 0 });
+ */
 export class TensorDataset implements Dataset {
+  /** Inputs, [n, ...features]. */
   readonly x: tf.Tensor;
+  /** Targets, [n, ...targets]. */
   readonly y: tf.Tensor;
 
   /** Keeps the tensors it is given (does not copy them): dispose them with `dispose()`. */
@@ -44,10 +47,12 @@ export class TensorDataset implements Dataset {
     this.y = data.y;
   }
 
+  /** Number of examples. */
   get length(): number {
     return this.x.shape[0] ?? 0;
   }
 
+  /** The examples at these indices, as new tensors the caller owns. */
   batch(indices: number[]): Batch {
     return tf.tidy(() => {
       const at = tf.tensor1d(indices, "int32");
@@ -67,6 +72,7 @@ export class TensorDataset implements Dataset {
     };
   }
 
+  /** Frees x and y. */
   dispose(): void {
     tf.dispose([this.x, this.y]);
   }

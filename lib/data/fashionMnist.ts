@@ -1,12 +1,3 @@
-/**
- * Fashion-MNIST (Zalando): 28×28 grey images of 10 kinds of clothing,
- * 60000 for training and 10000 for testing, read from IDX files: those that
- * Debian's dataset-fashion-mnist package installs, those the student kit
- * ships in its data/fashion-mnist folder, or a folder you name.
- * `idxImages` reads any pair of IDX files, e.g. the original MNIST.
- *
- *   const { x, y, classes } = fashionMnist({ split: "test", limit: 1000 });   // x [1000,1,28,28]
- */
 import * as fs from "fs";
 import * as path from "path";
 import { MissingDataError, requireFile } from "./files";
@@ -19,6 +10,7 @@ export const FASHION_MNIST_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
 /** The student kit's copy, in this folder of the kit (the folder holding labs/). */
 export const FASHION_MNIST_KIT_FOLDER = path.join("data", "fashion-mnist");
 
+/** Fashion-MNIST's class names, by class index (0 "T-shirt/top" … 9 "Ankle boot"). */
 export const FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 const SPLIT_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
@@ -35,6 +27,7 @@ function kitDataAbove(start: string): string | null {
   }
 }
 
+/** Where `findFashionMnist` looks; each field overrides one place (for tests). */
 export interface FashionMnistSearch {
   /** Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -86,6 +79,7 @@ export const FASHION_MNIST_DIR: string = (() => {
   }
 })();
 
+/** Options of `data.fashionMnist`, beside `layout` and `limit`. */
 export interface FashionMnistOptions extends ImageOptions {
   /** Default "train". */
   split?: "train" | "test";
@@ -93,6 +87,15 @@ export interface FashionMnistOptions extends ImageOptions {
   dir?: string;
 }
 
+/**
+ * Fashion-MNIST (Zalando): 28×28 grey images of 10 kinds of clothing,
+ * 60000 for training and 10000 for testing, read from IDX files: those that
+ * Debian's dataset-fashion-mnist package installs, those the student kit
+ * ships in its data/fashion-mnist folder, or a folder you name.
+ * Returns x float32 [n, 1, 28, 28] in [0, 1] (or as `layout` says) and y int32 [n].
+ *
+ *   const { x, y, classes } = fashionMnist({ split: "test", limit: 1000 });   // x [1000,1,28,28]
+ */
 export function fashionMnist(options: FashionMnistOptions = {}): ImageSet {
   const dir = options.dir ?? findFashionMnist();
   const prefix = (options.split ?? "train") === "train" ? "train" : "t10k";
@@ -104,6 +107,7 @@ export function fashionMnist(options: FashionMnistOptions = {}): ImageSet {
   return idxImages({ images: find(`${prefix}-images-idx3-ubyte`), labels: find(`${prefix}-labels-idx1-ubyte`), classes: FASHION_MNIST_CLASSES, layout: options.layout, limit: options.limit });
 }
 
+/** Options of `data.idxImages`: the two files, beside `layout` and `limit`. */
 export interface IdxImagesOptions extends ImageOptions {
   /** Path of the images file, [n, h, w] uint8. */
   images: string;
@@ -113,6 +117,12 @@ export interface IdxImagesOptions extends ImageOptions {
   classes?: string[];
 }
 
+/**
+ * Any pair of IDX files (images [n, h, w] uint8, labels [n]) as an image set,
+ * e.g. the original MNIST: x float32 [n, 1, h, w] in [0, 1], y int32 [n].
+ *
+ *   const digits = idxImages({ images: "t10k-images-idx3-ubyte.gz", labels: "t10k-labels-idx1-ubyte.gz" });
+ */
 export function idxImages(options: IdxImagesOptions): ImageSet {
   const provider = "Check the path, or pass the IDX file you meant.";
   const images = readIdx(requireFile(options.images, "IDX images", provider));

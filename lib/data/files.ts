@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
+/** A data file is not installed; the message says which package provides it or which path to pass. */
 export class MissingDataError extends Error {
   constructor(message: string) {
     super(message);

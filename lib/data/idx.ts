@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import { gunzipSync } from "zlib";
 
+/** The contents of an IDX file: its shape (e.g. [60000, 28, 28]) and its values, row-major, in the file's own type. */
 export interface IdxArray {
   shape: number[];
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -28,6 +29,7 @@ export function readIdx(file: string): IdxArray {
   return parseIdx(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw, file);
 }
 
+/** Parses IDX bytes already in memory and unzipped; `name` names them in errors. */
 export function parseIdx(bytes: Uint8Array, name = "IDX data"): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = TYPES[bytes[2]];

@@ -4,8 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/** Axis order of an image set's x: "nchw" [n, 1, h, w], "nhwc" [n, h, w, 1] or "flat" [n, h·w]. */
 export type ImageLayout = "nchw" | "nhwc" | "flat";
 
+/** Options of the image loaders (`mnistDigits`, `fashionMnist`, `idxImages`). */
 export interface ImageOptions {
   /** "nchw" [n,1,28,28] like PyTorch and nn.Conv2d (default), "nhwc" [n,28,28,1] like tfjs, "flat" [n,784]. */
   layout?: ImageLayout;
@@ -13,6 +15,7 @@ export interface ImageOptions {
   limit?: number;
 }
 
+/** Images and their labels: x float32 [n, 1, h, w] (or as `layout` says), y int32 [n]. */
 export interface ImageSet {
   /** float32 in [0, 1]. */
   x: tf.Tensor;

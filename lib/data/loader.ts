@@ -1,20 +1,8 @@
-/**
- * Batches of a data set, like PyTorch's DataLoader: each `for ... of` is one
- * epoch; with `shuffle` every epoch gets its own order, derived from the
- * seed and the epoch number, so a run is the same every time.
- *
- *   const loader = new DataLoader(train, { batchSize: 32, shuffle: true, seed: 0 });
- *   for (const { x, y } of loader) { ... }
- *
- * Who disposes: the loader. A batch is disposed when the next one is asked
- * for and after the last one, so a loop that runs to the end leaks nothing.
- * A batch you `break` out of the loop with, or keep past its step, is yours:
- * `clone()` it to keep it, dispose it when done.
- */
 import * as tf from "@tensorflow/tfjs";
 import { Batch, Dataset, TensorDataset } from "./dataset";
 import { Random, hash32 } from "./random";
 
+/** Options of `data.DataLoader`. */
 export interface DataLoaderOptions {
   /** Examples per batch. Default 32. */
   batchSize?: number;
@@ -26,6 +14,20 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
 }
 
+/**
+ * Batches of a data set, like PyTorch's DataLoader: each `for ... of` is one
+ * epoch and yields {x: [batchSize, ...], y: [batchSize, ...]}; with `shuffle`
+ * every epoch gets its own order, derived from the seed and the epoch number,
+ * so a run is the same every time.
+ *
+ *   const loader = new DataLoader(train, { batchSize: 32, shuffle: true, seed: 0 });
+ *   for (const { x, y } of loader) { ... }
+ *
+ * Who disposes: the loader. A batch is disposed when the next one is asked
+ * for and after the last one, so a loop that runs to the end leaks nothing.
+ * A batch you `break` out of the loop with, or keep past its step, is yours:
+ * `clone()` it to keep it, dispose it when done.
+ */
 export class DataLoader implements Iterable<Batch> {
   readonly dataset: Dataset;
   readonly batchSize: number;

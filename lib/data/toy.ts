@@ -8,17 +8,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "./random";
 
+/** A toy set: points x float32 [n, 2] and their classes y int32 [n]. */
 export interface Toy2D {
   x: tf.Tensor2D;
   y: tf.Tensor1D;
 }
 
+/** Options shared by the toy sets (`circles`, `moons`, `xor`, `blobs`). */
 export interface ToyOptions {
   /** Number of points. Default 200. */
   n?: number;
   /** Std of the Gaussian noise added to each coordinate. Default depends on the set (see each). */
   noise?: number;
-  /** Default 0. */
+  /** Seed of the points and their order. Default 0. */
   seed?: number;
 }
 

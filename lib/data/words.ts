@@ -26,8 +26,10 @@ export const WORD_LANGUAGES = {
   pt: { name: "Portuguese", package: "dictionary-pt" },
 } as const;
 
+/** A language code of `WORD_LANGUAGES`: "en", "de", "fr", "es", "it", "nl" or "pt". */
 export type WordLanguage = keyof typeof WORD_LANGUAGES;
 
+/** Options of `data.wordLists`. */
 export interface WordListOptions {
   /** Default all seven: en, de, fr, es, it, nl, pt. */
   languages?: WordLanguage[];

@@ -1,18 +1,12 @@
-/**
- * Shows rich output (a mime bundle: Vega-Lite, SVG, HTML, text) in the
- * notebook the code runs in, and updates it in place. Outside a notebook
- * (a script, a test) the text/plain part goes to stdout instead.
- *
- *   const shown = display({ "text/plain": "epoch 1" });
- *   shown.update({ "text/plain": "epoch 2" });   // same output, replaced
- */
 import { randomBytes } from "crypto";
 
+/** Output in several forms, keyed by mime type: `{ "text/plain": "…", "image/svg+xml": "<svg…" }`; the notebook shows the richest it can. */
 export type MimeBundle = Record<string, unknown>;
 
-/** An object that shows itself richly when it is a cell's last expression. */
+/** The method key of a `Displayable`: the kernel calls `obj[MIME_BUNDLE]()` on a cell's last value. */
 export const MIME_BUNDLE = Symbol.for("dlkit.mimeBundle");
 
+/** An object that shows itself richly when it is a cell's last expression. */
 export interface Displayable {
   [MIME_BUNDLE](): MimeBundle | Promise<MimeBundle>;
 }
@@ -38,12 +32,20 @@ export function inNotebook(): boolean {
   return kernelChannel() !== null;
 }
 
+/** The handle `display` returns, to replace that output later. */
 export interface Shown {
   /** Replaces what this display shows, in place. */
   update(bundle: MimeBundle): void;
 }
 
-/** Shows a bundle; the handle updates that same output later. */
+/**
+ * Shows rich output (a mime bundle: Vega-Lite, SVG, HTML, text) in the
+ * notebook the code runs in; the handle updates that same output in place.
+ * Outside a notebook (a script, a test) the text/plain part goes to stdout instead.
+ *
+ *   const shown = display({ "text/plain": "epoch 1" });
+ *   shown.update({ "text/plain": "epoch 2" });   // same output, replaced
+ */
 export function display(bundle: MimeBundle): Shown {
   const id = randomBytes(8).toString("hex");
   const send = (b: MimeBundle, update: boolean) => {

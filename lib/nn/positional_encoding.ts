@@ -87,7 +87,19 @@ export class PositionalEncoding extends PositionalBase {
   }
 }
 
+/**
+ * y = dropout(x + W[:seq]) — positions as a trained table W `[maxLen, dModel]`
+ * (N(0, 1) at start), as in BERT and GPT; see `PositionalEncoding` for the
+ * fixed sinusoidal one and the arguments.
+ *
+ * Shape: x `[batch, seq, dModel]` (batchFirst, the default here) or
+ * `[seq, batch, dModel]` → the same shape; seq ≤ maxLen.
+ *
+ *   const pe = new nn.LearnedPositionalEncoding(32, { maxLen: 64 });
+ *   const y = pe.forward(embed.forward(tokens));   // [batch, seq, 32]
+ */
 export class LearnedPositionalEncoding extends PositionalBase {
+  /** The learned table `[maxLen, dModel]`. */
   readonly weight: tf.Variable;
 
   constructor(dModel: number, args: PositionalEncodingArgs = {}) {

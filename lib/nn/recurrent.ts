@@ -1,16 +1,3 @@
-/**
- * What RNN, GRU and LSTM share, as in PyTorch's `nn.RNNBase`: stacked
- * layers, PyTorch's parameter names and shapes, batch-first or
- * time-first input, and the input part of every gate for all steps at
- * once. A subclass says how one layer runs over the steps (`runLayer`);
- * GRU and LSTM say how one step updates the state (`cell`) and let
- * autograd go back through the steps.
- *
- * Per layer l the parameters are `weight_ih_l{l}` `[G·hidden, input]`,
- * `weight_hh_l{l}` `[G·hidden, hidden]`, `bias_ih_l{l}` and `bias_hh_l{l}`
- * `[G·hidden]`, with G gates stacked in PyTorch's order; all start from
- * U(-1/√hidden, 1/√hidden).
- */
 import * as tf from "@tensorflow/tfjs";
 import * as F from "./functional";
 import { uniformFanIn } from "./init";
@@ -71,6 +58,23 @@ function unstack(x: tf.Tensor): tf.Tensor[] {
   return x.shape[0] === 1 ? [x.squeeze([0])] : tf.unstack(x);
 }
 
+/**
+ * What RNN, GRU and LSTM share, as in PyTorch's `nn.RNNBase`: stacked
+ * layers, PyTorch's parameter names and shapes, batch-first or
+ * time-first input, and the input part of every gate for all steps at
+ * once. A subclass says how one layer runs over the steps (`runLayer`);
+ * GRU and LSTM say how one step updates the state (`cell`) and let
+ * autograd go back through the steps.
+ *
+ * Per layer l the parameters are `weight_ih_l{l}` `[G·hidden, input]`,
+ * `weight_hh_l{l}` `[G·hidden, hidden]`, `bias_ih_l{l}` and `bias_hh_l{l}`
+ * `[G·hidden]`, with G gates stacked in PyTorch's order; all start from
+ * U(-1/√hidden, 1/√hidden).
+ *
+ * Shape: input `[seq, batch, input]` (or `[batch, seq, input]` with
+ * batchFirst), h0 `[numLayers, batch, hidden]` → output `[seq, batch, hidden]`
+ * (same layout as the input), hN `[numLayers, batch, hidden]`.
+ */
 export abstract class RecurrentBase extends Module {
   readonly numLayers: number;
   readonly batchFirst: boolean;

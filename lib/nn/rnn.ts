@@ -5,6 +5,7 @@ import { nextSeed } from "./random";
 import { CellState, LayerRun, LayerWeights, RecurrentArgs, RecurrentBase } from "./recurrent";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
+/** The activation f of an Elman RNN's update, h′ = f(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh). */
 export type Nonlinearity = "tanh" | "relu";
 
 /** Arguments of `nn.RNN`. */

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { softmax } from "./functional";
 import { showShape } from "./shapes";
 
+/** What `scaledDotProductAttention` returns: the output and the weights that made it. */
 export interface AttentionResult {
   /** The weighted averages of the values, `[..., L, d_v]`. */
   output: tf.Tensor;

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 
+/** What `clipGradNorm` returns. */
 export interface ClippedGradients {
   /** New gradient tensors (yours to dispose), same names as the input. */
   grads: tf.NamedTensorMap;

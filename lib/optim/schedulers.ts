@@ -1,14 +1,15 @@
+import { Optimizer } from "./optimizer";
+
 /**
- * Learning-rate schedules, like `torch.optim.lr_scheduler`: build one on an
- * optimizer, call `scheduler.step()` once per epoch (after the epoch's
- * optimizer steps), and it sets `optimizer.lr`.
+ * What every learning-rate schedule shares, like PyTorch's
+ * `lr_scheduler.LRScheduler`; a subclass gives the rate of each epoch
+ * (`lrAt`). Build one on an optimizer, call `scheduler.step()` once per
+ * epoch (after the epoch's optimizer steps), and it sets `optimizer.lr`.
  *
  *   const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
  *   const sched = new optim.StepLR(opt, { stepSize: 10, gamma: 0.5 });
  *   for (let epoch = 0; epoch < 30; epoch++) { trainOneEpoch(); sched.step(); }
  */
-import { Optimizer } from "./optimizer";
-
 export abstract class LRScheduler {
   /** The optimizer's initial learning rate, which the schedule scales. */
   readonly baseLr: number;

@@ -14,12 +14,20 @@ export interface ConfusionMatrixOptions {
   title?: string;
 }
 
+/** A confusion matrix as numbers, what `confusionCounts` returns. */
 export interface Confusion {
+  /** The class names, in row (and column) order. */
   classes: string[];
   /** counts[t][p]: examples of true class t predicted as p. */
   counts: number[][];
 }
 
+/**
+ * The counts behind `confusionMatrix`, without the chart: labels [n] and
+ * predictions as class indices [n] or scores [n, classes] (argmax is taken).
+ *
+ *   const { counts } = plot.confusionCounts(yTest, model.predict(xTest));   // counts[true][predicted]
+ */
 export function confusionCounts(labels: LabelInput, predictions: LabelInput, classNames?: readonly string[]): Confusion {
   const truth = readLabels(labels, "confusionMatrix", "labels", classNames);
   const predicted = readLabels(predictions, "confusionMatrix", "predictions", classNames);

@@ -6,13 +6,19 @@ import { scatterRows } from "./scatter";
 import { chartTitle } from "./title";
 import { argmaxRows, className, classDomain, LabelInput, NumericInput } from "./values";
 
+/**
+ * A 2-D classifier as `decisionBoundary` takes it: a function, an nn.Module
+ * (`forward`) or a tfjs model (`predict`), mapping points [m, 2] to class
+ * scores [m, classes], probabilities of class 1 [m] or [m, 1], or class indices [m].
+ */
 export type Predictor =
   | ((x: tf.Tensor2D) => tf.Tensor)
   | { forward(x: tf.Tensor2D): tf.Tensor }
   | { predict(x: tf.Tensor2D): tf.Tensor | tf.Tensor[] };
 
+/** The data `decisionBoundary` draws on top of the coloured plane. */
 export interface BoundaryData {
-  /** [n, 2] */
+  /** The points, [n, 2]. */
   points: NumericInput;
   /** [n] class indices or names. */
   labels?: LabelInput;

@@ -14,6 +14,10 @@ export interface EpochValues {
   values: Readonly<Record<string, number>>;
 }
 
+/**
+ * Training curves that redraw in place while training runs; made by
+ * `plot.liveTrainingCurves`, which says how to use it.
+ */
 export class LiveTrainingCurves implements Displayable {
   /** Every metric seen so far, one value per epoch (NaN where an epoch lacked it). */
   readonly history: Record<string, number[]> = {};
@@ -55,6 +59,7 @@ export class LiveTrainingCurves implements Displayable {
     return this.chart();
   }
 
+  /** Shows the current chart when the object is a cell's last expression. */
   [MIME_BUNDLE](): Promise<MimeBundle> {
     return this.chart().mimeBundle();
   }

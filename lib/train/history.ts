@@ -1,3 +1,4 @@
+/** One epoch's line of `fit`'s history: its losses and metrics, training and validation. */
 export interface EpochLog {
   /** 1-based. */
   epoch: number;

@@ -1,6 +1,11 @@
 import { display, inNotebook, Shown } from "../display";
 import { EpochLog } from "./history";
 
+/**
+ * How `train.ProgressBar` shows progress: "notebook" (one output updated in
+ * place), "tty" (one redrawn terminal line), "lines" (a line per epoch, for
+ * logs), "none", or "auto" (picks one of the first three).
+ */
 export type ProgressMode = "auto" | "notebook" | "tty" | "lines" | "none";
 
 /** Options of `train.ProgressBar`. */

@@ -1,10 +1,10 @@
-/**
- * What fit and evaluate need from a model and an optimizer, stated as
- * shapes rather than classes: lib's nn.Module and optim.Optimizer fit, and
- * so does a student's own class with the same methods.
- */
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * What `fit` and `evaluate` need from a model, stated as a shape rather
+ * than a class: nn.Module fits, and so does a student's own class with the
+ * same methods. `forward` maps [batch, ...features] → [batch, ...outputs].
+ */
 export interface Model {
   forward(x: tf.Tensor): tf.Tensor;
   parameters(): tf.Variable[];
@@ -13,6 +13,11 @@ export interface Model {
   eval(): unknown;
 }
 
+/**
+ * What `fit` needs from an optimizer, stated as a shape rather than a
+ * class: optim.Optimizer fits, and so does a student's own class with the
+ * same methods.
+ */
 export interface Optimizer {
   /** Computes the loss's gradients, updates the parameters, returns the loss (the caller disposes it). */
   step(lossFn: () => tf.Scalar): tf.Scalar;

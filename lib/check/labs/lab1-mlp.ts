@@ -25,20 +25,34 @@ import type { ErrorHint, Probe } from "../probe";
 import { report, Verdict } from "../verdict";
 import { allClose, showShape } from "../values";
 
+/** The slide's four parameters: Wh [nh, nx], bh [nh, 1], Wy [ny, nh], by [ny, 1]. */
 export type Params = { Wh: tf.Tensor2D; bh: tf.Tensor2D; Wy: tf.Tensor2D; by: tf.Tensor2D };
+/** Forward's cache, one row per example: X [N, nx], h̃ and h = tanh(h̃) [N, nh], ỹ and ŷ = softmax(ỹ) [N, ny]. */
 export type Outputs = { X: tf.Tensor2D; htilde: tf.Tensor2D; h: tf.Tensor2D; ytilde: tf.Tensor2D; yhat: tf.Tensor2D };
+/** What one training step returns: the updated parameters, and the batch's loss and accuracy before the update. */
 export type StepResult = { params: Params; loss: tf.Scalar; accuracy: tf.Scalar };
 
+/** Part 1's `initParams(nx, nh, ny, seed)`: weights randn·0.3, zero biases, drawn from `seed`. */
 export type InitParams = (nx: number, nh: number, ny: number, seed: number) => Params;
+/** Part 1's `forward(params, X)`: X [N, nx] → [ŷ [N, ny], the cache]. */
 export type Forward = (params: Params, X: tf.Tensor2D) => [tf.Tensor2D, Outputs];
+/** Part 1's `lossAccuracy(Ŷ, Y)`: predictions and one-hot targets [N, ny] → [mean cross-entropy, accuracy], both scalars. */
 export type LossAccuracy = (Yhat: tf.Tensor2D, Y: tf.Tensor2D) => [tf.Scalar, tf.Scalar];
+/** Part 1's `backward(params, outputs, Y)`: the four gradients of the mean loss, shaped like the parameters. */
 export type Backward = (params: Params, outputs: Outputs, Y: tf.Tensor2D) => Params;
+/** Part 1's `sgd(params, grads, eta)`: θ − η∇θ for each parameter. */
 export type Sgd = (params: Params, grads: Params, eta: number) => Params;
+/** Part 1's `trainStep(params, X, Y, eta)`: forward, lossAccuracy, backward and sgd on one batch. */
 export type TrainStep = (params: Params, X: tf.Tensor2D, Y: tf.Tensor2D, eta: number) => StepResult;
+/** Part 2's `autogradBackward(params, X, Y)`: the four gradients from tfjs's autograd instead of the formulas. */
 export type AutogradBackward = (params: Params, X: tf.Tensor2D, Y: tf.Tensor2D) => Params;
+/** Part 3's `modelAndLoss(nx, nh, ny)`: Sequential(Linear, Tanh, Linear) and nn.CrossEntropyLoss. */
 export type ModelAndLoss = (nx: number, nh: number, ny: number) => { model: Sequential; loss: Module };
+/** Part 3's `manualStep(model, loss, X, Y, eta)`: one step updating the model's parameters by hand; returns the loss. */
 export type ManualStep = (model: Sequential, loss: CrossEntropyLoss, X: tf.Tensor2D, Y: tf.Tensor2D, eta: number) => tf.Scalar;
+/** Part 4's `makeOptimizer(model, eta)`: an optim.SGD over the model's parameters. */
 export type MakeOptimizer = (model: Sequential, eta: number) => Optimizer;
+/** Part 4's `optimizerStep(model, loss, optimizer, X, Y)`: one `optimizer.step`; returns the loss. */
 export type OptimizerStep = (model: Sequential, loss: CrossEntropyLoss, optimizer: Optimizer, X: tf.Tensor2D, Y: tf.Tensor2D) => tf.Scalar;
 /** Part 4's two functions, checked together. */
 export type OptimizerFunctions = { makeOptimizer: MakeOptimizer; optimizerStep: OptimizerStep };
@@ -770,6 +784,10 @@ const stagesProbe: Probe<StageFunctions> = {
 // ---------------------------------------------------------------------------
 // The probes, for the hidden tests (check.record) and for release, which records their outputs.
 
+/**
+ * Lab 1's probes by check name, for the hidden tests and for release, which records their outputs:
+ * `check.record("forward", (seed) => check.lab1.probes.forward.run(forward, seed))`.
+ */
 export const probes = {
   initParams: initParamsProbe,
   forward: forwardProbe,
@@ -787,6 +805,7 @@ export const probes = {
 // ---------------------------------------------------------------------------
 // The four stages' results in the notebook, and the check that they agree.
 
+/** What one stage's training loop produced, kept for the charts and `stagesAgree`. */
 export interface StageResult {
   /** Mean batch loss and accuracy of each epoch. */
   curves: { loss: number[]; accuracy: number[] };
@@ -794,6 +813,7 @@ export interface StageResult {
   predict: (X: tf.Tensor2D) => tf.Tensor;
   /** On the whole training set, after the last epoch. */
   loss: number;
+  /** On the whole training set, after the last epoch, as a fraction. */
   accuracy: number;
 }
 

@@ -23,23 +23,33 @@ import { report, Verdict } from "../verdict";
 
 const LAB = "lab5-transformer";
 
+/** What the lab's attention functions return. */
 export interface AttentionOutput {
+  /** The weighted averages of the values, `[..., L, d_v]`. */
   output: tf.Tensor;
+  /** The attention weights, each row summing to 1, `[..., L, S]`. */
   weights: tf.Tensor;
 }
 
 /** Q, K, V (and a 0/1 mask, 1 = may attend) → the output and the weights. */
 export type AttentionFn = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor) => AttentionOutput;
 
+/** Part 1's `alignment(queries [L, d], keys [S, d], values [S, d])`: scores = Q Kᵀ [L, S], their softmax over the keys, and weights·V [L, d]. */
 export type AlignmentFn = (queries: tf.Tensor, keys: tf.Tensor, values: tf.Tensor) => { scores: tf.Tensor; weights: tf.Tensor; output: tf.Tensor };
 
+/** What the checks read of a linear layer: PyTorch's names and shapes. */
 export interface LinearLike {
+  /** `[outFeatures, inFeatures]`. */
   weight: tf.Tensor;
+  /** `[outFeatures]`, or null without bias. */
   bias: tf.Tensor | null;
 }
 
+/** What the checks read of a layer norm: its affine parameters. */
 export interface LayerNormLike {
+  /** The scale γ `[dModel]`, or null without affine parameters. */
   weight: tf.Tensor | null;
+  /** The shift β `[dModel]`, or null. */
   bias: tf.Tensor | null;
 }
 
@@ -57,6 +67,7 @@ export interface MultiHeadAttentionLike extends Disposable {
   attend(query: tf.Tensor, key?: tf.Tensor, value?: tf.Tensor, mask?: tf.Tensor): AttentionOutput;
 }
 
+/** The student's MultiHeadAttention class, `new (dModel, numHeads)`, as the checks construct it. */
 export type MultiHeadAttentionClass = new (dModel: number, numHeads: number) => MultiHeadAttentionLike;
 
 /** The lab's EncoderBlock: PyTorch's TransformerEncoderLayer names. */
@@ -69,6 +80,7 @@ export interface EncoderBlockLike extends Disposable {
   attend(x: tf.Tensor, mask?: tf.Tensor): AttentionOutput;
 }
 
+/** The student's EncoderBlock class, `new (dModel, numHeads, dimFeedforward)`, as the checks construct it. */
 export type EncoderBlockClass = new (dModel: number, numHeads: number, dimFeedforward: number) => EncoderBlockLike;
 
 /** What the predictor's `attend` may use of a block. */
@@ -86,6 +98,7 @@ export interface TransformerPredictorLike {
   attend(tokens: tf.Tensor, mask?: tf.Tensor): { logits: tf.Tensor; weights: tf.Tensor };
 }
 
+/** The student's TransformerPredictor class, whatever its constructor takes: the check swaps in its own parts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TransformerPredictorClass = abstract new (...args: any[]) => TransformerPredictorLike;
 

@@ -29,11 +29,17 @@ import { loadRecords } from "../records";
 import { report, Verdict } from "../verdict";
 import { showShape } from "../values";
 
+/** The lab's `toModelInput(raw)`: image bytes [n, H, W, C] → float32 [n, C, H, W] in [0, 1]. */
 export type ToModelInput = (raw: tf.Tensor4D) => tf.Tensor;
+/** The lab's `makeLeNet()`: LeNet-5 for [n, 1, 28, 28] images, giving logits [n, 10]. */
 export type MakeLeNet = () => Module;
+/** The lab's `lossFn(logits, y)`: logits [n, classes] and int32 class indices [n] → the mean cross-entropy, a scalar. */
 export type LossFn = (logits: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+/** The lab's `predict(model, x, batchSize)`: class indices [n], in eval mode, `batchSize` images at a time, leaving no tensors behind. */
 export type Predict = (model: Module, x: tf.Tensor, batchSize: number) => tf.Tensor;
+/** The lab's `withNewHead(pretrained, numClasses)`: the pretrained layers with a fresh last Linear of `numClasses` outputs. */
 export type WithNewHead = (pretrained: Sequential, numClasses: number) => Module;
+/** The lab's `trainEpoch(model, optimizer, loader, lossFn)`: one pass over the loader in training mode; returns the mean batch loss. */
 export type TrainEpoch = (model: Module, optimizer: Optimizer, loader: Iterable<Batch>, lossFn: (logits: tf.Tensor, y: tf.Tensor) => tf.Scalar) => number;
 
 const LAB = "tp4a-cnn";
@@ -125,6 +131,7 @@ const toModelInputProbe: Probe<ToModelInput> = {
   run: (toModelInput, seed) => toModelInput(rawImages(seed)),
 };
 
+/** Checks `toModelInput`: a float32 tensor, then the recorded outputs on grey and 3-channel images [n, H, W, C]. */
 export function toModelInput(student: ToModelInput): Verdict {
   const name = "toModelInput";
   const pre = precheck(() => {
@@ -261,6 +268,7 @@ const lossFnProbe: Probe<LossFn> = {
   ],
 };
 
+/** Checks `lossFn` on logits [n, 10] and class indices [n] (n = 10 among them, where one-hot mistakes broadcast silently) against the recorded losses. */
 export function lossFn(student: LossFn): Verdict {
   const name = "lossFn";
   const pre = precheck(() => {
@@ -305,6 +313,7 @@ const predictProbe: Probe<Predict> = {
   },
 };
 
+/** Checks `predict`: class indices [n] (not scores), eval mode, batches of at most batchSize, no tensors left behind, then the recorded predictions. */
 export function predict(student: Predict): Verdict {
   const name = "predict";
   const n = PREDICT_IMAGES;
@@ -382,6 +391,7 @@ const withNewHeadProbe: Probe<WithNewHead> = {
     }),
 };
 
+/** Checks `withNewHead` on a tiny pretrained net: numClasses outputs, the feature layers' pretrained weights kept, the old head gone, then the recorded logits. */
 export function withNewHead(student: WithNewHead): Verdict {
   const name = "withNewHead";
   const original = tinyPretrained(SEED);
@@ -457,6 +467,7 @@ const trainEpochProbe: Probe<TrainEpoch> = {
   },
 };
 
+/** Checks `trainEpoch` on a small Dropout net: training mode, parameters that change, no tensors left behind, then the recorded loss and logits. */
 export function trainEpoch(student: TrainEpoch): Verdict {
   const name = "trainEpoch";
   const pre = precheck((): Verdict | null => {

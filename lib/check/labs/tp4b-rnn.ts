@@ -208,6 +208,7 @@ export interface SlideRNN {
   dispose(): void;
 }
 
+/** The student's slide RNN class, `new (inputSize, hiddenSize, outputSize, seed?)`, as the checks construct it. */
 export type SlideRNNClass = new (inputSize: number, hiddenSize: number, outputSize: number, seed?: number) => SlideRNN;
 
 /** The sizes the checks build the class with: all different, so a size in the wrong place shows. */
@@ -457,6 +458,7 @@ export interface WordClassifierLike {
   dispose(): void;
 }
 
+/** The student's WordClassifier class, `new (inputSize, hiddenSize, outputSize, cell?, seed?)`, as the checks construct it; cell is "gru" or "rnn". */
 export type WordClassifierClass = new (inputSize: number, hiddenSize: number, outputSize: number, cell?: "gru" | "rnn", seed?: number) => WordClassifierLike;
 
 const CLASSIFIER_SIZES = { input: 6, hidden: 5, output: 3, length: 6 };
@@ -596,8 +598,11 @@ const heldOutProbe: Probe<HeldOutCase> = {
 // ---------------------------------------------------------------------------
 // predict(model, word, n) → the n likeliest languages
 
+/** One of the languages `predict` returns for a word, likeliest first. */
 export interface Guess {
+  /** The language's name, one of the model's class names. */
   language: string;
+  /** The model's probability of it, in [0, 1]. */
   probability: number;
 }
 
@@ -710,6 +715,10 @@ export function predict(student: Predict, classNames: readonly string[]): Verdic
 // ---------------------------------------------------------------------------
 // The probes, for the graded notebook's hidden tests and for release.
 
+/**
+ * TP4b's probes by check name, for the graded notebook's hidden tests and for release, which records their outputs:
+ * `check.record("RNN", (seed) => check.tp4b.probes.rnnClass.run(RNN, seed))`.
+ */
 export const probes = {
   wordToTensor: wordToTensorProbe,
   rnnClass: rnnProbe,

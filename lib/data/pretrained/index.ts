@@ -43,9 +43,12 @@ interface WeightsFile extends PretrainedInfo {
   tensors: Record<string, { shape: number[]; data: string }>;
 }
 
+/** File name of fashionCnn's weights, beside this module. */
 export const FASHION_CNN_FILE_NAME = "fashion-cnn.json";
+/** The command that makes the weights files again, as errors name it. */
 export const PRETRAIN_SCRIPT = "npm run pretrain (lib/data/pretrained/pretrain.ts)";
 
+/** Options of `data.pretrained.makeFashionCnn`. */
 export interface MakeFashionCnnOptions {
   /** Seed of the initial weights (and of the Dropout masks). Default 0. */
   seed?: number;
@@ -100,6 +103,7 @@ function decodeFloats(data: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Options of `data.pretrained.fashionCnn`. */
 export interface FashionCnnOptions {
   /** The weights file. Default: fashion-cnn.json shipped with the kit. */
   file?: string;
