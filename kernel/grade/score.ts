@@ -9,7 +9,7 @@ import type { CourseLab } from "../../course/lab";
 import { scoreCaseByCase } from "../../course/score";
 import type { Notebook } from "../notebook";
 import { gradeId, isGrade, points } from "../release/cells";
-import type { NotebookRun } from "./execute";
+import type { CellRun, NotebookRun } from "./execute";
 import type { CellRecords } from "./records";
 
 export interface TestResult {
@@ -26,6 +26,14 @@ export interface TestResult {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** What happened to the test cell in the student's kernel, in words; "" when it ran without error. */
+function cellOutcome(r: CellRun, ownError: string, run: NotebookRun): string {
+  if (r.status === "not run") return run.stop ? `not run: ${run.stop.message}` : "not run";
+  if (r.status === "aborted") return "aborted by the kernel";
+  if (r.status === "died" && !ownError) return "the kernel stopped during this test";
+  return ownError;
+}
+
 /** One result per test cell of the lab, in notebook order. */
 export function scoreTests(run: NotebookRun, student: CellRecords, solution: CellRecords, course?: CourseLab): TestResult[] {
   const tests: TestResult[] = [];
@@ -33,26 +41,16 @@ export function scoreTests(run: NotebookRun, student: CellRecords, solution: Cel
     if (cell.cell_type !== "code" || !isGrade(cell)) return;
     const id = gradeId(cell)!;
     const max = points(cell);
-    const r = run.cells.get(index) ?? { status: "not run" as const, seconds: 0, flooded: false };
+    const r: CellRun = run.cells.get(index) ?? { status: "not run", seconds: 0, flooded: false };
     const expected = solution.get(id);
     if (!expected?.size) throw new Error(`test '${id}' records nothing in the solution: give it a hidden \`check.record(...)\``);
     const score = (course?.scoring?.[id] ?? scoreCaseByCase())(student.get(id) ?? new Map<string, RecordOutput | undefined>(), expected as Map<string, RecordOutput>);
     const fraction = Math.min(1, Math.max(0, Number.isFinite(score.fraction) ? score.fraction : 0));
     const ownError = r.error ? `${r.error.ename}: ${r.error.evalue}`.split("\n")[0] : "";
-    const why =
-      r.status === "not run"
-        ? run.stop
-          ? `not run: ${run.stop.message}`
-          : "not run"
-        : r.status === "died" && !ownError
-          ? "the kernel stopped during this test"
-          : r.status === "aborted"
-            ? "aborted by the kernel"
-            : ownError;
     const status: TestResult["status"] =
       fraction === 1 ? "passed" : r.status === "timeout" ? "timeout" : r.status === "not run" ? "not run" : fraction > 0 ? "partial" : "failed";
     // A record that threw what the cell showed says it once.
-    const shown = ownError && why === ownError && score.message.includes(r.error!.evalue.split("\n")[0]) ? "" : why;
+    const shown = ownError && score.message.includes(r.error!.evalue.split("\n")[0]) ? "" : cellOutcome(r, ownError, run);
     const message = fraction === 1 ? "" : [shown, score.message].filter(Boolean).join("; ");
     tests.push({ id, points: round(max * fraction), max, status, message, seconds: round(r.seconds), ownChecksPassed: r.status === "ok" });
   });

@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { valueHint, shapeHint } from "./hints";
 import { isNotImplemented } from "./notImplemented";
 import { Verdict, report } from "./verdict";
-import { Leaf, allClose, leaves, maxDiff, sameShape, showShape, unravel } from "./values";
+import { compareRecorded, toRecorded } from "./recorded";
+import { sameShape } from "./values";
 
 /** A known mistake and what to tell the student who made it. */
 export interface Mistake<A extends unknown[] | []> {
@@ -93,34 +94,11 @@ export function thrown(name: string, err: unknown): Verdict {
 function compare<A extends unknown[] | []>(name: string, actual: unknown, expected: unknown, args: A, options: CheckFunctionOptions<A>): Verdict | null {
   const rtol = options.rtol ?? 1e-4;
   const atol = options.atol ?? 1e-5;
-  const got = leaves(actual);
-  const want = leaves(expected);
-  const label = (leaf: Leaf) => (leaf.path ? `${name} ${leaf.path}` : name);
-  if (got.length !== want.length || got.some((g, i) => g.path !== want[i].path)) {
-    return { ok: false, message: `${name} returned ${describe(got)}; expected ${describe(want)}` };
-  }
-  for (let i = 0; i < want.length; i++) {
-    const a = got[i].value;
-    const e = want[i].value!;
-    if (!a) return { ok: false, message: `${label(got[i])} is ${got[i].kind}; expected a tensor of shape ${showShape(e.shape)}` };
-    if (!sameShape(a.shape, e.shape)) {
-      return {
-        ok: false,
-        message: `${label(got[i])} has shape ${showShape(a.shape)}; expected ${showShape(e.shape)}`,
-        hint: mistakeHint(actual, expected, args, options, rtol, atol) ?? shapeHint(a.shape, e.shape),
-      };
-    }
-    if (!allClose(a.values, e.values, rtol, atol)) {
-      const { diff, index } = maxDiff(a.values, e.values);
-      const at = e.shape.length ? ` at [${unravel(index, e.shape).join(",")}]` : "";
-      return {
-        ok: false,
-        message: `${label(got[i])} differs from the reference (max |Δ| ${diff.toPrecision(3)}${at}: yours ${a.values[index].toPrecision(4)}, expected ${e.values[index].toPrecision(4)})`,
-        hint: mistakeHint(actual, expected, args, options, rtol, atol) ?? valueHint(a, e, { rtol, atol, sizes: sizesIn(args) }),
-      };
-    }
-  }
-  return null;
+  const difference = compareRecorded(toRecorded(actual), toRecorded(expected), { rtol, atol }, name);
+  if (!difference) return null;
+  const { actual: a, expected: e } = difference;
+  const fallback = !a || !e ? undefined : sameShape(a.shape, e.shape) ? valueHint(a, e, { rtol, atol, sizes: sizesIn(args) }) : shapeHint(a.shape, e.shape);
+  return { ok: false, message: difference.message, hint: mistakeHint(actual, expected, args, options, rtol, atol) ?? fallback };
 }
 
 function mistakeHint<A extends unknown[] | []>(actual: unknown, expected: unknown, args: A, options: CheckFunctionOptions<A>, rtol: number, atol: number): string | undefined {
@@ -133,25 +111,10 @@ function mistakeHint<A extends unknown[] | []>(actual: unknown, expected: unknow
       } catch {
         continue;
       }
-      if (sameOutputs(leaves(actual), leaves(wrong), rtol, atol)) return m.hint;
+      if (compareRecorded(toRecorded(actual), toRecorded(wrong), { rtol, atol }) === null) return m.hint;
     }
   }
   return undefined;
-}
-
-function sameOutputs(a: Leaf[], b: Leaf[], rtol: number, atol: number): boolean {
-  return (
-    a.length === b.length &&
-    a.every((leaf, i) => {
-      const [x, y] = [leaf.value, b[i].value];
-      return x !== null && y !== null && sameShape(x.shape, y.shape) && allClose(x.values, y.values, rtol, atol);
-    })
-  );
-}
-
-function describe(ls: Leaf[]): string {
-  if (ls.length === 1 && !ls[0].path) return ls[0].value ? `a tensor of shape ${showShape(ls[0].value.shape)}` : ls[0].kind;
-  return `{${ls.map((l) => l.path).join(", ")}}`;
 }
 
 /** Every size in the arguments: a factor equal to one of them is named in the hint. */

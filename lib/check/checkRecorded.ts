@@ -8,22 +8,25 @@
  *   check.assertOk(checkRecorded(probes.forward, forward));
  *   // ✘ forward: yhat differs from the reference (…) — softmax over the wrong axis: normalise each row
  */
+import { thrown } from "./checkFunction";
 import { shapeHint, valueHint } from "./hints";
+import { asNotImplemented } from "./notImplemented";
 import type { Probe } from "./probe";
 import { compareRecorded, Recorded, RecordedCase, recordedLeaves, runCase } from "./recorded";
 import { CheckRecords, loadRecords } from "./records";
+import { sameShape } from "./values";
 import { report, Verdict } from "./verdict";
 
-/** The verdict for a case that threw. */
-function thrownVerdict(name: string, c: { error: string; notImplemented?: boolean }, probe: Probe<never>): Verdict {
-  if (c.notImplemented) {
-    const what = c.error.match(/^not implemented:\s*([^\s(]+)/)?.[1];
-    return { ok: false, notImplemented: true, message: `${name}: ${what && what !== name ? `${what} is ` : ""}not implemented yet` };
+/** The verdict for a case that threw: checkFunction's, with the probe's own hints first. */
+function thrownVerdict(name: string, c: { error: string }, probe: Probe<never>): Verdict {
+  const err = new Error(c.error);
+  const missing = asNotImplemented(err);
+  if (missing) {
+    // When the function calls another that is still a stub, name that one.
+    return { ok: false, notImplemented: true, message: `${name}: ${missing.what !== name ? `${missing.what} is ` : ""}not implemented yet` };
   }
-  const hint =
-    probe.errorHints?.find((h) => h.when.test(c.error))?.hint ??
-    (/inner (shapes|dimensions)|must match/i.test(c.error) ? "two shapes do not fit: did you transpose one side, or forget the batch axis?" : undefined);
-  return { ok: false, message: `${name} threw: ${c.error}`, hint };
+  const verdict = thrown(name, err);
+  return { ...verdict, hint: probe.errorHints?.find((h) => h.when.test(c.error))?.hint ?? verdict.hint };
 }
 
 /** Every size in a record (batch size, feature sizes): a factor equal to one of them is named in the hint. */
@@ -42,12 +45,7 @@ function compareCase(name: string, actual: Recorded, seed: number, index: number
     return c && "value" in c && compareRecorded(actual, c.value, records.tolerance) === null;
   });
   const { actual: a, expected: e } = difference;
-  const fallback =
-    a && e
-      ? a.values.length === e.values.length && a.shape.join() === e.shape.join()
-        ? valueHint(a, e, { ...records.tolerance, sizes: sizesIn(expected.value) })
-        : shapeHint(a.shape, e.shape)
-      : undefined;
+  const fallback = !a || !e ? undefined : sameShape(a.shape, e.shape) ? valueHint(a, e, { ...records.tolerance, sizes: sizesIn(expected.value) }) : shapeHint(a.shape, e.shape);
   return { ok: false, message: difference.message, hint: mistake?.hint ?? fallback };
 }
 

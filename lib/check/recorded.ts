@@ -6,6 +6,7 @@
  * graded notebook shows with the solution's, outside the student's process.
  */
 import * as tf from "@tensorflow/tfjs";
+import { isNotImplemented } from "./notImplemented";
 import { Leaf, Numeric, allClose, maxDiff, sameShape, showShape, unravel } from "./values";
 
 /** A float that JSON cannot hold is kept as its name. */
@@ -108,7 +109,7 @@ export function compareRecorded(actual: Recorded, expected: Recorded, tolerance:
   const describe = (ls: Leaf[]) =>
     ls.length === 1 && !ls[0].path ? (ls[0].value ? `a tensor of shape ${showShape(ls[0].value.shape)}` : ls[0].kind) : `{${ls.map((l) => l.path).join(", ")}}`;
   if (got.length !== want.length || got.some((g, i) => g.path !== want[i].path)) {
-    return { path: "", message: `${name} is ${describe(got)}; expected ${describe(want)}`, actual: null, expected: null };
+    return { path: "", message: `${name} returned ${describe(got)}; expected ${describe(want)}`, actual: null, expected: null };
   }
   for (let i = 0; i < want.length; i++) {
     const [a, e] = [got[i].value, want[i].value];
@@ -144,7 +145,6 @@ export function runCase(probe: () => unknown): RecordedCase {
     return { value };
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-    const notImplemented = err instanceof Error && (err.name === "NotImplementedError" || err.message.startsWith("not implemented:"));
-    return notImplemented ? { error: message, notImplemented } : { error: message };
+    return isNotImplemented(err) ? { error: message, notImplemented: true } : { error: message };
   }
 }

@@ -223,7 +223,7 @@ describe("lab1.forward", () => {
       const [yhat, o] = ref.forward(p, X);
       return [yhat, { X: o.X, h: o.h, yhat } as lab1.Outputs];
     });
-    expect(v.message).toBe("forward is {cache.X, cache.h, cache.yhat, yhat, yhatOfOne}; expected {cache.X, cache.h, cache.htilde, cache.yhat, cache.ytilde, yhat, yhatOfOne}");
+    expect(v.message).toBe("forward returned {cache.X, cache.h, cache.yhat, yhat, yhatOfOne}; expected {cache.X, cache.h, cache.htilde, cache.yhat, cache.ytilde, yhat, yhatOfOne}");
   });
 
   it("asks for [yhat, cache] when only yhat is returned", () => {
