@@ -32,6 +32,25 @@ export function signParts(key: string, parts: string[]): string {
   return hmac.digest("hex");
 }
 
+export interface Frames {
+  /** The routing prefix (a ROUTER socket's peer identities). */
+  identity: Buffer[];
+  /** Header, parent header, metadata and content, parsed. */
+  parts: [unknown, unknown, unknown, unknown];
+  /** Binary buffers after the content: not part of the signature. */
+  buffers: Buffer[];
+}
+
+/** Splits received frames at the delimiter and checks the signature of the four JSON parts. */
+export function parseFrames(key: string, frames: Buffer[]): Frames {
+  const at = frames.findIndex((f) => f.toString() === DELIMITER);
+  if (at < 0 || frames.length < at + 6) throw new Error("malformed Jupyter message: no delimiter or too few frames");
+  const signature = frames[at + 1].toString();
+  const parts = frames.slice(at + 2, at + 6).map((f) => f.toString("utf8"));
+  if (key && signature !== signParts(key, parts)) throw new Error("Jupyter message with a bad signature");
+  return { identity: frames.slice(0, at), parts: parts.map((p) => JSON.parse(p)) as Frames["parts"], buffers: frames.slice(at + 6) };
+}
+
 export class Session {
   readonly id = randomUUID();
   constructor(private readonly key: string) {}
@@ -56,12 +75,7 @@ export class Session {
 
   /** Parses received frames (any routing prefix is skipped); throws on a bad signature. */
   parse(frames: Buffer[]): Message {
-    const at = frames.findIndex((f) => f.toString() === DELIMITER);
-    if (at < 0 || frames.length < at + 6) throw new Error("malformed Jupyter message: no delimiter or too few frames");
-    const signature = frames[at + 1].toString();
-    const parts = frames.slice(at + 2, at + 6).map((f) => f.toString("utf8"));
-    if (this.key && signature !== this.sign(parts)) throw new Error("Jupyter message with a bad signature");
-    const [header, parent_header, metadata, content] = parts.map((p) => JSON.parse(p));
-    return { header, parent_header, metadata, content };
+    const [header, parent_header, metadata, content] = parseFrames(this.key, frames).parts;
+    return { header, parent_header, metadata, content } as Message;
   }
 }

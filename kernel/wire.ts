@@ -5,7 +5,7 @@
  * so tslab's handlers accept it.
  */
 import { randomBytes } from "crypto";
-import { DELIMITER as DELIMITER_TEXT, Header, PROTOCOL_VERSION, signParts } from "./protocol";
+import { DELIMITER as DELIMITER_TEXT, Header, parseFrames, PROTOCOL_VERSION, signParts } from "./protocol";
 import { sendQueued, Sendable } from "./send-queue";
 
 const DELIMITER = Buffer.from(DELIMITER_TEXT);
@@ -16,21 +16,13 @@ export class ServerMessage {
   parent: Partial<Header> = {};
   metadata: Record<string, unknown> = {};
   content: any = {};
-  extra: unknown[] = [];
 
   /** Parses received frames; throws on a missing delimiter or a bad signature. */
   static fromFrames(key: string, frames: Buffer[]): ServerMessage {
-    const at = frames.findIndex((f) => f.equals(DELIMITER));
-    if (at < 0 || frames.length < at + 6) throw new Error("malformed Jupyter message: no delimiter or too few frames");
+    const { identity, parts } = parseFrames(key, frames);
     const message = new ServerMessage();
-    message.identity = frames.slice(0, at);
-    const signature = frames[at + 1].toString();
-    const parts = frames.slice(at + 2);
-    if (key && signature !== signParts(key, parts.map((p) => p.toString("utf8")))) throw new Error("Jupyter message with a bad signature");
-    message.header = JSON.parse(parts[0].toString("utf8"));
-    message.parent = JSON.parse(parts[1].toString("utf8"));
-    message.metadata = JSON.parse(parts[2].toString("utf8"));
-    message.content = JSON.parse(parts[3].toString("utf8"));
+    message.identity = identity;
+    [message.header, message.parent, message.metadata, message.content] = parts as [Header, Partial<Header>, Record<string, unknown>, unknown];
     return message;
   }
 
@@ -51,7 +43,7 @@ export class ServerMessage {
   }
 
   signAndSend(key: string, socket: Sendable): void {
-    const bodies = [this.header, this.parent, this.metadata, this.content, ...this.extra].map((b) => JSON.stringify(b));
+    const bodies = [this.header, this.parent, this.metadata, this.content].map((b) => JSON.stringify(b));
     sendQueued(socket, [...this.identity, DELIMITER, signParts(key, bodies), ...bodies]);
   }
 }
