@@ -214,10 +214,15 @@ export function writeNotebook(file: string, nb: Notebook, protect: string[] = []
   if (protect.some((p) => path.resolve(p) === target)) {
     throw new NotebookError(`refusing to write over the input notebook ${file}: choose another --out.`);
   }
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, serializeNotebook(nb));
-  fs.renameSync(tmp, target);
+  writeFileAtomic(target, serializeNotebook(nb));
+}
+
+/** Writes a file whole or not at all: a reader, or a run killed midway, never leaves or sees half of it. */
+export function writeFileAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
 }
 
 export function codeCells(nb: Notebook): CodeCell[] {

@@ -19,7 +19,7 @@ import { COURSE_LABS } from "../../course/labs";
 import type { CourseLab } from "../../course/lab";
 import { GRADING_SEED_VARIABLE } from "../../lib/check/record";
 import { findKernelSpec, KERNEL_NAME, kitRoot } from "../kernelspec";
-import { Notebook, NotebookError, readNotebook, writeNotebook } from "../notebook";
+import { Notebook, NotebookError, readNotebook, writeFileAtomic, writeNotebook } from "../notebook";
 import { gradeId, isTracked } from "../release/cells";
 import { listNotebooks } from "../release/files";
 import { releaseNotebook } from "../release/pipeline";
@@ -275,10 +275,8 @@ export class Grader {
         if (!record || threw) throw new Error(`the solution's record '${name}' in test '${id}' of lab '${lab.name}' ${record ? `threw with seed ${seed}: ${threw!.error}` : "was shown twice"}; ${fix}`);
       }
     }
-    fs.mkdirSync(path.dirname(cache), { recursive: true });
     // Written whole or not at all: a killed run leaves no half file that a later run would trust.
-    fs.writeFileSync(`${cache}.${process.pid}.tmp`, JSON.stringify(toJson(records)));
-    fs.renameSync(`${cache}.${process.pid}.tmp`, cache);
+    writeFileAtomic(cache, JSON.stringify(toJson(records)));
     return records;
   }
 
@@ -317,11 +315,7 @@ export class Grader {
     const shortcuts = findShortcuts(graded, lab.course?.shortcuts);
     const tampering = [...findRedefinitions(graded), ...shortcuts.map((f) => f.message)];
     const run = await this.execute(graded, s.folder, (position, total) => this.options.onCell?.(s, position, total));
-    const tests = scoreTests(run, recordsOf(run.notebook), solution, lab.course);
-    for (const test of tests) {
-      const found = shortcuts.find((f) => f.tests.includes(test.id));
-      if (found) Object.assign(test, { points: 0, status: "failed", message: found.message });
-    }
+    const tests = scoreTests(run, recordsOf(run.notebook), solution, lab.course, shortcuts);
     const status = statusOf(run, tampering, tests);
     const differing = disagreeing(tests).map((t) => t.id);
     const notes = [summary(tests), run.stop?.message, ...changes.map((c) => c.message), ...tampering];

@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "../notebook";
 import type { StudentResult } from "./grade";
 
 export const RESULTS_VERSION = 2;
@@ -25,14 +26,8 @@ const byStudent = (a: StudentResult, b: StudentResult) =>
 /** Each file written whole, then renamed; results.json last, so that a folder holding it holds the rest. */
 export function writeReports(out: string, results: StudentResult[]): void {
   const sorted = [...results].sort(byStudent);
-  fs.mkdirSync(out, { recursive: true });
-  const write = (name: string, text: string) => {
-    const temp = path.join(out, `.${name}.${process.pid}.tmp`);
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, path.join(out, name));
-  };
-  write("gradebook.csv", gradebookCsv(sorted));
-  write("results.json", JSON.stringify({ version: RESULTS_VERSION, results: sorted }, null, 1) + "\n");
+  writeFileAtomic(path.join(out, "gradebook.csv"), gradebookCsv(sorted));
+  writeFileAtomic(path.join(out, "results.json"), JSON.stringify({ version: RESULTS_VERSION, results: sorted }, null, 1) + "\n");
 }
 
 export function readResults(dir: string): StudentResult[] {

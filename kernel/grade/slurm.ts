@@ -11,6 +11,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "../notebook";
 import { InputError } from "../commands";
 import { kitRoot } from "../kernelspec";
 import { Submission } from "./submissions";
@@ -67,14 +68,6 @@ export const shardTempDir = (out: string, k: number, n: number, job: string) => 
 export const jobEntry = (kit: string) => path.join(kit, "dist", "kernel", "grade", "slurm-job.js");
 
 const label = (s: Submission) => (s.lab ? `${s.student}/${s.lab}` : s.student);
-
-/** Writes a file whole or not at all: a reader never sees half of it. */
-export function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
-}
 
 export function readPlan(out: string): SlurmPlan | null {
   const file = planFile(out);
