@@ -22,7 +22,6 @@ import { writeStudentKit } from "./release/student-kit";
 import { COURSE_LABS } from "../course/labs";
 import { compareRecords, recordLab, writeRecords } from "../course/record-checks";
 
-export { UsageError };
 
 const USAGE = `usage:
   dlkit install [--user | --sys-prefix | --prefix DIR] [--backend node|wasm|cpu|auto] [--uninstall]

@@ -8,6 +8,9 @@
 import type { Message } from "./protocol";
 import type { MimeBundle, Output } from "./notebook";
 
+/** Recognises the note `finish` writes when it dropped output. */
+export const CLIENT_CAP_NOTE = /^\[dlkit: [\d.]+ MB of output dropped/m;
+
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 export class OutputCollector {
@@ -88,7 +91,7 @@ export class OutputCollector {
     }
   }
 
-  /** The outputs, with a closing note when some were dropped. */
+  /** The outputs, with a closing note (CLIENT_CAP_NOTE recognises it) when some were dropped. */
   finish(): Output[] {
     if (this.droppedBytes > 0) {
       const mb = (n: number) => (n / 1024 / 1024).toFixed(1);

@@ -8,6 +8,7 @@ import { randomInt } from "crypto";
 import * as path from "path";
 import { parseArgs } from "util";
 import { FIRST_GRADING_SEED } from "../../lib/check/record";
+import { UsageError } from "../commands";
 import { ProgressLine } from "../progress";
 import { Grader, loadLabs, StudentResult } from "./grade";
 import { mergeResults, writeReports } from "./report";
@@ -19,7 +20,7 @@ export const GRADE_USAGE = `  dlkit grade SUBMISSIONS... [--lab X] [--jobs N] [-
   dlkit merge DIR... --out DIR`;
 
 /** A mistake in the command line: the CLI answers it with the usage and exit code 2. */
-const usage = (message: string) => Object.assign(new Error(message), { code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" });
+const usage = (message: string) => new UsageError(message);
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

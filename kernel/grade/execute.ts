@@ -7,7 +7,8 @@ import * as fs from "fs";
 import { CellStatus, ExecutionResult, KernelClient, StartOptions } from "../client";
 import type { KernelSpec } from "../kernelspec";
 import type { Notebook } from "../notebook";
-import { DEFAULT_MAX_OUTPUT_BYTES } from "../outputs";
+import { KERNEL_CAP_NOTE } from "../cell-streams";
+import { CLIENT_CAP_NOTE, DEFAULT_MAX_OUTPUT_BYTES } from "../outputs";
 
 export interface Limits {
   cellTimeoutSeconds: number;
@@ -70,8 +71,6 @@ export function groupRssMb(pgid: number): number {
   return kb / 1024;
 }
 
-/** The notes that say a cell's output was cut: the client's limit, and the kernel's own cap per cell. */
-const FLOOD_NOTE = /^\[dlkit: [\d.]+ MB of output dropped|^\[output capped at [\d.]+ \w+ for this cell/m;
 
 /** A cell printing this many times the kept output is stopped: reading a gigabyte would only waste the time limit. */
 const FLOOD_STOP_FACTOR = 4;
@@ -119,7 +118,7 @@ export async function executeNotebook(input: Notebook, options: ExecuteOptions):
       });
       cell.outputs = run.outputs;
       cell.execution_count = run.executionCount;
-      const flooded = run.outputs.some((o) => o.output_type === "stream" && o.name === "stderr" && FLOOD_NOTE.test(o.text));
+      const flooded = run.outputs.some((o) => o.output_type === "stream" && o.name === "stderr" && (CLIENT_CAP_NOTE.test(o.text) || KERNEL_CAP_NOTE.test(o.text)));
       cells.set(index, { status: run.status, seconds: run.seconds, error: run.error, flooded: flooded || flooding });
       if (run.error && run.status !== "error") cell.outputs.push({ output_type: "error", ...run.error });
       if (overMemory !== null) {

@@ -11,6 +11,7 @@ import type { Notebook } from "../notebook";
 import { gradeId, isGrade, points } from "../release/cells";
 import type { CellRun, NotebookRun } from "./execute";
 import type { CellRecords } from "./records";
+import type { ShortcutFound } from "./shortcuts";
 
 export interface TestResult {
   id: string;
@@ -34,8 +35,11 @@ function cellOutcome(r: CellRun, ownError: string, run: NotebookRun): string {
   return ownError;
 }
 
-/** One result per test cell of the lab, in notebook order. */
-export function scoreTests(run: NotebookRun, student: CellRecords, solution: CellRecords, course?: CourseLab): TestResult[] {
+/**
+ * One result per test cell of the lab, in notebook order. A test that an
+ * answer passed by calling the library's own version (`shortcuts`) earns nothing.
+ */
+export function scoreTests(run: NotebookRun, student: CellRecords, solution: CellRecords, course?: CourseLab, shortcuts: ShortcutFound[] = []): TestResult[] {
   const tests: TestResult[] = [];
   run.notebook.cells.forEach((cell, index) => {
     if (cell.cell_type !== "code" || !isGrade(cell)) return;
@@ -44,7 +48,10 @@ export function scoreTests(run: NotebookRun, student: CellRecords, solution: Cel
     const r: CellRun = run.cells.get(index) ?? { status: "not run", seconds: 0, flooded: false };
     const expected = solution.get(id);
     if (!expected?.size) throw new Error(`test '${id}' records nothing in the solution: give it a hidden \`check.record(...)\``);
-    const score = (course?.scoring?.[id] ?? scoreCaseByCase())(student.get(id) ?? new Map<string, RecordOutput | undefined>(), expected as Map<string, RecordOutput>);
+    const shortcut = shortcuts.find((f) => f.tests.includes(id));
+    const score = shortcut
+      ? { fraction: 0, message: shortcut.message }
+      : (course?.scoring?.[id] ?? scoreCaseByCase())(student.get(id) ?? new Map<string, RecordOutput | undefined>(), expected as Map<string, RecordOutput>);
     const fraction = Math.min(1, Math.max(0, Number.isFinite(score.fraction) ? score.fraction : 0));
     const ownError = r.error ? `${r.error.ename}: ${r.error.evalue}`.split("\n")[0] : "";
     const status: TestResult["status"] =
