@@ -8,11 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { useBestBackend } from "../lib/backend";
 import { FIRST_GRADING_SEED } from "../lib/check/record";
-import { compareRecorded, Recorded, RecordedCase, runCase } from "../lib/check/recorded";
+import { compareRecorded, DEFAULT_TOLERANCE, Recorded, RecordedCase, runCase } from "../lib/check/recorded";
 import { CheckRecords, LabRecords, RECORDS_VERSION } from "../lib/check/records";
 import type { CheckSource, CourseLab } from "./lab";
-
-const DEFAULT_TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 
 /** Records are made on the backend students run by default, so that they agree to the last digit. */
 const RECORDING_BACKEND = "wasm";

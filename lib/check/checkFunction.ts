@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { valueHint, shapeHint } from "./hints";
 import { isNotImplemented } from "./notImplemented";
 import { Verdict, report } from "./verdict";
-import { compareRecorded, toRecorded } from "./recorded";
+import { compareRecorded, DEFAULT_TOLERANCE, toRecorded } from "./recorded";
 import { sameShape } from "./values";
 
 /** A known mistake and what to tell the student who made it. */
@@ -92,8 +92,8 @@ export function thrown(name: string, err: unknown): Verdict {
 }
 
 function compare<A extends unknown[] | []>(name: string, actual: unknown, expected: unknown, args: A, options: CheckFunctionOptions<A>): Verdict | null {
-  const rtol = options.rtol ?? 1e-4;
-  const atol = options.atol ?? 1e-5;
+  const rtol = options.rtol ?? DEFAULT_TOLERANCE.rtol;
+  const atol = options.atol ?? DEFAULT_TOLERANCE.atol;
   const difference = compareRecorded(toRecorded(actual), toRecorded(expected), { rtol, atol }, name);
   if (!difference) return null;
   const { actual: a, expected: e } = difference;

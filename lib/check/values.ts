@@ -1,9 +1,8 @@
 /**
- * What checks compare: any output a lab function returns (a tensor, a
- * number, a nested number array, or an array/object of those) flattened to
- * named numeric leaves read back from the backend.
+ * The numeric leaves checks compare (lib/check/recorded flattens any output
+ * into them) and the arithmetic on them: closeness, the largest difference,
+ * multi-indices, transposes.
  */
-import * as tf from "@tensorflow/tfjs";
 
 export interface Numeric {
   shape: number[];
@@ -17,44 +16,6 @@ export interface Leaf {
   value: Numeric | null;
   /** What the value was, when it is not numeric ("undefined", "a string"). */
   kind: string;
-}
-
-/** Reads a tensor, number or nested number array; null for anything else. */
-export function toNumeric(value: unknown): Numeric | null {
-  if (value instanceof tf.Tensor) {
-    return { shape: value.shape.slice(), values: Array.from(value.dataSync() as ArrayLike<number>), dtype: value.dtype };
-  }
-  if (typeof value === "number") return { shape: [], values: [value], dtype: "number" };
-  if (Array.isArray(value) && isNumberArray(value)) {
-    const shape: number[] = [];
-    for (let v: unknown = value; Array.isArray(v); v = v[0]) shape.push(v.length);
-    return { shape, values: (value as unknown[]).flat(Infinity) as number[], dtype: "number" };
-  }
-  return null;
-}
-
-function isNumberArray(value: unknown[]): boolean {
-  return value.every((v) => typeof v === "number" || (Array.isArray(v) && isNumberArray(v)));
-}
-
-function kindOf(value: unknown): string {
-  if (value === undefined) return "undefined";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return `a ${typeof value}`;
-}
-
-/** Flattens an output to its numeric leaves, in a stable order. */
-export function leaves(value: unknown, path = ""): Leaf[] {
-  const numeric = toNumeric(value);
-  if (numeric) return [{ path, value: numeric, kind: "numeric" }];
-  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, `${path}[${i}]`));
-  if (value !== null && typeof value === "object") {
-    return Object.keys(value)
-      .sort()
-      .flatMap((k) => leaves((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
-  }
-  return [{ path, value: null, kind: kindOf(value) }];
 }
 
 export function showShape(shape: number[]): string {

@@ -392,7 +392,7 @@ describe("scoring check_accuracy (in the grader's process)", () => {
   });
 
   it("gives nothing when the trained model's case threw (its training cell did not run)", () => {
-    expect(score({ name: "accuracy", seed: SEED, cases: [{ error: 'not implemented: "gru" has no result yet', notImplemented: true }] }).fraction).toBe(0);
+    expect(score({ name: "accuracy", seed: SEED, cases: [{ error: 'not implemented: "gru" has no result yet' }] }).fraction).toBe(0);
   });
 
   it("is the scoring of check_accuracy; every other test cell is compared case by case", () => {
