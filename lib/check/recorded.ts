@@ -82,15 +82,15 @@ export function recordedLeaves(value: Recorded, path = ""): Leaf[] {
 }
 
 /** How close two outputs must be to count as equal: |a − e| ≤ atol + rtol·|e|, leaf by leaf. */
-/** Float32 arithmetic done in another order: what every comparison allows unless told otherwise. */
-export const DEFAULT_TOLERANCE: Required<Tolerance> = { rtol: 1e-4, atol: 1e-5 };
-
 export interface Tolerance {
   /** Relative tolerance. Default 1e-4 (float32 arithmetic in a different order). */
   rtol?: number;
   /** Absolute tolerance. Default 1e-5. */
   atol?: number;
 }
+
+/** Float32 arithmetic done in another order: what every comparison allows unless told otherwise. */
+export const DEFAULT_TOLERANCE: Required<Tolerance> = { rtol: 1e-4, atol: 1e-5 };
 
 /** Where two records differ, said for a student; null when they agree within the tolerance. */
 export interface Difference {
