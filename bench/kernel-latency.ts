@@ -7,8 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { KernelClient } from "../kernel/client";
-import { kitKernelSpec, KernelSpec, kitRoot } from "../kernel/kernelspec";
+import { KernelClient } from "../runner/client";
+import { kitKernelSpec, KernelSpec, kitRoot } from "../jupyter/kernelspec";
 
 const root = kitRoot();
 const kernels: Record<string, KernelSpec> = {

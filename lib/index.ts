@@ -11,6 +11,7 @@ export * from "./display";
 export * as nn from "./nn";
 export * as optim from "./optim";
 export * as data from "./data";
+export * as models from "./models";
 export * as train from "./train";
 export * as check from "./check";
 export * as plot from "./plot";

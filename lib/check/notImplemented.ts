@@ -1,6 +1,6 @@
 /**
  * What a student lab has where a solution goes. Released labs throw an
- * error whose message starts with "not implemented:" (kernel/release writes
+ * error whose message starts with "not implemented:" (course/release writes
  * it, so a lab needs no import for it); in hand-written code,
  * `notImplemented()` does the same. Checks recognise both and say "not
  * implemented yet" instead of failing with a stack trace.

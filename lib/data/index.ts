@@ -17,4 +17,3 @@ export { FASHION_MNIST_CLASSES, FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_DIR, FAS
 export { mnistDigits, type MnistOptions } from "./mnist";
 export { WORD_LANGUAGES, wordLists, type WordLanguage, type WordListOptions } from "./words";
 export { MissingDataError } from "./files";
-export * as pretrained from "./pretrained";

@@ -14,9 +14,9 @@ import * as path from "path";
 import { promisify } from "util";
 import { Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readNotebook, serializeNotebook } from "../../kernel/notebook";
-import { runNotebook } from "../../kernel/runner";
-import { KIT_ROOT } from "../kernel/helpers";
+import { readNotebook, serializeNotebook } from "../../jupyter/notebook";
+import { runNotebook } from "../../runner/runner";
+import { KIT_ROOT } from "../helpers";
 
 const run = promisify(execFile);
 const JUPYTER = "/usr/bin/jupyter";

@@ -15,10 +15,10 @@ import * as path from "path";
 import { promisify } from "util";
 import { Browser, chromium, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installKernelSpec } from "../../kernel/kernelspec";
-import { serializeNotebook } from "../../kernel/notebook";
-import { runNotebook } from "../../kernel/runner";
-import { codeCell, KIT_ROOT, notebook } from "../kernel/helpers";
+import { installKernelSpec } from "../../jupyter/kernelspec";
+import { serializeNotebook } from "../../jupyter/notebook";
+import { runNotebook } from "../../runner/runner";
+import { codeCell, KIT_ROOT, notebook } from "../helpers";
 
 const run = promisify(execFile);
 const JUPYTER = "/usr/bin/jupyter";

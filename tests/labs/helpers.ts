@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, expect } from "vitest";
-import { CodeCell, Notebook, Output, readNotebook } from "../../kernel/notebook";
-import { releasedText, releaseTargets } from "../../kernel/release";
-import { RunResult, runNotebook } from "../../kernel/runner";
+import { CodeCell, Notebook, Output, readNotebook } from "../../jupyter/notebook";
+import { releasedText, releaseTargets } from "../../course/release";
+import { RunResult, runNotebook } from "../../runner/runner";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const VEGA_LITE = "application/vnd.vegalite.v5+json";

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { describe, expect, it } from "vitest";
-import { CodeCell } from "../../kernel/notebook";
+import { CodeCell } from "../../jupyter/notebook";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { labFiles, cellById, stdout, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 

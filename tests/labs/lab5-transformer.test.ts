@@ -7,7 +7,7 @@
  * exactly what release makes.
  */
 import { describe, expect, it } from "vitest";
-import type { CodeCell } from "../../kernel/notebook";
+import type { CodeCell } from "../../jupyter/notebook";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { lab5 } from "../../course/labs/lab5-transformer";
 import { labFiles, cellById, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { tp4a as course, LENET_SUBSET_BAR } from "../../course/labs/tp4a-cnn";
-import { isGrade, gradeId } from "../../kernel/release/cells";
+import { isGrade, gradeId } from "../../course/nbgrader/cells";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { labFiles, cellById, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
 

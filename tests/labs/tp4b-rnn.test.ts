@@ -7,7 +7,7 @@
  * exactly what release makes.
  */
 import { describe, expect, it } from "vitest";
-import type { CodeCell } from "../../kernel/notebook";
+import type { CodeCell } from "../../jupyter/notebook";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { HELD_OUT_BAR, scoreHeldOut } from "../../course/labs/tp4b-rnn";
 import { ALPHABET } from "../../course/labs/tp4b-rnn/reference";

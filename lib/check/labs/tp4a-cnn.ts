@@ -526,7 +526,7 @@ export function fineTuneWins(fineTuned: number[] | undefined, scratch: number[] 
   const [a, b] = [fineTuned[fineTuned.length - 1], scratch[scratch.length - 1]];
   const line = `${(100 * a).toFixed(1)}% fine-tuned vs ${(100 * b).toFixed(1)}% from scratch after ${fineTuned.length} epochs`;
   if (a > b) return report({ ok: true, message: `${name}: ${line}` });
-  return report({ ok: false, message: `${name}: ${line}; fine-tuning should win`, hint: "did the fine-tuned model start from the pretrained weights (data.pretrained.fashionCnn()) with only the head replaced?" });
+  return report({ ok: false, message: `${name}: ${line}; fine-tuning should win`, hint: "did the fine-tuned model start from the pretrained weights (models.fashionCnn()) with only the head replaced?" });
 }
 
 /** How many test images the grader's records hold per case: enough for an accuracy, cheap to predict and to record. */

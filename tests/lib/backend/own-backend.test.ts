@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
 import { Conv2d, MaxPool2d, ReLU, Sequential, manualSeed } from "../../../lib/nn";
-import { KIT_ROOT, runCommand } from "../../kernel/helpers";
+import { KIT_ROOT, runCommand } from "../../helpers";
 
 /** The network and input both sides build: a window of zeros after the ReLU makes a tie. */
 const SCRIPT = (kit: string) => `

@@ -11,7 +11,7 @@ import { lab1 as course } from "../../../../course/labs/lab1-mlp";
 import { forwardErrors, forwardMistakes, lossAccuracyMistakes, backwardMistakes, sgdMistakes, trainStepMistakes, autogradBackwardMistakes, manualStepMistakes, optimizerMistakes } from "../../../../course/labs/lab1-mlp/mistakes";
 import * as ref from "../../../../course/labs/lab1-mlp/reference";
 import { describeWhatShips } from "./shipped";
-import { solutionStub } from "../../../../kernel/release/stub";
+import { solutionStub } from "../../../../course/release/stub";
 import { useBestBackend } from "../../../../lib/backend";
 import { lab1, notImplemented, runCase, verdictLine, type Verdict } from "../../../../lib/check";
 import * as nn from "../../../../lib/nn";

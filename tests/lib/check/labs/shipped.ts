@@ -8,8 +8,8 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import type { CourseLab } from "../../../../course/lab";
 import { compareRecords, recordLab } from "../../../../course/record-checks";
-import { readNotebook } from "../../../../kernel/notebook";
-import { normaliseLine, solutionLines } from "../../../../kernel/release/leaks";
+import { readNotebook } from "../../../../jupyter/notebook";
+import { normaliseLine, solutionLines } from "../../../../course/release/leaks";
 
 const ROOT = path.resolve(__dirname, "../../../..");
 const lines = (text: string) => text.split("\n").map(normaliseLine);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   vi.spyOn(console, "log").mockImplementation(() => undefined);
 });
 
-/** What a released lab has where the solution was (kernel/release's stub). */
+/** What a released lab has where the solution was (course/release's stub). */
 const stub = (what: string) => (): never => {
   throw new Error(`not implemented: ${what} (replace this line with your code)`);
 };
