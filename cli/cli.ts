@@ -13,7 +13,8 @@
  */
 import * as path from "path";
 import { parseArgs } from "util";
-import { CommandLine, dispatch, STUDENT_COMMANDS, UsageError } from "./commands";
+import { CommandLine, dispatch, STUDENT_COMMANDS } from "./commands";
+import { UsageError } from "./errors";
 import { doctorCommand } from "./doctor";
 import { kitRoot } from "../jupyter/kernelspec";
 import { GRADE_USAGE, gradeCommand, mergeCommand } from "../course/grade/command";

@@ -12,12 +12,7 @@ import { installKernelSpec, InstallTarget, KERNEL_DISPLAY_NAME, KERNEL_NAME, uni
 import { NotebookError, Output, readNotebook, writeNotebook } from "../jupyter/notebook";
 import { ProgressLine } from "../runner/progress";
 import { runNotebook } from "../runner/runner";
-
-/** A mistake in how the command was called: exit 2 with the message and the usage. */
-export class UsageError extends Error {}
-
-/** An input the command cannot use (a folder it must not write into, say): exit 2 with the message. */
-export class InputError extends Error {}
+import { InputError, UsageError } from "./errors";
 
 export type Command = (args: string[]) => number | Promise<number>;
 

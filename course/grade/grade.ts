@@ -27,6 +27,7 @@ import { labOf } from "../release/stamp-lab";
 import { sandboxUnavailable, sandboxWrap, SANDBOX_WORK } from "../sandbox";
 import { executeNotebook, Limits, NotebookRun } from "./execute";
 import { writeFeedback } from "./feedback";
+import { Status, StudentResult } from "./result";
 import { InsertHiddenTests } from "./hidden-tests";
 import { restoreCells } from "./restore";
 import { CellRecords, recordsOf } from "./records";
@@ -34,36 +35,6 @@ import { findShortcuts } from "./shortcuts";
 import { maxScore, scoreTests, TestResult } from "./score";
 import { Submission } from "./submissions";
 import { findRedefinitions } from "./tamper";
-
-export type Status =
-  | "graded"
-  | "tampered"
-  | "records-differ"
-  | "timeout"
-  | "crashed"
-  | "memory"
-  | "output-limit"
-  | "malformed"
-  | "wrong-lab"
-  | "missing"
-  | "duplicate"
-  | "error";
-
-export interface StudentResult {
-  student: string;
-  lab: string;
-  score: number;
-  max: number;
-  status: Status;
-  message: string;
-  seconds: number;
-  /** The grading run's seed: grading again with it replays the same inputs. */
-  seed: number;
-  file: string | null;
-  /** Instructor cells the student changed, each undone. */
-  changes: string[];
-  tests: TestResult[];
-}
 
 interface Lab {
   name: string;

@@ -5,6 +5,7 @@ export * from "./grade";
 export * from "./hidden-tests";
 export * from "./records";
 export * from "./report";
+export * from "./result";
 export * from "./restore";
 export * from "./score";
 export * from "./slurm";

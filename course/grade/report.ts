@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../../jupyter/notebook";
-import type { StudentResult } from "./grade";
+import type { StudentResult } from "./result";
 
 export const RESULTS_VERSION = 2;
 

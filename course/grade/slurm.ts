@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../../jupyter/notebook";
-import { InputError } from "../../cli/commands";
+import { InputError } from "../../cli/errors";
 import { kitRoot } from "../../jupyter/kernelspec";
 import { Submission } from "./submissions";
 import { shard } from "./submissions";

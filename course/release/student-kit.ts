@@ -18,7 +18,7 @@ import { COURSE_LABS } from "../labs";
 import { recordLab } from "../record-checks";
 import type { LabRecords } from "../../lib/check/records";
 import { findFashionMnist } from "../../lib/data/fashionMnist";
-import { InputError } from "../../cli/commands";
+import { InputError } from "../../cli/errors";
 import { Notebook, readNotebook, serializeNotebook } from "../../jupyter/notebook";
 import { listNotebooks } from "./files";
 import { describeLeak, filesUnder, findLeaks, Leak, solutionLines } from "./leaks";

@@ -6,7 +6,7 @@
  * (simd/layer-norm.wat), five times faster than JavaScript; other rows a
  * JavaScript pass with statistics in float64.
  */
-import { LAYER_NORM, LAYER_NORM_GRAD } from "../nn/fused";
+import { LAYER_NORM, LAYER_NORM_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 

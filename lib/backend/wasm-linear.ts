@@ -5,7 +5,7 @@
  * gradient tape, and its gradient (registered in fused.ts) computes only
  * what backprop asks for: no input gradient for a network's first layer.
  */
-import { LINEAR } from "../nn/fused";
+import { LINEAR } from "./fused";
 import { addRow } from "./wasm-add";
 import { KernelArgs, KernelScope, TensorInfo, registerWasmKernel } from "./wasm-kernels";
 

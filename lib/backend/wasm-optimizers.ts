@@ -6,7 +6,7 @@
  * optimizer's ops cost more than its forward pass.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_STEP, SGD_STEP } from "../nn/fused";
+import { ADAM_STEP, SGD_STEP } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 

@@ -4,7 +4,7 @@
  * cast and a product, three passes over every activation of a CNN.
  */
 import * as tf from "@tensorflow/tfjs";
-import { RELU_GRAD } from "../nn/fused";
+import { RELU_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 

@@ -10,7 +10,7 @@
  * fifteen.
  */
 import * as tf from "@tensorflow/tfjs";
-import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, NLL_LOSS, SOFTMAX_CROSS_ENTROPY, SOFTMAX_GRAD } from "../nn/fused";
+import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, NLL_LOSS, SOFTMAX_CROSS_ENTROPY, SOFTMAX_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 

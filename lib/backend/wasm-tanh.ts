@@ -9,7 +9,7 @@
  * scalar tensor.
  */
 import * as tf from "@tensorflow/tfjs";
-import { TANH_GRAD } from "../nn/fused";
+import { TANH_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 

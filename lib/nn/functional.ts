@@ -4,7 +4,7 @@
  * gradient on every tfjs backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { LINEAR, LOG_SOFTMAX, fusedOnThisBackend } from "./fused";
+import { LINEAR, LOG_SOFTMAX, fusedOnThisBackend } from "../backend/fused";
 import { check, checkFloat, showShape } from "./shapes";
 
 /**

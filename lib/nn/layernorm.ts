@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { LAYER_NORM, fusedForward } from "./fused";
+import { LAYER_NORM } from "../backend/fused";
+import { fusedForward } from "./fused";
 import { Module } from "./module";
 import { check, checkFloat, showShape } from "./shapes";
 

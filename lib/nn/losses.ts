@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { logSoftmax } from "./functional";
-import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY, fusedForward, fusedOnThisBackend, recordingSecondOrder } from "./fused";
+import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY, fusedOnThisBackend } from "../backend/fused";
+import { fusedForward, recordingSecondOrder } from "./fused";
 import { Module } from "./module";
 import { check, showShape, valueRange } from "./shapes";
 

@@ -1,6 +1,6 @@
 /** Adam and AdamW (torch.optim.Adam, torch.optim.AdamW); the formulas sit on the class. */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_STEP, fusedOnThisBackend } from "../nn/fused";
+import { ADAM_STEP, fusedOnThisBackend } from "../backend/fused";
 import { Gradients, Optimizer } from "./optimizer";
 
 /** Arguments of `optim.Adam`. */

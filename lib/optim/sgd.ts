@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { SGD_STEP, fusedOnThisBackend } from "../nn/fused";
+import { SGD_STEP, fusedOnThisBackend } from "../backend/fused";
 import { Optimizer } from "./optimizer";
 
 /** Arguments of `optim.SGD`. */

@@ -1,13 +1,18 @@
 /** Saves a chart as a file whose extension says the format: .svg, .png or .json (the Vega-Lite spec). */
 import { promises as fs } from "fs";
 import * as path from "path";
-import type { Chart } from "./chart";
 import { PlotInputError } from "./errors";
 import { PngOptions, svgToPNG } from "./render";
 
 const FORMATS = [".svg", ".png", ".json"];
 
-export async function saveChart(chart: Chart, file: string, options: PngOptions = {}): Promise<string> {
+/** What saveChart needs of a chart: its spec, and its SVG. */
+export interface Savable {
+  spec: unknown;
+  toSVG(): Promise<string>;
+}
+
+export async function saveChart(chart: Savable, file: string, options: PngOptions = {}): Promise<string> {
   const ext = path.extname(file).toLowerCase();
   if (!FORMATS.includes(ext)) {
     throw new PlotInputError(`save: cannot tell the format of '${file}' from '${ext || "no extension"}' — end the name with ${FORMATS.join(", ")}`);
