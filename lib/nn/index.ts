@@ -33,7 +33,7 @@ export { RecurrentBase, type RecurrentArgs, type RecurrentResult } from "./recur
 export { RNN, RNNCell, type RNNArgs, type RNNCellArgs, type Nonlinearity } from "./rnn";
 export { GRU } from "./gru";
 export { LSTM } from "./lstm";
-export { scaledDotProductAttention, type AttentionResult } from "./scaled_dot_product_attention";
+export { scaledDotProductAttention, type AttentionDropout, type AttentionResult } from "./scaled_dot_product_attention";
 export { MultiheadAttention, type MultiheadAttentionArgs, type AttendOptions } from "./multihead_attention";
 export {
   TransformerEncoderLayer,

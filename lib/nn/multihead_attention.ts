@@ -107,12 +107,9 @@ export class MultiheadAttention extends Module {
         qkv = [q, k, v].map((x, i) => heads(F.linear(x.reshape([-1, this.embedDim]), weights[i], biases[i])));
       }
       const mask = this.combinedMask(options, batch, L, S, layer);
-      const attention = scaledDotProductAttention(qkv[0], qkv[1], qkv[2], mask);
-      let perHead = attention.output;
-      if (this.training && this.dropout > 0) {
-        perHead = F.dropout(attention.weights, this.dropout, true, this.seed + 2 + this.dropoutCalls++).matMul(qkv[2]);
-      }
-      const merged = perHead.transpose([0, 2, 1, 3]).reshape([batch, L, this.embedDim]);
+      const dropout = this.training && this.dropout > 0 ? { p: this.dropout, seed: this.seed + 2 + this.dropoutCalls++ } : undefined;
+      const attention = scaledDotProductAttention(qkv[0], qkv[1], qkv[2], mask, dropout);
+      const merged = attention.output.transpose([0, 2, 1, 3]).reshape([batch, L, this.embedDim]);
       const out = this.outProj.forward(merged);
       const weights = options.averageAttnWeights === false ? attention.weights : attention.weights.mean(1);
       return { output: this.batchFirst ? out : out.transpose([1, 0, 2]), weights };

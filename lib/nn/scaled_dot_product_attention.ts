@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { softmax } from "./functional";
+import { dropout as dropoutOf, softmax } from "./functional";
 import { showShape } from "./shapes";
 
 /** What `scaledDotProductAttention` returns: the output and the weights that made it. */
@@ -8,6 +8,14 @@ export interface AttentionResult {
   output: tf.Tensor;
   /** The attention weights, each row summing to 1, `[..., L, S]`: what to plot. */
   weights: tf.Tensor;
+}
+
+/** Dropout on the attention weights, in training (`dropout_p` of PyTorch's `F.scaled_dot_product_attention`). */
+export interface AttentionDropout {
+  /** The probability of dropping a weight. */
+  p: number;
+  /** Seed of the dropout mask. */
+  seed: number;
 }
 
 /**
@@ -27,9 +35,12 @@ export interface AttentionResult {
  * Shape: q `[..., L, d_k]`, k `[..., S, d_k]`, v `[..., S, d_v]`, mask
  * broadcastable to `[..., L, S]` → output `[..., L, d_v]` and weights `[..., L, S]`.
  *
+ * With `dropout`, the output averages the values with dropped-out weights
+ * (as in training); the weights returned are the softmax's, to plot.
+ *
  *   const { output, weights } = nn.scaledDotProductAttention(q, k, v, causalMask);
  */
-export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor): AttentionResult {
+export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor, dropout?: AttentionDropout): AttentionResult {
   const dK = q.shape[q.rank - 1];
   if (k.shape[k.rank - 1] !== dK) {
     throw new Error(`scaledDotProductAttention: q ${showShape(q.shape)} and k ${showShape(k.shape)} must have the same last axis d_k — is k transposed already?`);
@@ -46,6 +57,7 @@ export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tens
       scores = tf.where(mask.cast("bool").broadcastTo(scores.shape), scores, blocked);
     }
     const weights = softmax(scores, -1);
-    return { output: tf.matMul(weights, v), weights };
+    const averaging = dropout ? dropoutOf(weights, dropout.p, true, dropout.seed) : weights;
+    return { output: tf.matMul(averaging, v), weights };
   });
 }

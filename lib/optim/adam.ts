@@ -75,26 +75,38 @@ export class Adam extends Optimizer {
     tf.tidy(() => this.updateAll(byParam as tf.Tensor[]));
   }
 
-  /** The per-parameter formulas of `update`, on all parameters concatenated. */
+  protected update(p: tf.Variable, grad: tf.Tensor, i: number): void {
+    if (this.oneKernelStep()) {
+      this.updateInOneKernel(p, grad, i);
+      return;
+    }
+    const next = adamStep(p, grad, { m: this.m[i], v: this.v[i], vMax: this.vMax[i] }, this.hyper());
+    this.keepState(this.m, i, next.m);
+    this.keepState(this.v, i, next.v);
+    if (next.vMax) this.keepState(this.vMax, i, next.vMax);
+    p.assign(next.param);
+  }
+
+  /** adamStep on all parameters concatenated into one vector. */
   private updateAll(grads: tf.Tensor[]): void {
-    const [beta1, beta2] = this.betas;
-    const t = this.stepCount;
     const flatten = (ts: tf.Tensor[]) => tf.concat(ts.map((x) => x.reshape([-1])));
-    const params = flatten(this.params);
-    let theta = params;
-    let g = flatten(grads);
-    if (this.weightDecay && this.decoupled) theta = params.mul(1 - this.lr * this.weightDecay);
-    if (this.weightDecay && !this.decoupled) g = g.add(params.mul(this.weightDecay));
     const previous = this.flat;
-    const m = tf.keep(previous ? previous.m.mul(beta1).add(g.mul(1 - beta1)) : g.mul(1 - beta1));
-    const v = tf.keep(previous ? previous.v.mul(beta2).add(g.square().mul(1 - beta2)) : g.square().mul(1 - beta2));
-    const vMax = this.amsgrad ? tf.keep(previous?.vMax ? previous.vMax.maximum(v) : v.clone()) : null;
+    const next = adamStep(flatten(this.params), flatten(grads), { m: previous?.m, v: previous?.v, vMax: previous?.vMax ?? undefined }, this.hyper());
     if (previous) tf.dispose([previous.m, previous.v, previous.vMax ?? []]);
-    this.flat = { m, v, vMax };
-    const stepSize = this.lr / (1 - beta1 ** t);
-    const denom = (vMax ?? v).sqrt().div(Math.sqrt(1 - beta2 ** t)).add(this.eps);
-    const updated = tf.split(theta.sub(m.div(denom).mul(stepSize)), this.params.map((p) => p.size));
+    this.flat = { m: tf.keep(next.m), v: tf.keep(next.v), vMax: next.vMax ? tf.keep(next.vMax) : null };
+    const updated = tf.split(next.param, this.params.map((p) => p.size));
     this.params.forEach((p, i) => p.assign(updated[i].reshape(p.shape)));
+  }
+
+  /** adamStep as the backend's one kernel (lib/backend/fused.ts): plain Adam only, no weight decay, no AMSGrad. */
+  private updateInOneKernel(p: tf.Variable, grad: tf.Tensor, i: number): void {
+    const { beta1, beta2, eps, lr, t } = this.hyper();
+    const state = { m: this.m[i] ?? tf.zerosLike(p), v: this.v[i] ?? tf.zerosLike(p) };
+    const attrs = { beta1, beta2, eps, stepSize: lr / (1 - beta1 ** t), root: Math.sqrt(1 - beta2 ** t) };
+    const [param, m, v] = tf.engine().runKernel(ADAM_STEP, { param: p, grad, ...state }, attrs) as unknown as tf.Tensor[];
+    this.keepState(this.m, i, m);
+    this.keepState(this.v, i, v);
+    p.assign(param);
   }
 
   /** A step without some gradient needs per-parameter state from then on. */
@@ -110,33 +122,14 @@ export class Adam extends Optimizer {
     this.flat = null;
   }
 
-  /** Whether the backend runs a plain Adam step (no weight decay, no AMSGrad) as one kernel per parameter (nn/fused.ts). */
   private oneKernelStep(): boolean {
     return !this.weightDecay && !this.amsgrad && fusedOnThisBackend(ADAM_STEP);
   }
 
-  protected update(p: tf.Variable, grad: tf.Tensor, i: number): void {
+  private hyper(): AdamHyper {
     const [beta1, beta2] = this.betas;
-    const t = this.stepCount;
-    if (this.oneKernelStep()) {
-      const state = { m: this.m[i] ?? tf.zerosLike(p), v: this.v[i] ?? tf.zerosLike(p) };
-      const attrs = { beta1, beta2, eps: this.eps, stepSize: this.lr / (1 - beta1 ** t), root: Math.sqrt(1 - beta2 ** t) };
-      const [param, m, v] = tf.engine().runKernel(ADAM_STEP, { param: p, grad, ...state }, attrs) as unknown as tf.Tensor[];
-      this.keepState(this.m, i, m);
-      this.keepState(this.v, i, v);
-      p.assign(param);
-      return;
-    }
-    let theta: tf.Tensor = p;
-    let g = grad;
-    if (this.weightDecay && this.decoupled) theta = p.mul(1 - this.lr * this.weightDecay);
-    if (this.weightDecay && !this.decoupled) g = g.add(p.mul(this.weightDecay));
-    const m = this.keepState(this.m, i, (this.m[i] ?? tf.zerosLike(p)).mul(beta1).add(g.mul(1 - beta1)));
-    let v = this.keepState(this.v, i, (this.v[i] ?? tf.zerosLike(p)).mul(beta2).add(g.square().mul(1 - beta2)));
-    if (this.amsgrad) v = this.keepState(this.vMax, i, this.vMax[i] ? this.vMax[i]!.maximum(v) : v.clone());
-    const stepSize = this.lr / (1 - beta1 ** t);
-    const denom = v.sqrt().div(Math.sqrt(1 - beta2 ** t)).add(this.eps);
-    p.assign(theta.sub(m.div(denom).mul(stepSize)));
+    const { lr, eps, weightDecay, decoupled, amsgrad } = this;
+    return { lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, t: this.stepCount };
   }
 
   dispose(): void {
@@ -156,4 +149,39 @@ export class AdamW extends Adam {
   constructor(params: tf.Variable[], args: AdamArgs = {}) {
     super(params, { ...args, weightDecay: args.weightDecay ?? 0.01 });
   }
+}
+
+/** The settings of one Adam step; t counts steps from 1. */
+interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupled: boolean;
+  amsgrad: boolean;
+  t: number;
+}
+
+/** The moments before a step; undefined before the first. */
+interface AdamMoments {
+  m?: tf.Tensor;
+  v?: tf.Tensor;
+  vMax?: tf.Tensor;
+}
+
+/**
+ * One Adam step, the formulas on the class: θ and g of one shape (one
+ * parameter, or all of them as one vector) → the new θ and moments. The
+ * moments before the first step are zero, so their terms are left out.
+ */
+function adamStep(theta: tf.Tensor, g: tf.Tensor, before: AdamMoments, h: AdamHyper): { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor; vMax?: tf.Tensor } {
+  const decayed = h.weightDecay && h.decoupled ? theta.mul(1 - h.lr * h.weightDecay) : theta;
+  const grad = h.weightDecay && !h.decoupled ? g.add(theta.mul(h.weightDecay)) : g;
+  const m = before.m ? before.m.mul(h.beta1).add(grad.mul(1 - h.beta1)) : grad.mul(1 - h.beta1);
+  const v = before.v ? before.v.mul(h.beta2).add(grad.square().mul(1 - h.beta2)) : grad.square().mul(1 - h.beta2);
+  const vMax = h.amsgrad ? (before.vMax ? before.vMax.maximum(v) : v.clone()) : undefined;
+  const stepSize = h.lr / (1 - h.beta1 ** h.t);
+  const denom = (vMax ?? v).sqrt().div(Math.sqrt(1 - h.beta2 ** h.t)).add(h.eps);
+  return { param: decayed.sub(m.div(denom).mul(stepSize)), m, v, vMax };
 }

@@ -64,7 +64,16 @@ export async function fit(model: Model, optimizer: Optimizer, loader: Iterable<B
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = Date.now();
       model.train();
-      const values = await trainEpoch(model, optimizer, loader, options.lossFn, metrics, readEvery, (batch, running) => progress.batch(epoch, batch, running), () => options.onBatchEnd?.(++steps));
+      const values = await trainEpoch({
+        model,
+        optimizer,
+        loader,
+        lossFn: options.lossFn,
+        metrics,
+        readEvery,
+        onRead: (batch, running) => progress.batch(epoch, batch, running),
+        onStep: () => options.onBatchEnd?.(++steps),
+      });
       if (options.validation) {
         const scores = evaluate(model, options.validation, { lossFn: options.lossFn, metrics });
         for (const [k, v] of Object.entries(scores)) values[`val_${k}`] = v;
@@ -89,17 +98,23 @@ export async function fit(model: Model, optimizer: Optimizer, loader: Iterable<B
   return history;
 }
 
+/** What one epoch of `fit` trains with, and whom it tells. */
+interface EpochRun {
+  model: Model;
+  optimizer: Optimizer;
+  loader: Iterable<Batch>;
+  lossFn: LossFn;
+  metrics: Record<string, MetricFn>;
+  /** Steps between two reads of the running values. */
+  readEvery: number;
+  /** Called at every read, with the batches so far and the running means. */
+  onRead: (batch: number, running: Record<string, number>) => void;
+  /** Called after every optimizer step. */
+  onStep: () => void;
+}
+
 /** One pass over the loader; resolves to the epoch's mean loss and metrics. */
-async function trainEpoch(
-  model: Model,
-  optimizer: Optimizer,
-  loader: Iterable<Batch>,
-  lossFn: LossFn,
-  metrics: Record<string, MetricFn>,
-  readEvery: number,
-  onRead: (batch: number, running: Record<string, number>) => void,
-  onStep: () => void,
-): Promise<Record<string, number>> {
+async function trainEpoch({ model, optimizer, loader, lossFn, metrics, readEvery, onRead, onStep }: EpochRun): Promise<Record<string, number>> {
   const names = ["loss", ...Object.keys(metrics)];
   // Running sums of (value × batch size) stay on the backend between reads.
   let sums: tf.Tensor[] = names.map(() => tf.scalar(0));
