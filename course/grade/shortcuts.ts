@@ -5,7 +5,7 @@
  * labs' later parts; an answer that calls them solves nothing, so the tests
  * they would pass earn nothing. The course names them per lab.
  */
-import * as ts from "typescript";
+import * as ts from "@tslab/typescript-for-tslab";
 import type { Shortcut } from "../lab";
 import type { Notebook } from "../../jupyter/notebook";
 import { gradeId } from "../nbgrader/cells";

@@ -4,7 +4,7 @@
  * included, would call the student's version. Restoring cells cannot undo
  * that, so the grader is told.
  */
-import * as ts from "typescript";
+import * as ts from "@tslab/typescript-for-tslab";
 import type { Notebook } from "../../jupyter/notebook";
 import { gradeId, isLocked } from "../nbgrader/cells";
 
