@@ -22,8 +22,8 @@ function alive(pid: number): boolean {
 }
 
 /** Starts watching; `onGone` is called once, with the reason. The timer never keeps the process alive. */
-export function watchParent(onGone: (reason: string) => void, env: NodeJS.ProcessEnv = process.env): () => void {
-  const named = Number(env.JPY_PARENT_PID);
+export function watchParent(onGone: (reason: string) => void): void {
+  const named = Number(process.env.JPY_PARENT_PID);
   const watched = Number.isInteger(named) && named > 1 && alive(named) ? named : null;
   const startPpid = process.ppid;
   const timer = setInterval(() => {
@@ -36,5 +36,4 @@ export function watchParent(onGone: (reason: string) => void, env: NodeJS.Proces
     }
   }, EVERY_MS);
   timer.unref();
-  return () => clearInterval(timer);
 }
