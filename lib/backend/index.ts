@@ -52,6 +52,7 @@ export interface UseBackendOptions {
 function load(candidate: Candidate): string | null {
   if (candidate.packageName === null) return null;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is optional: whether it is installed is known only here
     require(candidate.packageName);
     return null;
   } catch (err) {
