@@ -54,10 +54,10 @@ export async function recordLab(lab: CourseLab): Promise<LabRecords> {
   return { version: RECORDS_VERSION, lab: lab.name, checks };
 }
 
-export const serializeRecords = (records: LabRecords): string => JSON.stringify(records) + "\n";
+const serializeRecords = (records: LabRecords): string => JSON.stringify(records) + "\n";
 
 /** lib/check/records in the kit whose root is `root`. */
-export const recordsDir = (root: string): string => path.join(root, "lib", "check", "records");
+const recordsDir = (root: string): string => path.join(root, "lib", "check", "records");
 
 export function writeRecords(root: string, records: LabRecords): string {
   const file = path.join(recordsDir(root), `${records.lab}.json`);

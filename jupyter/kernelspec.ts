@@ -34,7 +34,7 @@ export function kitRoot(): string {
 }
 
 /** The compiled kernel entry point; `npm run build` (run by `npm ci`) makes it. */
-export function kernelEntry(root = kitRoot()): string {
+function kernelEntry(root = kitRoot()): string {
   const entry = path.join(root, "dist", "server", "kernel.js");
   if (!fs.existsSync(entry)) {
     throw new Error(`the kit's kernel is not built (${entry} is missing): run \`npm run build\` in ${root}.`);
@@ -43,7 +43,7 @@ export function kernelEntry(root = kitRoot()): string {
 }
 
 /** Jupyter's per-user data folder, as jupyter_core computes it. */
-export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
+function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
   const home = os.homedir();
   if (process.platform === "darwin") return path.join(home, "Library", "Jupyter");
@@ -52,12 +52,12 @@ export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The active conda env or virtualenv, which `--sys-prefix` installs into. */
-export function sysPrefix(env: NodeJS.ProcessEnv = process.env): string | null {
+function sysPrefix(env: NodeJS.ProcessEnv = process.env): string | null {
   return env.CONDA_PREFIX || env.VIRTUAL_ENV || null;
 }
 
 /** Every folder Jupyter searches for `kernels/`, in its order of precedence. */
-export function jupyterDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+function jupyterDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const dirs = (env.JUPYTER_PATH ?? "").split(path.delimiter).filter(Boolean);
   dirs.push(userDataDir(env));
   const prefix = sysPrefix(env);
@@ -69,7 +69,7 @@ export function jupyterDataDirs(env: NodeJS.ProcessEnv = process.env): string[] 
 export type InstallTarget = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; prefix: string };
 
 /** The `share/jupyter` folder a target names. */
-export function targetDataDir(target: InstallTarget, env: NodeJS.ProcessEnv = process.env): string {
+function targetDataDir(target: InstallTarget, env: NodeJS.ProcessEnv = process.env): string {
   switch (target.kind) {
     case "user":
       return userDataDir(env);
@@ -138,7 +138,7 @@ export interface FoundSpec {
 }
 
 /** Every kernel spec Jupyter would see; the first folder wins, as in Jupyter. */
-export function listKernelSpecs(env: NodeJS.ProcessEnv = process.env): FoundSpec[] {
+function listKernelSpecs(env: NodeJS.ProcessEnv = process.env): FoundSpec[] {
   const found = new Map<string, FoundSpec>();
   for (const data of jupyterDataDirs(env)) {
     const kernels = path.join(data, "kernels");

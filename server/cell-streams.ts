@@ -9,12 +9,12 @@
 export type StreamName = "stdout" | "stderr";
 
 /** The cap when DLKIT_MAX_CELL_OUTPUT_MB is not set. */
-export const DEFAULT_CELL_OUTPUT_BYTES = 5 * 1024 * 1024;
-export const CELL_OUTPUT_ENV = "DLKIT_MAX_CELL_OUTPUT_MB";
+const DEFAULT_CELL_OUTPUT_BYTES = 5 * 1024 * 1024;
+const CELL_OUTPUT_ENV = "DLKIT_MAX_CELL_OUTPUT_MB";
 const FLUSH_EVERY_MS = 200;
 
 /** The cap for the next cell: read at each cell's start, so a cell may raise it with `process.env.DLKIT_MAX_CELL_OUTPUT_MB = "50"`. */
-export function cellOutputCap(env: NodeJS.ProcessEnv = process.env): number {
+function cellOutputCap(env: NodeJS.ProcessEnv = process.env): number {
   const mb = Number(env[CELL_OUTPUT_ENV]);
   return Number.isFinite(mb) && mb > 0 ? Math.round(mb * 1024 * 1024) : DEFAULT_CELL_OUTPUT_BYTES;
 }

@@ -23,7 +23,7 @@ export interface ErrorContent {
 }
 
 /** The name used for cells that did not compile: nothing in them ran. */
-export const COMPILE_ERROR = "TypeScriptError";
+const COMPILE_ERROR = "TypeScriptError";
 
 function where(d: Diagnostic): string {
   const place = `line ${d.line}, column ${d.column}`;

@@ -18,7 +18,7 @@ export interface HistoryRequest {
 
 type Entry = [number, number, string] | [number, number, [string, string | null]];
 
-export const SESSION = 1;
+const SESSION = 1;
 
 export class History {
   private readonly cells: Array<{ line: number; input: string; output: string | null }> = [];

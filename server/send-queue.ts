@@ -14,17 +14,13 @@ export interface Sendable {
 const tails = new WeakMap<Sendable, Promise<void>>();
 
 /** Where a failed send is reported; the kernel's stdout/stderr are taken over by cells, so this writes to fd 2. */
-let reportFailure = (err: unknown): void => {
+const reportFailure = (err: unknown): void => {
   try {
     writeSync(2, `dlkit kernel: a message could not be sent: ${err instanceof Error ? err.message : String(err)}\n`);
   } catch {
     // Nowhere left to say it.
   }
 };
-
-export function onSendFailure(report: (err: unknown) => void): void {
-  reportFailure = report;
-}
 
 /** Sends after every earlier send on this socket has finished; never rejects. */
 export function sendQueued(socket: Sendable, frames: Array<Buffer | string>): Promise<void> {

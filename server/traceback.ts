@@ -27,7 +27,7 @@
 import type { Converter } from "tslab/dist/converter";
 
 /** Set (in the kernel's environment, or in a cell) to see every frame, unfolded. */
-export const FULL_TRACEBACK_ENV = "DLKIT_FULL_TRACEBACK";
+const FULL_TRACEBACK_ENV = "DLKIT_FULL_TRACEBACK";
 const SCRIPT_PREFIX = "dlkit-cell-";
 
 interface CellScript {

@@ -53,7 +53,7 @@ export interface ExecuteOptions {
 }
 
 /** Resident memory of every process in the kernel's process group, in MB (Linux). */
-export function groupRssMb(pgid: number): number {
+function groupRssMb(pgid: number): number {
   let kb = 0;
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

@@ -9,7 +9,7 @@ import type { StudentResult } from "./result";
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function feedbackHtml(r: StudentResult): string {
+function feedbackHtml(r: StudentResult): string {
   const rows = r.tests
     .map((t) => `<tr class="${t.status}"><td>${escape(t.id)}</td><td>${t.points} / ${t.max}</td><td>${t.status}</td><td>${escape(t.message)}</td></tr>`)
     .join("\n");

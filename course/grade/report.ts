@@ -7,7 +7,7 @@ import * as path from "path";
 import { writeFileAtomic } from "../../jupyter/notebook";
 import type { StudentResult } from "./result";
 
-export const RESULTS_VERSION = 2;
+const RESULTS_VERSION = 2;
 
 const csvField = (v: string | number) => {
   const s = String(v);

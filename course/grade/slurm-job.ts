@@ -59,7 +59,7 @@ export async function gradeShard(out: string, k: number, job = process.env.SLURM
  * Joins every shard into OUT, or, when some are missing, writes nothing and
  * names them with their students (exit code 1).
  */
-export function mergeShards(out: string): number {
+function mergeShards(out: string): number {
   const plan = planOf(out);
   const missing = missingShards(out, plan.shards);
   if (missing.length) {

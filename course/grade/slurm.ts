@@ -17,7 +17,7 @@ import { kitRoot } from "../../jupyter/kernelspec";
 import { Submission } from "./submissions";
 import { shard } from "./submissions";
 
-export const PLAN_VERSION = 1;
+const PLAN_VERSION = 1;
 
 /** What every task and every re-run of one Slurm grading share. */
 export interface SlurmPlan {
@@ -60,7 +60,7 @@ export interface SlurmOptions {
   log?: (line: string) => void;
 }
 
-export const planFile = (out: string) => path.join(out, "slurm", "plan.json");
+const planFile = (out: string) => path.join(out, "slurm", "plan.json");
 export const shardDir = (out: string, k: number, n: number) => path.join(out, "shards", `${k}-of-${n}`);
 /** Written by the task until its shard is whole; then renamed to shardDir. */
 export const shardTempDir = (out: string, k: number, n: number, job: string) => path.join(out, "shards", `.${k}-of-${n}.${job}.tmp`);
@@ -122,7 +122,7 @@ export function withSbatchArgsJoined(args: string[]): string[] {
 export const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** The batch script: `task` grades shard $SLURM_ARRAY_TASK_ID, `merge` joins the shards. */
-export function jobScript(plan: SlurmPlan, out: string, step: "task" | "merge", resources: { memoryMb: number; cpus: number }): string {
+function jobScript(plan: SlurmPlan, out: string, step: "task" | "merge", resources: { memoryMb: number; cpus: number }): string {
   const argument = step === "task" ? ` "$SLURM_ARRAY_TASK_ID"` : "";
   // --output and --chdir name OUT: given on sbatch's command line, where a path needs no quoting.
   return `#!/bin/bash

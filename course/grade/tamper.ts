@@ -9,7 +9,7 @@ import type { Notebook } from "../../jupyter/notebook";
 import { gradeId, isLocked } from "../nbgrader/cells";
 
 /** The names a cell declares at its top level (functions, classes, variables, imports). */
-export function topLevelNames(source: string): string[] {
+function topLevelNames(source: string): string[] {
   const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
   const names: string[] = [];
   const bind = (name: ts.BindingName) => {

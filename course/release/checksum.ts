@@ -11,7 +11,7 @@ import { gradeId, isGrade, isLocked, isSolution, isTracked, mapCells, points } f
 const pyBool = (b: boolean) => (b ? "True" : "False");
 
 /** `str(float(x))` in Python: 2 → "2.0", 1e-7 → "1e-07". */
-export function pyFloat(x: number): string {
+function pyFloat(x: number): string {
   if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
   return String(x).replace(/e([+-])(\d)$/, "e$10$2");
 }

@@ -6,7 +6,7 @@
 import { Notebook } from "../../jupyter/notebook";
 import { mapCells } from "../nbgrader/cells";
 
-export const keepsOutput = (metadata: Record<string, unknown>): boolean =>
+const keepsOutput = (metadata: Record<string, unknown>): boolean =>
   (metadata.dlkit as { keep_output?: unknown } | undefined)?.keep_output === true;
 
 export class ClearOutputs {

@@ -18,7 +18,7 @@ import { isSolution } from "../nbgrader/cells";
 import { findRegions, HIDDEN_TESTS, RegionKind, SOLUTION } from "../nbgrader/regions";
 
 /** Lines with fewer non-space characters than this are too common to mean a leak. */
-export const MIN_LEAK_CHARS = 20;
+const MIN_LEAK_CHARS = 20;
 
 export const normaliseLine = (line: string): string => line.trim().replace(/\s+/g, " ");
 

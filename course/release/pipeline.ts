@@ -18,7 +18,7 @@ export interface NotebookTransform {
 }
 
 /** The transforms that make lab `lab` from its solution; `name` appears in error messages. */
-export function releaseTransforms(lab: string, name: string): NotebookTransform[] {
+function releaseTransforms(lab: string, name: string): NotebookTransform[] {
   return [
     new CheckCellMetadata(name),
     new ClearSolutions(name),

@@ -13,13 +13,13 @@ import * as path from "path";
 import type { LabRecords } from "../../lib/check/records";
 
 /** Where the student package starts: the library, the kernel server, the command line. */
-export const PACKAGE_ENTRIES = ["dist/lib/index.js", "dist/server/kernel.js", "dist/cli/student-cli.js"];
+const PACKAGE_ENTRIES = ["dist/lib/index.js", "dist/server/kernel.js", "dist/cli/student-cli.js"];
 
 /** Folders and files of dist/ a student never gets: reaching one from an entry is a release error. */
-export const INSTRUCTOR_ONLY = ["dist/course/", "dist/cli/cli."];
+const INSTRUCTOR_ONLY = ["dist/course/", "dist/cli/cli."];
 
 /** Data the library reads from its own folder at run time (beside the sources, as in the instructor's kit). */
-export const PACKAGE_DATA = ["lib/models/fashion-cnn.json", "lib/plot/nbconvert-svg.html.j2"];
+const PACKAGE_DATA = ["lib/models/fashion-cnn.json", "lib/plot/nbconvert-svg.html.j2"];
 
 const toPosix = (p: string) => p.split(path.sep).join("/");
 const RELATIVE_SPECIFIER = /(?:\brequire\(|\bfrom\s+|\bimport\()\s*"(\.{1,2}\/[^"]*)"/g;
@@ -62,7 +62,7 @@ export function reachableFiles(root: string, entries = PACKAGE_ENTRIES): string[
 }
 
 /** Throws unless every compiled file is newer than its TypeScript source (a stale dist/ would ship old code). */
-export function assertBuilt(root: string, files: string[]): void {
+function assertBuilt(root: string, files: string[]): void {
   for (const file of files) {
     const source = path.join(root, file.replace(/^dist\//, "").replace(/(\.d)?\.js$|\.d\.ts$/, ".ts"));
     if (!fs.existsSync(source)) throw new Error(`${file} has no source (${path.relative(root, source)}): dist/ holds a stale file; remove dist/ and run \`npm run build\``);
@@ -83,7 +83,7 @@ interface RootManifest {
 export const readManifest = (root: string): RootManifest => JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 
 /** The student package's package.json: our runtime dependencies, the library's main and types, the student command line. */
-export function studentManifest(ours: RootManifest): Record<string, unknown> {
+function studentManifest(ours: RootManifest): Record<string, unknown> {
   const dependencies = Object.fromEntries(Object.entries(ours.dependencies).filter(([name]) => name !== "dlkit"));
   return {
     name: "dlkit",
