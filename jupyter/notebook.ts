@@ -58,11 +58,64 @@ export interface RawCell extends BaseCell {
 
 export type Cell = CodeCell | MarkdownCell | RawCell;
 
+/** The language a kernel runs, as in kernel_info_reply and in a notebook's metadata. */
+export interface LanguageInfo {
+  [key: string]: unknown;
+  name: string;
+  version?: string;
+  mimetype?: string;
+  file_extension?: string;
+  pygments_lexer?: string;
+  codemirror_mode?: string | Record<string, unknown>;
+  nbconvert_exporter?: string;
+}
+
+/** The notebook's metadata as nbformat 4 names it; a file may leave any of it out. */
+export interface NotebookMetadata {
+  [key: string]: unknown;
+  kernelspec?: { name?: string; display_name?: string; language?: string };
+  language_info?: LanguageInfo;
+}
+
 export interface Notebook {
   nbformat: number;
   nbformat_minor: number;
-  metadata: Record<string, any>;
+  metadata: NotebookMetadata;
   cells: Cell[];
+}
+
+/**
+ * A notebook, cell and output as a file holds them, before parseNotebook
+ * checks and normalises them: any field may be missing, and multi-line
+ * strings may be split into lines.
+ */
+interface NotebookJson {
+  nbformat?: unknown;
+  nbformat_minor?: unknown;
+  metadata?: NotebookMetadata;
+  cells?: unknown;
+}
+
+interface CellJson {
+  cell_type?: unknown;
+  id?: unknown;
+  metadata?: CellMetadata;
+  source?: string | string[];
+  execution_count?: number | null;
+  outputs?: OutputJson[];
+  attachments?: Record<string, unknown>;
+}
+
+interface OutputJson {
+  output_type?: unknown;
+  name?: unknown;
+  text?: string | string[];
+  data?: MimeBundle;
+  metadata?: Record<string, unknown>;
+  execution_count?: number | null;
+  ename?: unknown;
+  evalue?: unknown;
+  traceback?: unknown[];
 }
 
 /** A notebook that cannot be used, with what is wrong and how to fix it. */
@@ -86,7 +139,7 @@ function joinBundle(bundle: MimeBundle | undefined): MimeBundle {
 
 const isJsonMime = (mime: string) => mime === "application/json" || mime.endsWith("+json");
 
-function normaliseOutput(o: any): Output {
+function normaliseOutput(o: OutputJson): Output {
   switch (o.output_type) {
     case "stream":
       return { output_type: "stream", name: o.name === "stderr" ? "stderr" : "stdout", text: joinText(o.text) };
@@ -103,10 +156,10 @@ function normaliseOutput(o: any): Output {
 
 /** Checks and normalises parsed JSON; `name` is used in messages. */
 export function parseNotebook(json: unknown, name: string): Notebook {
-  const nb = json as Record<string, any>;
-  if (!nb || typeof nb !== "object" || Array.isArray(nb)) {
+  if (!json || typeof json !== "object" || Array.isArray(json)) {
     throw new NotebookError(`${name} is JSON but not a notebook (expected an object with "cells", "metadata", "nbformat").`);
   }
+  const nb = json as NotebookJson;
   if (nb.nbformat !== 4) {
     const found = nb.nbformat === undefined ? "has no nbformat field" : `is nbformat ${nb.nbformat}`;
     throw new NotebookError(
@@ -116,9 +169,10 @@ export function parseNotebook(json: unknown, name: string): Notebook {
   if (!Array.isArray(nb.cells)) {
     throw new NotebookError(`${name} has no "cells" list: it is not a complete notebook (was it cut short while saving?).`);
   }
-  const cells = nb.cells.map((raw: any, i: number): Cell => {
+  const cells = nb.cells.map((item: unknown, i: number): Cell => {
     const where = `${name}, cell ${i + 1}`;
-    if (!raw || typeof raw !== "object") throw new NotebookError(`${where} is not an object.`);
+    if (!item || typeof item !== "object") throw new NotebookError(`${where} is not an object.`);
+    const raw = item as CellJson;
     const base = { metadata: raw.metadata ?? {}, source: joinText(raw.source), ...(raw.id !== undefined ? { id: String(raw.id) } : {}) };
     switch (raw.cell_type) {
       case "code":

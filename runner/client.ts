@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as zmq from "zeromq";
 import type { KernelSpec } from "../jupyter/kernelspec";
-import type { Output } from "../jupyter/notebook";
+import type { LanguageInfo, Output } from "../jupyter/notebook";
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputCollector } from "./outputs";
 import { Message, Session } from "../jupyter/protocol";
 
@@ -55,6 +55,38 @@ export interface ExecuteOptions {
   onMessage?: (msg: Message) => void;
 }
 
+/** kernel_info_reply's content (messaging protocol 5.3); empty until the kernel has answered. */
+export interface KernelInfoReply {
+  status?: "ok" | "error";
+  protocol_version?: string;
+  implementation?: string;
+  implementation_version?: string;
+  language_info?: LanguageInfo;
+  banner?: string;
+  help_links?: { text: string; url: string }[];
+}
+
+/**
+ * The contents of the replies and IOPub messages `execute` reads, each field
+ * optional: what a kernel leaves out must not break the run.
+ */
+interface ExecuteReply {
+  status?: "ok" | "error" | "aborted";
+  execution_count?: number | null;
+  ename?: string;
+  evalue?: string;
+  traceback?: unknown[];
+}
+
+interface StatusContent {
+  execution_state?: "busy" | "idle" | "starting";
+}
+
+interface ExecuteInputContent {
+  code?: string;
+  execution_count?: number | null;
+}
+
 interface Waiter {
   onReply(msg: Message): void;
   onIopub(msg: Message): void;
@@ -67,7 +99,7 @@ export class KernelClient {
   private exitListeners: Array<() => void> = [];
   private stderrTail = "";
   exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  kernelInfo: Record<string, any> = {};
+  kernelInfo: KernelInfoReply = {};
 
   private constructor(
     private readonly process: ChildProcess,
@@ -201,7 +233,7 @@ export class KernelClient {
       const done = new Promise<void>((resolve) => {
         void this.send(this.shell, "kernel_info_request", {}, {
           onReply: (msg) => {
-            this.kernelInfo = msg.content;
+            this.kernelInfo = msg.content as KernelInfoReply;
             replied = true;
             if (heard) resolve();
           },
@@ -247,12 +279,11 @@ export class KernelClient {
         check();
       },
       onIopub: (msg) => {
-        const c = msg.content as Record<string, any>;
         if (msg.header.msg_type === "status") {
-          idle = c.execution_state === "idle";
+          idle = (msg.content as StatusContent).execution_state === "idle";
           check();
         } else if (msg.header.msg_type === "execute_input") {
-          executionCount = c.execution_count ?? executionCount;
+          executionCount = (msg.content as ExecuteInputContent).execution_count ?? executionCount;
         } else if (collector.add(msg)) {
           options.onMessage?.(msg);
         }
@@ -297,7 +328,7 @@ export class KernelClient {
     if (outcome === "died" || !reply) {
       return { status: "died", executionCount, outputs, seconds, killed: true, error: { ename: "KernelDied", evalue: this.describeExit(), traceback: [] } };
     }
-    const content = (reply as Message).content as Record<string, any>;
+    const content = (reply as Message).content as ExecuteReply;
     executionCount = content.execution_count ?? executionCount;
     if (content.status === "ok") return { status: "ok", executionCount, outputs, seconds, killed };
     if (content.status === "error") {

@@ -13,6 +13,34 @@ export const CLIENT_CAP_NOTE = /^\[dlkit: [\d.]+ MB of output dropped/m;
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+/** The contents of IOPub's output messages (messaging protocol 5.3), read defensively: a kernel may leave fields out. */
+interface StreamContent {
+  name?: string;
+  text?: string;
+}
+
+interface DisplayDataContent {
+  data?: MimeBundle;
+  metadata?: Record<string, unknown>;
+  transient?: { display_id?: string };
+}
+
+interface ExecuteResultContent {
+  execution_count?: number | null;
+  data?: MimeBundle;
+  metadata?: Record<string, unknown>;
+}
+
+interface ErrorContent {
+  ename?: string;
+  evalue?: string;
+  traceback?: unknown[];
+}
+
+interface ClearOutputContent {
+  wait?: boolean;
+}
+
 export class OutputCollector {
   readonly outputs: Output[] = [];
   /** Bytes of output dropped past the limit. */
@@ -26,25 +54,34 @@ export class OutputCollector {
 
   /** Takes one IOPub message; returns false for messages that are not outputs. */
   add(msg: Message): boolean {
-    const c = msg.content as Record<string, any>;
     switch (msg.header.msg_type) {
-      case "stream":
+      case "stream": {
+        const c = msg.content as StreamContent;
         this.stream(c.name === "stderr" ? "stderr" : "stdout", String(c.text ?? ""));
         return true;
-      case "display_data":
+      }
+      case "display_data": {
+        const c = msg.content as DisplayDataContent;
         this.push({ output_type: "display_data", data: c.data ?? {}, metadata: c.metadata ?? {} }, c.transient?.display_id);
         return true;
-      case "update_display_data":
+      }
+      case "update_display_data": {
+        const c = msg.content as DisplayDataContent;
         this.update(c.transient?.display_id, c.data ?? {}, c.metadata ?? {});
         return true;
-      case "execute_result":
+      }
+      case "execute_result": {
+        const c = msg.content as ExecuteResultContent;
         this.push({ output_type: "execute_result", execution_count: c.execution_count ?? null, data: c.data ?? {}, metadata: c.metadata ?? {} });
         return true;
-      case "error":
+      }
+      case "error": {
+        const c = msg.content as ErrorContent;
         this.push({ output_type: "error", ename: String(c.ename), evalue: String(c.evalue), traceback: (c.traceback ?? []).map(String) });
         return true;
+      }
       case "clear_output":
-        if (c.wait) this.clearOnNext = true;
+        if ((msg.content as ClearOutputContent).wait) this.clearOnNext = true;
         else this.clear();
         return true;
       default:

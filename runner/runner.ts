@@ -3,7 +3,7 @@
  * the outputs into a copy of it, as nbclient does. The input is not changed.
  */
 import * as path from "path";
-import { CellStatus, ExecutionResult, KernelClient, StartOptions } from "./client";
+import { CellStatus, ExecutionResult, KernelClient, KernelInfoReply, StartOptions } from "./client";
 import { findKernelSpec, KERNEL_NAME } from "../jupyter/kernelspec";
 import { Cell, CodeCell, Notebook, NotebookError, notebookLanguage } from "../jupyter/notebook";
 
@@ -45,7 +45,7 @@ export interface RunResult {
   /** The first cell that failed and stopped the run, if any. */
   failed: CellResult | null;
   seconds: number;
-  kernelInfo: Record<string, any>;
+  kernelInfo: KernelInfoReply;
 }
 
 const TYPESCRIPT_LANGUAGES = new Set(["typescript", "javascript"]);

@@ -44,6 +44,8 @@ import { CellScripts, cellTraceback } from "./traceback";
 
 type Message = ServerMessage;
 type DisplayData = Parameters<typeof jupyter.lastWriteDisplayData>[0];
+type IsCompleteRequest = Parameters<jupyter.JupyterHandlerImpl["handleIsComplete"]>[0];
+type CompleteRequest = Parameters<jupyter.JupyterHandlerImpl["handleComplete"]>[0];
 
 interface ExecuteRequest {
   code: string;
@@ -167,6 +169,14 @@ class KitServer extends jupyter.ZmqServer {
     message.signAndSend(this.key, this.iopub);
   }
 
+  /** Busy or idle around a request, as tslab's publishStatus sends it (which takes only tslab's own message class); unlike `publish`, it flushes no cell streams. */
+  private status(state: "busy" | "idle", parent: Message): void {
+    const message = parent.createReply();
+    message.header.msg_type = "status";
+    message.content = { execution_state: state };
+    message.signAndSend(this.key, this.iopub);
+  }
+
   private reply(sock: unknown, parent: Message, msgType: string, content: object): void {
     const message = parent.createReply();
     message.header.msg_type = msgType;
@@ -182,8 +192,7 @@ class KitServer extends jupyter.ZmqServer {
     } catch {
       return; // Not a message for us (bad signature or framing): Jupyter's kernels ignore it too.
     }
-    const anyMsg = msg as any;
-    this.publishStatus("busy", anyMsg);
+    this.status("busy", msg);
     let shutdown = false;
     try {
       switch (msg.header.msg_type) {
@@ -194,13 +203,13 @@ class KitServer extends jupyter.ZmqServer {
           await this.executeRequest(sock, msg);
           break;
         case "is_complete_request":
-          this.handleIsComplete(sock, anyMsg);
+          this.reply(sock, msg, "is_complete_reply", this.handler.handleIsComplete(msg.content as IsCompleteRequest));
           break;
         case "inspect_request":
           this.reply(sock, msg, "inspect_reply", this.inspect(msg.content as { code: string; cursor_pos: number }));
           break;
         case "complete_request":
-          this.handleComplete(sock, anyMsg);
+          this.reply(sock, msg, "complete_reply", this.handler.handleComplete(msg.content as CompleteRequest));
           break;
         case "comm_info_request":
           this.reply(sock, msg, "comm_info_reply", { status: "ok", comms: {} });
@@ -209,7 +218,7 @@ class KitServer extends jupyter.ZmqServer {
           this.reply(sock, msg, "history_reply", this.history.answer(msg.content as HistoryRequest));
           break;
         case "shutdown_request":
-          this.reply(sock, msg, "shutdown_reply", { status: "ok", restart: Boolean(msg.content.restart) });
+          this.reply(sock, msg, "shutdown_reply", { status: "ok", restart: Boolean((msg.content as { restart?: unknown }).restart) });
           shutdown = true;
           break;
         default:
@@ -217,7 +226,7 @@ class KitServer extends jupyter.ZmqServer {
           break;
       }
     } finally {
-      this.publishStatus("idle", anyMsg);
+      this.status("idle", msg);
     }
     if (shutdown) await this.exit(0);
   }

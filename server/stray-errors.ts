@@ -7,7 +7,7 @@
  * own listener reports the error, and a listener anyone else adds runs inside
  * a guard, so whatever it throws is dropped instead of ending the process.
  */
-type Listener = (...args: any[]) => void;
+type Listener = (...args: unknown[]) => void;
 const EVENTS = new Set(["uncaughtException", "unhandledRejection"]);
 
 export type StrayKind = "exception" | "rejection";
@@ -33,12 +33,15 @@ export function catchStrayErrors(report: (error: unknown, kind: StrayKind) => vo
   };
   for (const method of ["on", "addListener", "prependListener", "once", "prependOnceListener"] as const) {
     const original = process[method].bind(process) as (event: string | symbol, listener: Listener) => NodeJS.Process;
-    (process as any)[method] = (event: string | symbol, listener: Listener) =>
-      original(event, typeof event === "string" && EVENTS.has(event) ? guard(listener) : listener);
+    Object.assign(process, {
+      [method]: (event: string | symbol, listener: Listener) => original(event, typeof event === "string" && EVENTS.has(event) ? guard(listener) : listener),
+    });
   }
   for (const method of ["off", "removeListener"] as const) {
     const original = process[method].bind(process) as (event: string | symbol, listener: Listener) => NodeJS.Process;
-    (process as any)[method] = (event: string | symbol, listener: Listener) =>
-      original(event, typeof event === "string" && EVENTS.has(event) ? guarded.get(listener) ?? listener : listener);
+    Object.assign(process, {
+      [method]: (event: string | symbol, listener: Listener) =>
+        original(event, typeof event === "string" && EVENTS.has(event) ? guarded.get(listener) ?? listener : listener),
+    });
   }
 }

@@ -15,14 +15,14 @@ export class ServerMessage {
   header!: Header;
   parent: Partial<Header> = {};
   metadata: Record<string, unknown> = {};
-  content: any = {};
+  content: object = {};
 
   /** Parses received frames; throws on a missing delimiter or a bad signature. */
   static fromFrames(key: string, frames: Buffer[]): ServerMessage {
     const { identity, parts } = parseFrames(key, frames);
     const message = new ServerMessage();
     message.identity = identity;
-    [message.header, message.parent, message.metadata, message.content] = parts as [Header, Partial<Header>, Record<string, unknown>, unknown];
+    [message.header, message.parent, message.metadata, message.content] = parts as [Header, Partial<Header>, Record<string, unknown>, object];
     return message;
   }
 

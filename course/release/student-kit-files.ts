@@ -162,7 +162,7 @@ testing, in the IDX format: Han Xiao, Kashif Rasul, Roland Vollgraf,
 *Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning
 Algorithms* (2017), https://github.com/zalandoresearch/fashion-mnist.
 
-Copyright 2017 Zalando SE; MIT (Expat) licence${source.startsWith("/usr/share/datasets/") ? ", as packaged by Debian's dataset-fashion-mnist (see \`copyright\` here)" : ""}.
+Copyright 2017 Zalando SE; MIT (Expat) licence${source.startsWith("/usr/share/datasets/") ? ", as packaged by Debian's dataset-fashion-mnist (see `copyright` here)" : ""}.
 \`dlkit\`'s \`data.fashionMnist()\` reads these files from here.
 `;
 }

@@ -19,7 +19,6 @@ type WriteDisplayData = (data: { data: MimeBundle; metadata: object; transient: 
  */
 function kernelChannel(): WriteDisplayData | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: WriteDisplayData | null };
     return jupyter.lastWriteDisplayData;
   } catch {

@@ -26,7 +26,6 @@ export interface PngOptions {
 /** resvg ships its binary as a per-platform npm package; load it only when a PNG is asked for. */
 function loadResvg(): typeof import("@resvg/resvg-js") {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require("@resvg/resvg-js");
   } catch (err) {
     const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);

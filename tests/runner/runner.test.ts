@@ -37,7 +37,7 @@ describe("runNotebook on the kit's tslab kernel", () => {
     // Execution counts number the cells that ran; an empty cell is skipped, as nbclient does.
     expect([backendCell, squareCell, tfCell, awaitCell].map((c) => c.execution_count)).toEqual([1, 2, 3, 4]);
     expect(emptyCell.execution_count).toBeNull();
-    expect(result.notebook.metadata.language_info.name).toBe("typescript");
+    expect(result.notebook.metadata.language_info?.name).toBe("typescript");
     expect(nb.cells.every((c) => c.cell_type !== "code" || c.outputs.length === 0)).toBe(true);
   });
 

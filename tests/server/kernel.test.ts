@@ -15,7 +15,7 @@ afterAll(async () => {
 describe("the kit's kernel", () => {
   it("reports the tfjs backend it will use in its banner", () => {
     expect(kernel.kernelInfo.banner).toMatch(/^TypeScript \(deep learning\): tslab on Node\.js v\d+.*; tfjs backend: wasm \(/);
-    expect(kernel.kernelInfo.language_info.name).toBe("typescript");
+    expect(kernel.kernelInfo.language_info?.name).toBe("typescript");
   });
 
   it("aborts the cells already queued behind a failing one when stop_on_error is set", async () => {

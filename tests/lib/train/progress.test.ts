@@ -7,7 +7,6 @@ import { accuracy, fit } from "../../../lib/train";
 
 type Sent = { data: Record<string, string>; transient: { display_id?: string } };
 // The channel the kit's kernel sets for every cell; lib/display writes to it.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: ((d: Sent, update: boolean) => void) | null };
 
 beforeAll(async () => {
@@ -53,6 +52,7 @@ describe("progress bar", () => {
     const epochs = out.split("\n").filter(Boolean);
     expect(epochs).toHaveLength(3);
     expect(epochs[0].startsWith("\repoch 1/3")).toBe(true);
+    // eslint-disable-next-line no-control-regex -- ESC [K, the terminal's erase-to-end-of-line, is what this checks.
     expect(epochs[2]).toMatch(/\repoch 3\/3 █{20} 12\/12 .*\(\d+\.\d s\)\x1b\[K$/);
   });
 
