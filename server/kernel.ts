@@ -1,7 +1,7 @@
 /**
  * The kit's Jupyter kernel: tslab's TypeScript compiler and executor behind a
  * message loop that answers the way Jupyter clients expect. Where tslab alone
- * falls short (see DESIGN.md, "Kernel facts") this file makes the difference:
+ * falls short, this file makes the difference:
  *
  * - failures are sent as `error` messages (ename, evalue, traceback with the
  *   TypeScript diagnostic and its cell line), not only as stderr text;
