@@ -189,6 +189,16 @@ export function parseNotebook(json: unknown, name: string): Notebook {
   return { nbformat: 4, nbformat_minor: typeof nb.nbformat_minor === "number" ? nb.nbformat_minor : 5, metadata: nb.metadata ?? {}, cells };
 }
 
+/** The notebooks in a folder, sorted (checkpoints and hidden files skipped). */
+export function listNotebooks(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
 /** Reads a notebook file; every failure is a NotebookError that says what to do. */
 export function readNotebook(file: string): Notebook {
   if (!fs.existsSync(file)) throw new NotebookError(`${file} does not exist.`);

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { NotebookError, readNotebook, serializeNotebook, writeNotebook } from "../../jupyter/notebook";
+import { listNotebooks, NotebookError, readNotebook, serializeNotebook, writeNotebook } from "../../jupyter/notebook";
 import { releaseNotebook } from "./pipeline";
 
 export interface ReleaseTarget {
@@ -14,16 +14,6 @@ export interface ReleaseTarget {
 }
 
 const labName = (file: string) => path.basename(file, ".ipynb");
-
-/** The solutions in a folder, sorted (checkpoints and hidden files skipped). */
-export function listNotebooks(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
-    .sort()
-    .map((f) => path.join(dir, f));
-}
 
 /**
  * Where each solution's lab goes: `labsDir`, or the `labs` folder beside the
