@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { valueHint, shapeHint } from "./hints";
-import { isNotImplemented } from "./notImplemented";
+import { thrown } from "./thrown";
 import { Verdict, report } from "./verdict";
 import { compareRecorded, DEFAULT_TOLERANCE, toRecorded } from "./recorded";
 import { sameShape } from "./values";
@@ -79,16 +79,6 @@ function runTrial<A extends unknown[] | []>(
     failure = compare(name, actual, expected, args, options);
   });
   return failure;
-}
-
-/** The verdict for a student function that threw. */
-export function thrown(name: string, err: unknown): Verdict {
-  if (isNotImplemented(err)) return { ok: false, notImplemented: true, message: `${name}: not implemented yet` };
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-  const hint = /inner (shapes|dimensions)|must match/i.test(message)
-    ? "two shapes do not fit: did you transpose one side, or forget the batch axis?"
-    : undefined;
-  return { ok: false, message: `${name} threw: ${message}`, hint };
 }
 
 function compare<A extends unknown[] | []>(name: string, actual: unknown, expected: unknown, args: A, options: CheckFunctionOptions<A>): Verdict | null {

@@ -8,25 +8,45 @@
  *   check.assertOk(checkRecorded(probes.forward, forward));
  *   // ✘ forward: yhat differs from the reference (…) — softmax over the wrong axis: normalise each row
  */
-import { thrown } from "./checkFunction";
+import * as tf from "@tensorflow/tfjs";
 import { shapeHint, valueHint } from "./hints";
-import { asNotImplemented } from "./notImplemented";
 import type { Probe } from "./probe";
 import { compareRecorded, Recorded, RecordedCase, recordedLeaves, runCase } from "./recorded";
 import { CheckRecords, loadRecords } from "./records";
+import { thrown } from "./thrown";
 import { sameShape } from "./values";
 import { report, Verdict } from "./verdict";
 
-/** The verdict for a case that threw: checkFunction's, with the probe's own hints first. */
-function thrownVerdict(name: string, c: { error: string }, probe: Probe<never>): Verdict {
-  const err = new Error(c.error);
-  const missing = asNotImplemented(err);
-  if (missing) {
-    // When the function calls another that is still a stub, name that one.
-    return { ok: false, notImplemented: true, message: `${name}: ${missing.what !== name ? `${missing.what} is ` : ""}not implemented yet` };
+/** Options of `checkRecorded`; `O` is what the probe's `run` returns. */
+export interface CheckRecordedOptions<O> {
+  /** Shown in the verdict line. Default: the probe's name. */
+  name?: string;
+  /**
+   * Property checks that need no reference and that the probe's outputs
+   * cannot show (what a constructor built, say), run first; every tensor
+   * they make is freed. What the student's code throws here is left to the
+   * comparison, which reports it with the probe's error hints.
+   */
+  before?: () => Verdict | null;
+  /**
+   * Property checks on each case's outputs, tensors still alive, before they
+   * are compared (a scalar loss, eval mode, no leak): the student's function
+   * runs once per case for both.
+   */
+  inspect?: (output: O, seed: number) => Verdict | null;
+}
+
+/** Runs a property check; a throw means it found nothing it could judge (the comparison reports what was thrown). */
+function propertyCheck(look: () => Verdict | null): Verdict | null {
+  try {
+    let verdict: Verdict | null = null;
+    tf.tidy(() => {
+      verdict = look();
+    });
+    return verdict;
+  } catch {
+    return null;
   }
-  const verdict = thrown(name, err);
-  return { ...verdict, hint: probe.errorHints?.find((h) => h.when.test(c.error))?.hint ?? verdict.hint };
 }
 
 /** Every size in a record (batch size, feature sizes): a factor equal to one of them is named in the hint. */
@@ -50,7 +70,8 @@ function compareCase(name: string, actual: Recorded, seed: number, index: number
 }
 
 /** Runs the check and prints its one-line verdict; never throws for a student's error. */
-export function checkRecorded<F>(probe: Probe<F>, student: F, name = probe.name): Verdict {
+export function checkRecorded<F, O>(probe: Probe<F, O>, student: F, options: CheckRecordedOptions<O> = {}): Verdict {
+  const { name = probe.name, before, inspect } = options;
   let records: CheckRecords | undefined;
   try {
     records = loadRecords(probe.lab).checks[probe.name];
@@ -58,9 +79,16 @@ export function checkRecorded<F>(probe: Probe<F>, student: F, name = probe.name)
   } catch (err) {
     return report({ ok: false, message: `${name}: cannot check: ${(err as Error).message}` });
   }
+  const problem = before && propertyCheck(before);
+  if (problem) return report(problem);
   for (const [index, seed] of records.seeds.entries()) {
-    const outcome: RecordedCase = runCase(() => probe.run(student, seed));
-    const verdict = "error" in outcome ? thrownVerdict(name, outcome, probe as Probe<never>) : compareCase(name, outcome.value, seed, index, records);
+    let seen: Verdict | null = null;
+    const outcome: RecordedCase = runCase(() => {
+      const output = probe.run(student, seed);
+      if (inspect) seen = propertyCheck(() => inspect(output, seed));
+      return output;
+    });
+    const verdict = "error" in outcome ? thrown(name, new Error(outcome.error), probe.errorHints) : (seen ?? compareCase(name, outcome.value, seed, index, records));
     if (verdict) return report(verdict);
   }
   const n = records.seeds.length;

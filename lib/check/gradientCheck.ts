@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random";
-import { thrown } from "./checkFunction";
+import { thrown } from "./thrown";
 import { shapeHint, valueHint } from "./hints";
 import { Verdict, report } from "./verdict";
 import { Numeric, sameShape, showShape, unravel } from "./values";

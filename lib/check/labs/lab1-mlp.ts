@@ -20,8 +20,10 @@ import { withManualSeed } from "../../nn/random";
 import { Optimizer } from "../../optim";
 import { checkRecorded } from "../checkRecorded";
 import { shapeHint } from "../hints";
-import { asNotImplemented, NotImplementedError } from "../notImplemented";
 import type { ErrorHint, Probe } from "../probe";
+import { isTensor, randn, tensorsLeftBy, withModule } from "../probeHelpers";
+import { Results } from "../results";
+import { thrown } from "../thrown";
 import { report, Verdict } from "../verdict";
 import { allClose, showShape } from "../values";
 
@@ -84,10 +86,6 @@ const etaOf = (seed: number) => ETAS[((seed % ETAS.length) + ETAS.length) % ETAS
 /** The learning rate of the steps that update a model (parts 3 and 4). */
 const MODEL_ETA = 0.1;
 
-function randn(shape: number[], seed: number, std = 1): tf.Tensor {
-  return tf.randomNormal(shape, 0, std, "float32", seed);
-}
-
 /** Parameters with non-zero biases, so that a lost bias shows. */
 function someParams(seed: number): Params {
   const { nx, nh, ny } = LAB;
@@ -137,53 +135,9 @@ function parametersOf(model: Module): Record<string, tf.Tensor> {
 
 const kind = (m: unknown) => (m !== null && typeof m === "object" ? (m as object).constructor.name : typeof m);
 
-function isTensor(x: unknown): x is tf.Tensor {
-  return x instanceof tf.Tensor;
-}
-
 function numbers(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
 }
-
-/** The verdict for what a student's code threw: not implemented, or the error with a hint from `hints`. */
-function verdictForThrow(name: string, err: unknown, hints: ErrorHint[] = []): Verdict {
-  const missing = asNotImplemented(err);
-  if (missing) {
-    // When the function calls another that is still a stub, name that one.
-    const what = missing.what && missing.what !== name ? `${missing.what} is ` : "";
-    return { ok: false, notImplemented: true, message: `${name}: ${what}not implemented yet` };
-  }
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-  const hint = hints.find((h) => h.when.test(message))?.hint;
-  return { ok: false, message: `${name} threw: ${message}`, hint };
-}
-
-/**
- * A property check run before the comparison with the recorded outputs:
- * its verdict, or null when it finds nothing (or the student's code throws:
- * checkRecorded then reports that, with the probe's hints).
- */
-function propertyProblem(look: () => Verdict | null): Verdict | null {
-  try {
-    let verdict: Verdict | null = null;
-    tf.tidy(() => {
-      verdict = look();
-    });
-    return verdict;
-  } catch {
-    return null;
-  }
-}
-
-/** The property check's verdict if it found something, else the comparison with the recorded outputs. */
-function checkAfter<F>(problem: Verdict | null, probe: Probe<F>, student: F, name = probe.name): Verdict {
-  return problem ? report(problem) : checkRecorded(probe, student, name);
-}
-
-const SHAPE_ERRORS: ErrorHint = {
-  when: /inner (shapes|dimensions)|must match/i,
-  hint: "two shapes do not fit: did you transpose one side, or forget the batch axis?",
-};
 
 // ---------------------------------------------------------------------------
 // initParams(nx, nh, ny, seed): a property check (the draw is the student's own).
@@ -310,7 +264,7 @@ export function initParams(student: InitParams): Verdict {
       }
     });
   } catch (err) {
-    return report(verdictForThrow(name, err, [SHAPE_ERRORS]));
+    return report(thrown(name, err));
   }
   return report(verdict ?? { ok: true, message: `${name}: shapes [nh,nx], [nh,1], [ny,nh], [ny,1], zero biases, weights ~ N(0, 0.3²), seeded` });
 }
@@ -379,7 +333,7 @@ function lossInputs(seed: number): [tf.Tensor2D, tf.Tensor2D] {
 }
 
 /** On random predictions of a batch of 8, 5 or 4, and on nearly perfect ones (loss near 0, accuracy 1). */
-const lossAccuracyProbe: Probe<LossAccuracy> = {
+const lossAccuracyProbe: Probe<LossAccuracy, { loss: unknown; accuracy: unknown; nearlyPerfect: unknown }> = {
   lab: LAB_NAME,
   name: "lossAccuracy",
   run: (lossAccuracy, seed) => {
@@ -393,16 +347,14 @@ const lossAccuracyProbe: Probe<LossAccuracy> = {
 /** loss = −mean Σ y log ŷ and accuracy as a fraction, both tf.Scalar (part 2 differentiates the loss). */
 export function lossAccuracy(student: LossAccuracy): Verdict {
   const name = "lossAccuracy";
-  const problem = propertyProblem(() => {
-    const out = student(...lossInputs(1)) as unknown;
-    if (!Array.isArray(out) || out.length !== 2) {
-      return { ok: false, message: `${name} returned ${Array.isArray(out) ? `an array of ${out.length}` : typeof out}; expected [loss, accuracy]` };
-    }
-    if (!isTensor(out[0])) return { ok: false, message: `${name}: the loss is ${typeof out[0]}, not a tensor`, hint: "keep the loss a tf.Scalar (no dataSync): part 2 differentiates it" };
-    if (out[0].rank !== 0) return { ok: false, message: `${name}: the loss has shape ${showShape(out[0].shape)}; expected a scalar []`, hint: "sum over the classes, then mean over the batch: one number" };
-    return null;
+  return checkRecorded(lossAccuracyProbe, student, {
+    inspect: ({ loss, accuracy }) => {
+      if (loss === undefined || accuracy === undefined) return { ok: false, message: `${name} returned no [loss, accuracy] pair` };
+      if (!isTensor(loss)) return { ok: false, message: `${name}: the loss is ${typeof loss}, not a tensor`, hint: "keep the loss a tf.Scalar (no dataSync): part 2 differentiates it" };
+      if (loss.rank !== 0) return { ok: false, message: `${name}: the loss has shape ${showShape(loss.shape)}; expected a scalar []`, hint: "sum over the classes, then mean over the batch: one number" };
+      return null;
+    },
   });
-  return checkAfter(problem, lossAccuracyProbe, student);
 }
 
 // ---------------------------------------------------------------------------
@@ -444,7 +396,7 @@ function sgdInputs(seed: number): [Params, Params, number] {
   return [someParams(seed), someParams(seed + 100), etaOf(seed)];
 }
 
-const sgdProbe: Probe<Sgd> = {
+const sgdProbe: Probe<Sgd, Partial<Params>> = {
   lab: LAB_NAME,
   name: "sgd",
   run: (sgd, seed) => sgd(...sgdInputs(seed)),
@@ -452,14 +404,14 @@ const sgdProbe: Probe<Sgd> = {
 
 /** θ − η∇θ for the four parameters. */
 export function sgd(student: Sgd): Verdict {
-  const problem = propertyProblem(() => {
-    const [params, grads, eta] = sgdInputs(1);
-    const out = student(params, grads, eta) as Partial<Params>;
-    const unchanged = NAMES.filter((k) => isTensor(out[k]) && sameNumbers(out[k]!, params[k]));
-    if (!unchanged.length) return null;
-    return { ok: false, message: `sgd: ${unchanged.join(", ")} came back unchanged`, hint: "a parameter came back unchanged: update all four (Wh, bh, Wy, by)" };
+  return checkRecorded(sgdProbe, student, {
+    inspect: (out, seed) => {
+      const [params] = sgdInputs(seed);
+      const unchanged = NAMES.filter((k) => isTensor(out[k]) && sameNumbers(out[k]!, params[k]));
+      if (!unchanged.length) return null;
+      return { ok: false, message: `sgd: ${unchanged.join(", ")} came back unchanged`, hint: "a parameter came back unchanged: update all four (Wh, bh, Wy, by)" };
+    },
   });
-  return checkAfter(problem, sgdProbe, student);
 }
 
 // ---------------------------------------------------------------------------
@@ -536,7 +488,7 @@ function architectureProblem(model: unknown, nx: number, nh: number, ny: number)
  * class, and the logits and loss once the seed's weights are loaded (the
  * layers' own initial weights are not compared).
  */
-const modelAndLossProbe: Probe<ModelAndLoss> = {
+const modelAndLossProbe: Probe<ModelAndLoss, { loss: string } & Record<string, unknown>> = {
   lab: LAB_NAME,
   name: "modelAndLoss",
   run: (modelAndLoss, seed) =>
@@ -560,28 +512,24 @@ const modelAndLossProbe: Probe<ModelAndLoss> = {
 /** Sequential(Linear(nx, nh), Tanh(), Linear(nh, ny)) and nn.CrossEntropyLoss. */
 export function modelAndLoss(student: ModelAndLoss): Verdict {
   const name = "modelAndLoss";
-  let verdict: Verdict | null = null;
-  try {
+  const before = (): Verdict | null => {
     for (const [nx, nh, ny] of [[LAB.nx, LAB.nh, LAB.ny], [3, 5, 6]]) {
-      const { model, loss } = withManualSeed(SEED, () => student(nx, nh, ny));
-      try {
-        verdict = architectureProblem(model, nx, nh, ny);
-        if (!verdict && kind(loss) !== "CrossEntropyLoss") {
-          verdict = {
-            ok: false,
-            message: `${name}: loss is ${kind(loss)}; expected nn.CrossEntropyLoss`,
-            hint: kind(loss) === "NLLLoss" ? "NLLLoss wants log-probabilities; the model gives logits: CrossEntropyLoss" : "the slide's loss is new nn.CrossEntropyLoss()",
-          };
-        }
-      } finally {
-        model?.dispose?.();
-      }
-      if (verdict) break;
+      const verdict = withModule(SEED, () => student(nx, nh, ny).model, (model) => architectureProblem(model, nx, nh, ny));
+      if (verdict) return verdict;
     }
-  } catch (err) {
-    return report(verdictForThrow(name, err));
-  }
-  return checkAfter(verdict, modelAndLossProbe, student);
+    return null;
+  };
+  return checkRecorded(modelAndLossProbe, student, { before, inspect: ({ loss }) => lossClassProblem(name, loss) });
+}
+
+/** The loss's class, as the probe records it: nn.CrossEntropyLoss, which takes the model's logits. */
+function lossClassProblem(name: string, loss: string): Verdict | null {
+  if (loss === "CrossEntropyLoss") return null;
+  return {
+    ok: false,
+    message: `${name}: loss is ${loss}; expected nn.CrossEntropyLoss`,
+    hint: loss === "NLLLoss" ? "NLLLoss wants log-probabilities; the model gives logits: CrossEntropyLoss" : "the slide's loss is new nn.CrossEntropyLoss()",
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -594,42 +542,50 @@ const MODEL_STEP_ERRORS: ErrorHint[] = [
   },
 ];
 
-/** Tensors a step left behind, besides the loss it returned. */
-function tensorsLeftBy(step: () => unknown): { returned: unknown; tensorsLeftBehind: number } {
-  const before = tf.memory().numTensors;
-  const returned = step();
-  return { returned, tensorsLeftBehind: tf.memory().numTensors - before - (isTensor(returned) ? 1 : 0) };
+/** What one step did, as the probes record it: the parameters before and after, the loss returned, the tensors left behind. */
+interface Step {
+  start: Record<string, tf.Tensor>;
+  after: Record<string, tf.Tensor>;
+  returned: unknown;
+  leaked: number;
 }
 
 /**
- * What one step on `model` shows without a reference, as a verdict: a
- * parameter it left as it was, a loss that is not a tf.Scalar, tensors left
- * behind. Null when it shows none of these.
+ * What one step on the seed's model shows without a reference, as a
+ * verdict: a parameter it left as it was, a loss that is not a tf.Scalar,
+ * tensors left behind. Null when it shows none of these.
  */
-function stepProblem(name: string, model: Module, step: () => unknown): Verdict | null {
-  const start = model.namedParameters().map(([k, p]) => [k, numbers(p)] as const);
-  const { returned, tensorsLeftBehind } = tensorsLeftBy(step);
-  const after = new Map(model.namedParameters());
-  const unchanged = start.filter(([k, values]) => allClose(numbers(after.get(k)!), values, 0, 0)).map(([k]) => k);
+function stepProblem(name: string, { start, after, returned, leaked }: Step): Verdict | null {
+  const unchanged = Object.keys(start).filter((k) => isTensor(after[k]) && sameNumbers(after[k], start[k]));
   if (unchanged.length) {
-    const hint = unchanged.length === start.length ? "no parameter changed: assign the update to each one (p.assign(...))" : `${unchanged.join(", ")} did not change: update every tensor in model.parameters()`;
+    const hint = unchanged.length === Object.keys(start).length ? "no parameter changed: assign the update to each one (p.assign(...))" : `${unchanged.join(", ")} did not change: update every tensor in model.parameters()`;
     return { ok: false, message: `${name}: after one step, ${unchanged.join(", ")} ${unchanged.length === 1 ? "is" : "are"} unchanged`, hint };
   }
   if (!isTensor(returned) || returned.rank !== 0) {
     return { ok: false, message: `${name} returned ${isTensor(returned) ? `a tensor of shape ${showShape(returned.shape)}` : typeof returned}; expected the batch's loss, a tf.Scalar` };
   }
-  if (tensorsLeftBehind > 0) {
+  if (leaked > 0) {
     return {
       ok: false,
-      message: `${name}: each call leaves ${tensorsLeftBehind} tensor${tensorsLeftBehind === 1 ? "" : "s"} behind`,
+      message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind`,
       hint: "free the gradients (tf.dispose(grads)) and wrap the update in tf.tidy",
     };
   }
   return null;
 }
 
+/** The seed's model's parameters before any step, by name. */
+function startingParameters(seed: number): Record<string, tf.Tensor> {
+  const model = seededModel(seed);
+  try {
+    return parametersOf(model);
+  } finally {
+    model.dispose();
+  }
+}
+
 /** One step on a model with the seed's weights and batch (η 0.1): the loss returned, the parameters after, the tensors left behind. */
-const manualStepProbe: Probe<ManualStep> = {
+const manualStepProbe: Probe<ManualStep, { loss: unknown; parameters: Record<string, tf.Tensor>; tensorsLeftBehind: number }> = {
   lab: LAB_NAME,
   name: "manualStep",
   run: (manualStep, seed) => {
@@ -637,8 +593,8 @@ const manualStepProbe: Probe<ManualStep> = {
     try {
       const { X, Y } = someBatch(seed);
       const loss = new CrossEntropyLoss();
-      const { returned, tensorsLeftBehind } = tensorsLeftBy(() => manualStep(model, loss, X, Y, MODEL_ETA));
-      return { loss: returned, parameters: parametersOf(model), tensorsLeftBehind };
+      const { returned, leaked } = tensorsLeftBy(() => manualStep(model, loss, X, Y, MODEL_ETA), { exceptReturned: true });
+      return { loss: returned, parameters: parametersOf(model), tensorsLeftBehind: leaked };
     } finally {
       model.dispose();
     }
@@ -648,21 +604,13 @@ const manualStepProbe: Probe<ManualStep> = {
 
 /** The `with torch.no_grad(): param -= eta * param.grad` loop: tf.variableGrads, then p.assign for each parameter. */
 export function manualStep(student: ManualStep): Verdict {
-  const name = "manualStep";
-  const problem = propertyProblem(() => {
-    const model = seededModel(1);
-    try {
-      const { X, Y } = someBatch(1);
-      return stepProblem(name, model, () => student(model, new CrossEntropyLoss(), X, Y, MODEL_ETA));
-    } finally {
-      model.dispose();
-    }
+  return checkRecorded(manualStepProbe, student, {
+    inspect: (out, seed) => stepProblem("manualStep", { start: startingParameters(seed), after: out.parameters, returned: out.loss, leaked: out.tensorsLeftBehind }),
   });
-  return checkAfter(problem, manualStepProbe, student);
 }
 
 /** makeOptimizer's optimizer, then two optimizerStep calls on the seed's batches: the losses, the parameters after, the optimizer's class and lr. */
-const optimizerProbe: Probe<OptimizerFunctions> = {
+const optimizerProbe: Probe<OptimizerFunctions, { losses: unknown[]; tensorsLeftBehind: number[]; parameters: Record<string, tf.Tensor> } & Record<string, unknown>> = {
   lab: LAB_NAME,
   name: "optimizer",
   run: ({ makeOptimizer, optimizerStep }, seed) => {
@@ -673,11 +621,11 @@ const optimizerProbe: Probe<OptimizerFunctions> = {
       const loss = new CrossEntropyLoss();
       const losses = [0, 1].map((k) => {
         const { X, Y } = someBatch(seed + 1000 * k);
-        return tensorsLeftBy(() => optimizerStep(model, loss, optimizer!, X, Y));
+        return tensorsLeftBy(() => optimizerStep(model, loss, optimizer!, X, Y), { exceptReturned: true });
       });
       return {
         losses: losses.map((l) => l.returned),
-        tensorsLeftBehind: losses.map((l) => l.tensorsLeftBehind),
+        tensorsLeftBehind: losses.map((l) => l.leaked),
         parameters: parametersOf(model),
         optimizer: kind(optimizer),
         lr: optimizer.lr,
@@ -693,37 +641,44 @@ const optimizerProbe: Probe<OptimizerFunctions> = {
 /** optim.SGD over model.parameters() with lr η, and one optimizer.step computing the loss inside its function. */
 export function optimizer(makeOptimizer: MakeOptimizer, optimizerStep: OptimizerStep): Verdict {
   const name = "optimizer";
-  const model = seededModel(1);
-  try {
-    const opt = makeOptimizer(model, MODEL_ETA);
+  const before = (): Verdict | null => {
+    const model = seededModel(1);
+    let opt: Optimizer | undefined;
     try {
-      if (!(opt instanceof Optimizer) && typeof (opt as { step?: unknown })?.step !== "function") {
-        return report({ ok: false, message: `${name}: makeOptimizer returned ${kind(opt)}; expected an optimizer (new optim.SGD(...))` });
-      }
-      if (kind(opt) !== "SGD") {
-        return report({ ok: false, message: `${name}: makeOptimizer made ${kind(opt)}; expected SGD`, hint: "the slide's optimizer is plain SGD: new optim.SGD(model.parameters(), { lr: eta })" });
-      }
-      if (Math.abs(opt.lr - MODEL_ETA) > 1e-12) {
-        return report({ ok: false, message: `${name}: makeOptimizer(model, ${MODEL_ETA}) has lr ${opt.lr}; expected ${MODEL_ETA}`, hint: "pass the learning rate: { lr: eta }" });
-      }
-      const params = model.parameters();
-      if (opt.params.length !== params.length || opt.params.some((p, i) => p !== params[i])) {
-        return report({ ok: false, message: `${name}: the optimizer does not hold the model's ${params.length} parameters`, hint: "give it model.parameters(): the tensors it is to update" });
-      }
-      const problem = propertyProblem(() => {
-        const { X, Y } = someBatch(1);
-        return stepProblem("optimizerStep", model, () => optimizerStep(model, new CrossEntropyLoss(), opt, X, Y));
-      });
-      if (problem) return report(problem);
+      opt = makeOptimizer(model, MODEL_ETA);
+      return optimizerProblem(name, model, opt);
     } finally {
       opt?.dispose?.();
+      model.dispose();
     }
-  } catch (err) {
-    return report(verdictForThrow(name, err));
-  } finally {
-    model.dispose();
+  };
+  return checkRecorded(
+    optimizerProbe,
+    { makeOptimizer, optimizerStep },
+    {
+      before,
+      inspect: (out, seed) =>
+        stepProblem("optimizerStep", { start: startingParameters(seed), after: out.parameters, returned: out.losses[0], leaked: out.tensorsLeftBehind[0] }),
+    },
+  );
+}
+
+/** What makeOptimizer must make: an optim.SGD over the model's parameters with lr η. */
+function optimizerProblem(name: string, model: Module, opt: Optimizer): Verdict | null {
+  if (!(opt instanceof Optimizer) && typeof (opt as { step?: unknown })?.step !== "function") {
+    return { ok: false, message: `${name}: makeOptimizer returned ${kind(opt)}; expected an optimizer (new optim.SGD(...))` };
   }
-  return checkRecorded(optimizerProbe, { makeOptimizer, optimizerStep });
+  if (kind(opt) !== "SGD") {
+    return { ok: false, message: `${name}: makeOptimizer made ${kind(opt)}; expected SGD`, hint: "the slide's optimizer is plain SGD: new optim.SGD(model.parameters(), { lr: eta })" };
+  }
+  if (Math.abs(opt.lr - MODEL_ETA) > 1e-12) {
+    return { ok: false, message: `${name}: makeOptimizer(model, ${MODEL_ETA}) has lr ${opt.lr}; expected ${MODEL_ETA}`, hint: "pass the learning rate: { lr: eta }" };
+  }
+  const params = model.parameters();
+  if (opt.params.length !== params.length || opt.params.some((p, i) => p !== params[i])) {
+    return { ok: false, message: `${name}: the optimizer does not hold the model's ${params.length} parameters`, hint: "give it model.parameters(): the tensors it is to update" };
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------
@@ -822,30 +777,9 @@ export interface StageResult {
  * so that the charts below a failed (or unfinished) stage say why they are
  * empty instead of failing on a missing name.
  */
-export class Stages {
-  private readonly results = new Map<string, StageResult>();
-
-  set(stage: string, result: StageResult): void {
-    this.results.set(stage, result);
-  }
-
-  /** The stage's result; throws a NotImplementedError when that stage has not finished training. */
-  get(stage: string): StageResult {
-    const result = this.results.get(stage);
-    if (!result) {
-      const err = new NotImplementedError(`the training of stage "${stage}"`);
-      err.message = `stage "${stage}" has no results yet: its training cell did not run to the end (a TODO it uses is not implemented yet?)`;
-      throw err;
-    }
-    return result;
-  }
-
-  has(stage: string): boolean {
-    return this.results.has(stage);
-  }
-
-  get names(): string[] {
-    return [...this.results.keys()];
+export class Stages extends Results<Record<string, StageResult>> {
+  constructor() {
+    super((stage) => `the training of stage "${stage}"`);
   }
 }
 
@@ -856,7 +790,7 @@ export function stagesAgree(stages: Stages, names: string[], minAccuracy = 0.95,
   try {
     results = names.map((n) => stages.get(n));
   } catch (err) {
-    return report(verdictForThrow(name, err));
+    return report(thrown(name, err));
   }
   const low = names.findIndex((_, i) => !(results[i].accuracy >= minAccuracy));
   if (low >= 0) {

@@ -15,10 +15,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { reverseTask } from "../../data/sequences";
-import { withManualSeed } from "../../nn/random";
 import { checkRecorded } from "../checkRecorded";
-import { asNotImplemented } from "../notImplemented";
 import type { ErrorHint, Probe } from "../probe";
+import { randn, withModule } from "../probeHelpers";
+import { thrown } from "../thrown";
 import { report, Verdict } from "../verdict";
 
 const LAB = "lab5-transformer";
@@ -111,9 +111,6 @@ export interface TrainedPredictor {
 // "every component matches lib's implementation (same weights) to 1e-5"
 const TOLERANCE = { rtol: 1e-5, atol: 1e-5 };
 
-/** Normal noise of seed `seed` (never 0: tf.randomNormal takes 0 as "no seed"). */
-const randn = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
-
 /** The seeds of one probe run's random draws, one after the other: distinct for every draw of every seed, never 0. */
 function seedsFrom(seed: number): () => number {
   let k = 0;
@@ -172,16 +169,6 @@ const linearWeights = (p: LinearLike, name: string): [string, tf.Tensor | null][
 
 const attentionWeights = (m: MultiHeadAttentionLike, prefix = ""): [string, tf.Tensor | null][] =>
   (["qProj", "kProj", "vProj", "outProj"] as const).flatMap((name) => linearWeights(m[name], prefix + name));
-
-/** Builds a module inside `withManualSeed` (the notebook's later layers keep their weights), runs `fn` on it, frees it. */
-function withModule<M extends { dispose(): void }, R>(seed: number, build: () => M, fn: (m: M) => R): R {
-  const m = withManualSeed(seed, build);
-  try {
-    return fn(m);
-  } finally {
-    m.dispose();
-  }
-}
 
 // ---------------------------------------------------------------- part 1
 
@@ -277,7 +264,7 @@ const multiHeadProbe: Probe<MultiHeadAttentionClass> = {
 
 /** Part 3: the student's MultiHeadAttention against lib's nn.MultiheadAttention with the same weights. */
 export function multiHeadAttention(MultiHeadAttention: MultiHeadAttentionClass): Verdict {
-  return checkRecorded(multiHeadProbe, MultiHeadAttention, "MultiHeadAttention");
+  return checkRecorded(multiHeadProbe, MultiHeadAttention, { name: "MultiHeadAttention" });
 }
 
 // ---------------------------------------------------------------- part 4
@@ -336,7 +323,7 @@ const encoderBlockProbe: Probe<EncoderBlockClass> = {
 
 /** Part 5: the student's EncoderBlock against lib's nn.TransformerEncoderLayer (post-norm, ReLU, no dropout) with the same weights. */
 export function encoderBlock(EncoderBlock: EncoderBlockClass): Verdict {
-  return checkRecorded(encoderBlockProbe, EncoderBlock, "EncoderBlock");
+  return checkRecorded(encoderBlockProbe, EncoderBlock, { name: "EncoderBlock" });
 }
 
 // ---------------------------------------------------------------- part 6
@@ -402,9 +389,7 @@ function shapeProblem(name: string, model: TransformerPredictorLike, tokens: tf.
       got = { logits: logits.shape, weights: weights.shape };
     });
   } catch (err) {
-    const stub = asNotImplemented(err);
-    if (stub) return { ok: false, notImplemented: true, message: `${name}: ${stub.what} is not implemented yet` };
-    return { ok: false, message: `${name} threw: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}` };
+    return thrown(name, err);
   }
   const [batch, L] = tokens.shape;
   const layers = model.layers.items.length;
@@ -432,7 +417,7 @@ export function transformerPredictor(model: TransformerPredictorLike, tokens?: t
   const name = "TransformerPredictor";
   const problem = tokens ? shapeProblem(name, model, tokens) : null;
   if (problem) return report(problem);
-  return checkRecorded(predictorProbe, model.constructor as unknown as TransformerPredictorClass, name);
+  return checkRecorded(predictorProbe, model.constructor as unknown as TransformerPredictorClass, { name });
 }
 
 /** The reversal task the notebook trains on. */

@@ -19,13 +19,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { Batch } from "../../data/dataset";
 import { Random } from "../../data/random";
-import { crossEntropy, Dropout, Flatten, Linear, Module, ReLU, Sequential, withManualSeed } from "../../nn";
+import { crossEntropy, Dropout, Flatten, Linear, Module, ReLU, Sequential } from "../../nn";
 import { Optimizer, SGD } from "../../optim";
 import { accuracy, evaluate } from "../../train";
 import { checkRecorded } from "../checkRecorded";
+import { NotImplementedError } from "../notImplemented";
 import type { Probe } from "../probe";
+import { tensorsLeftBy, withModule } from "../probeHelpers";
 import type { Recorded } from "../recorded";
 import { loadRecords } from "../records";
+import { thrown } from "../thrown";
 import { report, Verdict } from "../verdict";
 import { showShape } from "../values";
 
@@ -47,34 +50,8 @@ const LAB = "tp4a-cnn";
 // ---------------------------------------------------------------------------
 // What all checks share.
 
-/**
- * Runs a property check before the recorded comparison, freeing every tensor
- * it made. What the student's code throws here is left to checkRecorded,
- * which names "not implemented" and known errors; so a throw gives null.
- */
-function precheck(fn: () => Verdict | null): Verdict | null {
-  tf.engine().startScope();
-  try {
-    return fn();
-  } catch {
-    return null;
-  } finally {
-    tf.engine().endScope();
-  }
-}
-
-/** The property checks' verdict if one failed, else the comparison with the recorded outputs. */
-function checkAfter<F>(pre: Verdict | null, probe: Probe<F>, student: F): Verdict {
-  return pre ? report(pre) : checkRecorded(probe, student);
-}
-
 function isModule(m: unknown): m is Module {
   return m instanceof Module || (m !== null && typeof m === "object" && typeof (m as Module).forward === "function" && typeof (m as Module).parameters === "function");
-}
-
-/** Frees a model the probe built, whatever the student's function returned. */
-function disposeModel(m: unknown): void {
-  if (isModule(m) && typeof m.dispose === "function") m.dispose();
 }
 
 /** The reference's recorded output on the first public seed, when the kit has it (checkRecorded reports when it does not). */
@@ -88,8 +65,6 @@ function recordedReference(probe: Probe<never>): Recorded | undefined {
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
-
-const notYet = (name: string, what: string): Verdict => report({ ok: false, notImplemented: true, message: `${name}: ${what} — not implemented yet` });
 
 /** The seed of the property checks: the first public seed (tfjs draws unseeded for a seed of 0, so never 0). */
 const SEED = 7;
@@ -134,35 +109,27 @@ const toModelInputProbe: Probe<ToModelInput> = {
 /** Checks `toModelInput`: a float32 tensor, then the recorded outputs on grey and 3-channel images [n, H, W, C]. */
 export function toModelInput(student: ToModelInput): Verdict {
   const name = "toModelInput";
-  const pre = precheck(() => {
-    const out = student(rawImages(SEED));
+  const inspect = (out: unknown): Verdict | null => {
     if (!(out instanceof tf.Tensor)) return { ok: false, message: `${name} returned ${typeof out}; expected a tensor [n, C, H, W]` };
     if (out.dtype !== "float32") {
       return { ok: false, message: `${name} returned dtype ${out.dtype}; expected float32`, hint: "cast first with raw.toFloat(): integer division rounds every pixel but white down to 0" };
     }
     return null;
-  });
-  return checkAfter(pre, toModelInputProbe, student);
+  };
+  return checkRecorded(toModelInputProbe, student, { inspect });
 }
 
 // ---------------------------------------------------------------------------
 // makeLeNet(): LeNet-5 for [n, 1, 28, 28] inputs
 
-/** The student's model, built from `seed` as the probe builds it, so that the same layers get the same weights. */
-const buildSeeded = <M>(seed: number, make: () => M): M => withManualSeed(seed, make);
-
-const leNetProbe: Probe<MakeLeNet> = {
+const leNetProbe: Probe<MakeLeNet, { logits: tf.Tensor; shapes: number[][] }> = {
   lab: LAB,
   name: "makeLeNet",
-  run: (makeLeNet, seed) => {
-    const model = buildSeeded(seed, makeLeNet);
-    try {
+  run: (makeLeNet, seed) =>
+    withModule(seed, makeLeNet, (model) => {
       const x = tf.randomUniform([3, 1, 28, 28], 0, 1, "float32", seed);
       return { logits: model.train(false).forward(x), shapes: model.parameters().map((p) => p.shape) };
-    } finally {
-      disposeModel(model);
-    }
-  },
+    }),
   errorHints: [
     { when: /input has 256 features.*expected 400/, hint: "forgot padding: 2 on the first conv? Without it the flatten gives 16·4·4 = 256 features; LeNet-5's first Linear takes 16·5·5 = 400" },
     { when: /features.*expected/, hint: "the first Linear's in-features must be what Flatten gives: 16 channels · 5 · 5 = 400 with padding 2 on the first conv" },
@@ -218,30 +185,27 @@ function recordedLeNetShapes(): number[][] | undefined {
 /** Output [n, 10] logits (no softmax) for [n, 1, 28, 28] inputs, LeNet-5's parameter shapes, then the recorded outputs of the seeded model. */
 export function leNet(makeLeNet: MakeLeNet): Verdict {
   const name = "makeLeNet";
-  const pre = precheck((): Verdict | null => {
-    const model: unknown = buildSeeded(SEED, makeLeNet);
-    try {
-      if (!isModule(model)) return { ok: false, message: `${name} returned ${model === undefined ? "undefined" : typeof model}; expected an nn.Module (e.g. new nn.Sequential(...))` };
-      const out = model.train(false).forward(tf.randomUniform([3, 1, 28, 28], 0, 1, "float32", SEED));
-      if (!tf.util.arraysEqual(out.shape, [3, 10])) {
-        const hint = out.rank === 4 ? "flatten before the Linear layers (nn.Flatten)" : "the last Linear gives 10 logits, one per digit";
-        return { ok: false, message: `${name}: output has shape ${showShape(out.shape)} for 3 images of [1, 28, 28]; expected [3, 10]`, hint };
-      }
-      const sums = out.sum(1).dataSync();
-      if (out.min().dataSync()[0] >= 0 && Array.from(sums).every((s) => Math.abs(s - 1) < 1e-4)) {
-        return {
-          ok: false,
-          message: `${name}: the outputs are probabilities (each row sums to 1); expected logits`,
-          hint: "drop the final Softmax: nn.crossEntropy (like PyTorch's CrossEntropyLoss) applies log-softmax itself, so a softmax before it is applied twice",
-        };
-      }
-      const expected = recordedLeNetShapes();
-      return expected ? lenetShapeProblem(model.parameters().map((p) => p.shape), expected) : null;
-    } finally {
-      disposeModel(model);
+  const before = (): Verdict | null =>
+    withModule(SEED, makeLeNet as () => unknown, (model) =>
+      isModule(model) ? null : { ok: false, message: `${name} returned ${model === undefined ? "undefined" : typeof model}; expected an nn.Module (e.g. new nn.Sequential(...))` },
+    );
+  const inspect = ({ logits: out, shapes }: { logits: tf.Tensor; shapes: number[][] }): Verdict | null => {
+    if (!tf.util.arraysEqual(out.shape, [3, 10])) {
+      const hint = out.rank === 4 ? "flatten before the Linear layers (nn.Flatten)" : "the last Linear gives 10 logits, one per digit";
+      return { ok: false, message: `${name}: output has shape ${showShape(out.shape)} for 3 images of [1, 28, 28]; expected [3, 10]`, hint };
     }
-  });
-  return checkAfter(pre, leNetProbe, makeLeNet);
+    const sums = out.sum(1).dataSync();
+    if (out.min().dataSync()[0] >= 0 && Array.from(sums).every((s) => Math.abs(s - 1) < 1e-4)) {
+      return {
+        ok: false,
+        message: `${name}: the outputs are probabilities (each row sums to 1); expected logits`,
+        hint: "drop the final Softmax: nn.crossEntropy (like PyTorch's CrossEntropyLoss) applies log-softmax itself, so a softmax before it is applied twice",
+      };
+    }
+    const expected = recordedLeNetShapes();
+    return expected ? lenetShapeProblem(shapes, expected) : null;
+  };
+  return checkRecorded(leNetProbe, makeLeNet, { before, inspect });
 }
 
 // ---------------------------------------------------------------------------
@@ -271,16 +235,11 @@ const lossFnProbe: Probe<LossFn> = {
 /** Checks `lossFn` on logits [n, 10] and class indices [n] (n = 10 among them, where one-hot mistakes broadcast silently) against the recorded losses. */
 export function lossFn(student: LossFn): Verdict {
   const name = "lossFn";
-  const pre = precheck(() => {
-    for (let seed = SEED; seed < SEED + LOSS_BATCHES.length; seed++) {
-      const out = student(...lossInputs(seed));
-      if (out instanceof tf.Tensor && out.rank !== 0) {
-        return { ok: false, message: `${name} returned shape ${showShape(out.shape)}; expected a scalar (the batch mean)`, hint: "reduce the per-example losses with .mean()" };
-      }
-    }
-    return null;
-  });
-  return checkAfter(pre, lossFnProbe, student);
+  const inspect = (out: unknown): Verdict | null =>
+    out instanceof tf.Tensor && out.rank !== 0
+      ? { ok: false, message: `${name} returned shape ${showShape(out.shape)}; expected a scalar (the batch mean)`, hint: "reduce the per-example losses with .mean()" }
+      : null;
+  return checkRecorded(lossFnProbe, student, { inspect });
 }
 
 // ---------------------------------------------------------------------------
@@ -289,27 +248,20 @@ export function lossFn(student: LossFn): Verdict {
 const PREDICT_IMAGES = 70;
 const PREDICT_BATCH = 32;
 
-/** What the student's predict did with a model in training mode: its result, the modes and batch sizes the model saw, the tensors left behind. */
-function runPredict(student: Predict, seed: number): { predicted: unknown; modes: boolean[]; batches: number[]; leaked: number } {
-  const x = tf.randomNormal([PREDICT_IMAGES, 3, 2, 2], 0, 1, "float32", seed);
-  const spy = new Spy(dropoutNet(seed));
-  try {
-    spy.train();
-    const before = tf.memory().numTensors;
-    const predicted = student(spy, x, PREDICT_BATCH);
-    const leaked = tf.memory().numTensors - before - (predicted instanceof tf.Tensor ? 1 : 0);
-    return { predicted, modes: spy.modes, batches: spy.batches, leaked };
-  } finally {
-    spy.dispose();
-  }
-}
-
-const predictProbe: Probe<Predict> = {
+/** What the student's predict did with a model in training mode: its result, whether the model ran in training mode or on a batch over batchSize, the tensors left behind. */
+const predictProbe: Probe<Predict, { predicted: unknown; trainingMode: boolean; withinBatchSize: boolean; leaked: number }> = {
   lab: LAB,
   name: "predict",
   run: (predict, seed) => {
-    const { predicted, modes, batches, leaked } = runPredict(predict, seed);
-    return { predicted, trainingMode: modes.some((m) => m), withinBatchSize: batches.every((b) => b <= PREDICT_BATCH), leaked };
+    const x = tf.randomNormal([PREDICT_IMAGES, 3, 2, 2], 0, 1, "float32", seed);
+    const spy = new Spy(dropoutNet(seed));
+    try {
+      spy.train();
+      const { returned: predicted, leaked } = tensorsLeftBy(() => predict(spy, x, PREDICT_BATCH), { exceptReturned: true });
+      return { predicted, trainingMode: spy.modes.some((m) => m), withinBatchSize: spy.batches.every((b) => b <= PREDICT_BATCH), leaked };
+    } finally {
+      spy.dispose();
+    }
   },
 };
 
@@ -317,8 +269,7 @@ const predictProbe: Probe<Predict> = {
 export function predict(student: Predict): Verdict {
   const name = "predict";
   const n = PREDICT_IMAGES;
-  const pre = precheck((): Verdict | null => {
-    const { predicted: out, modes, batches, leaked } = runPredict(student, SEED);
+  const inspect = ({ predicted: out, trainingMode, withinBatchSize, leaked }: { predicted: unknown; trainingMode: boolean; withinBatchSize: boolean; leaked: number }): Verdict | null => {
     if (!(out instanceof tf.Tensor)) return { ok: false, message: `${name} returned ${typeof out}; expected a tensor of class indices [n]` };
     if (out.rank === 2) {
       return { ok: false, message: `${name} returned shape ${showShape(out.shape)}: scores; expected class indices [${n}]`, hint: "take the class with the highest score: .argMax(1)" };
@@ -327,17 +278,17 @@ export function predict(student: Predict): Verdict {
       const hint = out.shape[0] === 4 ? "argMax over axis 1, the classes — axis 0 is the batch" : undefined;
       return { ok: false, message: `${name} returned shape ${showShape(out.shape)} for ${n} images; expected [${n}]`, hint };
     }
-    if (modes.some((m) => m)) {
+    if (trainingMode) {
       return {
         ok: false,
         message: `${name}: the model was in training mode during the forward pass, so Dropout dropped units and the predictions are random`,
         hint: "call model.eval() first (PyTorch: model.eval()); the training loop switches back with model.train()",
       };
     }
-    if (Math.max(...batches) > PREDICT_BATCH) {
+    if (!withinBatchSize) {
       return {
         ok: false,
-        message: `${name}: forward ran on ${Math.max(...batches)} images at once; expected batches of at most batchSize = ${PREDICT_BATCH}`,
+        message: `${name}: forward ran on more than batchSize = ${PREDICT_BATCH} images at once; expected batches of at most that`,
         hint: "slice x into batches (x.slice(start, size)), predict each, then tf.concat: a whole test set at once can exhaust memory",
       };
     }
@@ -349,8 +300,8 @@ export function predict(student: Predict): Verdict {
       };
     }
     return null;
-  });
-  return checkAfter(pre, predictProbe, student);
+  };
+  return checkRecorded(predictProbe, student, { inspect });
 }
 
 // ---------------------------------------------------------------------------
@@ -368,15 +319,12 @@ function tinyPretrained(seed: number): Sequential {
 const NEW_CLASSES = 5;
 
 /** The student's model on a tiny pretrained net (its new layers built from `seed`), and what it computes; every weight freed. */
-function runWithNewHead<T>(student: WithNewHead, seed: number, inspect: (model: unknown, pretrained: Sequential) => T): T {
+function runWithNewHead<T>(student: WithNewHead, seed: number, use: (model: unknown) => T): T {
   const pretrained = tinyPretrained(seed);
-  let model: unknown;
   try {
-    model = buildSeeded(seed, () => student(pretrained, NEW_CLASSES));
-    return inspect(model, pretrained);
-  } finally {
     // The student's model shares the pretrained layers; disposing a tensor twice is harmless.
-    disposeModel(model);
+    return withModule(seed, () => student(pretrained, NEW_CLASSES) as unknown, use);
+  } finally {
     pretrained.dispose();
   }
 }
@@ -396,7 +344,7 @@ export function withNewHead(student: WithNewHead): Verdict {
   const name = "withNewHead";
   const original = tinyPretrained(SEED);
   try {
-    const pre = precheck(() =>
+    const before = (): Verdict | null =>
       runWithNewHead(student, SEED, (model): Verdict | null => {
         if (!isModule(model)) return { ok: false, message: `${name} returned ${typeof model}; expected an nn.Module` };
         const out = model.train(false).forward(tf.randomNormal([6, 3, 2, 2], 0, 1, "float32", SEED));
@@ -414,9 +362,8 @@ export function withNewHead(student: WithNewHead): Verdict {
           return { ok: false, message: `${name}: the old head (Linear 8→3) is still in the model`, hint: "replace the last layer rather than adding one after it: drop pretrained.layers' last entry" };
         }
         return null;
-      }),
-    );
-    return checkAfter(pre, withNewHeadProbe, student);
+      });
+    return checkRecorded(withNewHeadProbe, student, { before });
   } finally {
     original.dispose();
   }
@@ -435,60 +382,72 @@ function trainingSet(seed: number): Batch[] {
 /** The kit's cross-entropy: the probe trains with it, so that trainEpoch is checked apart from the lab's lossFn. */
 const kitLoss = (logits: tf.Tensor, y: tf.Tensor) => crossEntropy(logits, y) as tf.Scalar;
 
+/** What one epoch of trainEpoch did, as the probe records it. */
+interface EpochOutputs {
+  loss: unknown;
+  /** The net's logits on the first batch after the epoch (eval mode). */
+  logitsAfter: tf.Tensor;
+  /** The net ran, and only in training mode. */
+  trainingMode: boolean;
+  leaked: number;
+}
+
 /**
  * One epoch of the student's trainEpoch on a small Dropout net left in eval
  * mode (as predict leaves it), SGD lr 0.1: what it returned, the net's logits
- * on the first batch before and after (eval mode), the modes the net was run
- * in, and the tensors left behind.
+ * on the first batch after (eval mode), whether the net ran in training mode
+ * only, and the tensors left behind.
  */
-function runTrainEpoch(student: TrainEpoch, seed: number): { loss: unknown; before: tf.Tensor; after: tf.Tensor; modes: boolean[]; leaked: number } {
-  const batches = trainingSet(seed);
-  const spy = new Spy(dropoutNet(seed));
-  const optimizer = new SGD(spy.parameters(), { lr: 0.1 });
-  try {
-    spy.train(false);
-    const before = spy.inner.forward(batches[0].x);
-    const count = tf.memory().numTensors;
-    const loss = student(spy, optimizer, batches, kitLoss);
-    const leaked = tf.memory().numTensors - count;
-    const after = spy.inner.train(false).forward(batches[0].x);
-    return { loss, before, after, modes: spy.modes, leaked };
-  } finally {
-    spy.dispose();
-  }
-}
-
-const trainEpochProbe: Probe<TrainEpoch> = {
+const trainEpochProbe: Probe<TrainEpoch, EpochOutputs> = {
   lab: LAB,
   name: "trainEpoch",
   run: (trainEpoch, seed) => {
-    const { loss, after, modes, leaked } = runTrainEpoch(trainEpoch, seed);
-    return { loss, logitsAfter: after, trainingMode: modes.length > 0 && modes.every((m) => m), leaked };
+    const batches = trainingSet(seed);
+    const spy = new Spy(dropoutNet(seed));
+    const optimizer = new SGD(spy.parameters(), { lr: 0.1 });
+    try {
+      spy.train(false);
+      const { returned: loss, leaked } = tensorsLeftBy(() => trainEpoch(spy, optimizer, batches, kitLoss));
+      const logitsAfter = spy.inner.train(false).forward(batches[0].x);
+      return { loss, logitsAfter, trainingMode: spy.modes.length > 0 && spy.modes.every((m) => m), leaked };
+    } finally {
+      spy.dispose();
+    }
   },
 };
+
+/** The Dropout net's logits on the first batch before any training (eval mode): what an epoch that never steps leaves. */
+function untrainedLogits(seed: number): tf.Tensor {
+  const net = dropoutNet(seed);
+  try {
+    return net.train(false).forward(trainingSet(seed)[0].x);
+  } finally {
+    net.dispose();
+  }
+}
 
 /** Checks `trainEpoch` on a small Dropout net: training mode, parameters that change, no tensors left behind, then the recorded loss and logits. */
 export function trainEpoch(student: TrainEpoch): Verdict {
   const name = "trainEpoch";
-  const pre = precheck((): Verdict | null => {
-    const { before, after, modes, leaked } = runTrainEpoch(student, SEED);
-    if (modes.length === 0) return { ok: false, message: `${name}: the model never ran`, hint: "for (const { x, y } of loader) { ... model.forward(x) ... }" };
-    if (modes.some((m) => !m)) {
+  const inspect = ({ logitsAfter, trainingMode, leaked }: EpochOutputs, seed: number): Verdict | null => {
+    const unchanged = untrainedLogits(seed).sub(logitsAfter).abs().max().dataSync()[0] === 0;
+    if (!trainingMode && unchanged) return { ok: false, message: `${name}: the model never ran in training mode, and its parameters did not change`, hint: "for (const { x, y } of loader) { ... model.forward(x) ... }" };
+    if (!trainingMode) {
       return {
         ok: false,
         message: `${name}: the model was in eval mode while training, so Dropout was off`,
         hint: "call model.train() before the loop (PyTorch: model.train()): predict() left the model in eval mode",
       };
     }
-    if (before.sub(after).abs().max().dataSync()[0] === 0) {
+    if (unchanged) {
       return { ok: false, message: `${name}: the parameters did not change`, hint: "tfjs has no loss.backward(): optimizer.step(() => loss) computes the gradients and updates the parameters" };
     }
     if (leaked > 0) {
       return { ok: false, message: `${name}: ${leaked} tensor(s) left behind after one epoch`, hint: "dispose the loss that optimizer.step returns once you have read it (PyTorch frees it for you)" };
     }
     return null;
-  });
-  return checkAfter(pre, trainEpochProbe, student);
+  };
+  return checkRecorded(trainEpochProbe, student, { inspect });
 }
 
 // ---------------------------------------------------------------------------
@@ -497,7 +456,7 @@ export function trainEpoch(student: TrainEpoch): Verdict {
 /** The trained LeNet's accuracy on the test set, computed here with train.evaluate (eval mode, batches of 500): at least `minimum`. */
 export function leNetAccuracy(model: Module | undefined, test: Batch | undefined, minimum = 0.97): Verdict {
   const name = "LeNet-5 test accuracy";
-  if (!model || !test) return notYet(name, "no trained LeNet yet (makeLeNet, lossFn and the training cell)");
+  if (!model || !test) return report(thrown(name, new NotImplementedError("the training of LeNet (makeLeNet, lossFn and its cell)")));
   const expected = recordedLeNetShapes();
   const want = expected?.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   const count = model.numParameters();
@@ -519,7 +478,7 @@ export function leNetAccuracy(model: Module | undefined, test: Batch | undefined
 /** Fine-tuning ends above training from scratch, with the same budget (the same number of epochs). */
 export function fineTuneWins(fineTuned: number[] | undefined, scratch: number[] | undefined): Verdict {
   const name = "fine-tuning vs scratch";
-  if (!fineTuned?.length || !scratch?.length) return notYet(name, "no accuracies yet (withNewHead, trainEpoch and the fine-tuning cell)");
+  if (!fineTuned?.length || !scratch?.length) return report(thrown(name, new NotImplementedError("the fine-tuning comparison (withNewHead, trainEpoch and its cell)")));
   if (fineTuned.length !== scratch.length) {
     return report({ ok: false, message: `${name}: ${fineTuned.length} epochs fine-tuned but ${scratch.length} from scratch; compare at equal budget` });
   }

@@ -20,10 +20,11 @@ import { withManualSeed } from "../../nn/random";
 import { RNNCell } from "../../nn/rnn";
 import { Optimizer, SGD } from "../../optim";
 import { checkRecorded } from "../checkRecorded";
-import { asNotImplemented, NotImplementedError } from "../notImplemented";
 import type { ErrorHint, Probe } from "../probe";
-import { Recorded, runCase } from "../recorded";
+import { isTensor, tensorsLeftBy, withModule } from "../probeHelpers";
+import type { Recorded } from "../recorded";
 import { loadRecords } from "../records";
+import { thrown } from "../thrown";
 import { report, Verdict } from "../verdict";
 import { showShape } from "../values";
 
@@ -32,33 +33,6 @@ const LAB = "tp4b-rnn";
 // ---------------------------------------------------------------------------
 // What all checks share.
 
-const SHAPE_ERRORS: ErrorHint = {
-  when: /inner (shapes|dimensions)|must match|shapes? .* (do not|don't) match|expected \d+/i,
-  hint: "two shapes do not fit: print the shapes (x.shape) of what goes in",
-};
-
-/** The verdict for what a student's code threw: "not implemented yet" for a stub, else the error and a hint. */
-function thrownVerdict(name: string, err: unknown, hints: ErrorHint[] = []): Verdict {
-  const missing = asNotImplemented(err);
-  if (missing) {
-    const piece = missing.what !== name ? ` (${missing.what})` : "";
-    return { ok: false, notImplemented: true, message: `${name}${piece}: not implemented yet` };
-  }
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-  const hint = [...hints, SHAPE_ERRORS].find((h) => h.when.test(message))?.hint;
-  return { ok: false, message: `${name} threw: ${message}`, hint };
-}
-
-/** Runs `fn` in a tf.tidy and returns its plain (non-tensor) result; every tensor made inside is freed. */
-function scoped<T>(fn: () => T): T {
-  let result!: T;
-  tf.tidy(() => {
-    result = fn();
-  });
-  return result;
-}
-
-const isTensor = (x: unknown): x is tf.Tensor => x instanceof tf.Tensor;
 const kind = (x: unknown) => (x === null ? "null" : x === undefined ? "undefined" : isTensor(x) ? `a tensor of shape ${showShape(x.shape)}` : Array.isArray(x) ? "an array" : typeof x);
 
 /** A copy that outlives the student's code freeing the original (a hidden state replaced and disposed, say). */
@@ -131,7 +105,7 @@ function probeWords(alphabet: string, seed: number): string[] {
   return [plain, accented, unknown].map((w) => w.join(""));
 }
 
-const wordToTensorProbe: Probe<WordToTensorCase> = {
+const wordToTensorProbe: Probe<WordToTensorCase, { alphabet: string; words: { word: string; tensor: unknown }[] }> = {
   lab: LAB,
   name: "wordToTensor",
   run: ({ alphabet, wordToTensor }, seed) => ({
@@ -144,29 +118,21 @@ const wordToTensorProbe: Probe<WordToTensorCase> = {
   errorHints: [{ when: /depth|indices/i, hint: "tf.oneHot(indices, N_LETTERS) needs int32 indices from 0 to N_LETTERS − 1" }],
 };
 
-/** What wordToTensor must return, whatever the letters: a float32 tensor [length, 1, N_LETTERS]. */
-function wordToTensorProblem(student: (word: string) => tf.Tensor, alphabet: string): Verdict | null {
-  const name = "wordToTensor";
+/** What wordToTensor must return for `word`, whatever the letters: a float32 tensor [length, 1, N_LETTERS]. */
+function wordTensorProblem(word: string, got: unknown, alphabet: string): Verdict | null {
   const size = alphabet.length + 1;
-  for (const word of probeWords(alphabet, 1)) {
-    const verdict = scoped((): Verdict | null => {
-      const got: unknown = student(word);
-      const call = `${name}(${JSON.stringify(word)})`;
-      const expected = showShape([[...word].length, 1, size]);
-      if (!isTensor(got)) return { ok: false, message: `${call} returned ${kind(got)}; expected a tensor [length, 1, N_LETTERS] = ${expected}` };
-      if (!tf.util.arraysEqual(got.shape, [[...word].length, 1, size])) {
-        const last = got.shape[got.rank - 1];
-        let hint = `one row per letter (${[...word].length}), a batch axis of 1 (the slide's [length, 1, n_letters]), and N_LETTERS = ALPHABET.length + 1 = ${size} columns`;
-        if (tf.util.arraysEqual(got.shape, [[...word].length, size])) hint = "the slide's tensor is [length, 1, N_LETTERS]: each letter is a batch of one, [1, N_LETTERS] — add the middle axis (.expandDims(1))";
-        else if (last === 26) hint = `the alphabet is not a–z only (accents: ${alphabet.replace(/[a-z]/g, "")}): one-hot over N_LETTERS = ALPHABET.length + 1 = ${size}`;
-        else if (last === alphabet.length) hint = `one slot more than the alphabet's ${alphabet.length} letters: the last one (index ${alphabet.length}) is for characters outside it`;
-        return { ok: false, message: `${call} has shape ${showShape(got.shape)}; expected [length, 1, N_LETTERS] = ${expected}`, hint };
-      }
-      if (got.dtype !== "float32") return { ok: false, message: `${call} has dtype ${got.dtype}; expected float32`, hint: "tf.oneHot gives int32; the network multiplies floats: add .toFloat()" };
-      return null;
-    });
-    if (verdict) return verdict;
+  const call = `wordToTensor(${JSON.stringify(word)})`;
+  const expected = showShape([[...word].length, 1, size]);
+  if (!isTensor(got)) return { ok: false, message: `${call} returned ${kind(got)}; expected a tensor [length, 1, N_LETTERS] = ${expected}` };
+  if (!tf.util.arraysEqual(got.shape, [[...word].length, 1, size])) {
+    const last = got.shape[got.rank - 1];
+    let hint = `one row per letter (${[...word].length}), a batch axis of 1 (the slide's [length, 1, n_letters]), and N_LETTERS = ALPHABET.length + 1 = ${size} columns`;
+    if (tf.util.arraysEqual(got.shape, [[...word].length, size])) hint = "the slide's tensor is [length, 1, N_LETTERS]: each letter is a batch of one, [1, N_LETTERS] — add the middle axis (.expandDims(1))";
+    else if (last === 26) hint = `the alphabet is not a–z only (accents: ${alphabet.replace(/[a-z]/g, "")}): one-hot over N_LETTERS = ALPHABET.length + 1 = ${size}`;
+    else if (last === alphabet.length) hint = `one slot more than the alphabet's ${alphabet.length} letters: the last one (index ${alphabet.length}) is for characters outside it`;
+    return { ok: false, message: `${call} has shape ${showShape(got.shape)}; expected [length, 1, N_LETTERS] = ${expected}`, hint };
   }
+  if (got.dtype !== "float32") return { ok: false, message: `${call} has dtype ${got.dtype}; expected float32`, hint: "tf.oneHot gives int32; the network multiplies floats: add .toFloat()" };
   return null;
 }
 
@@ -176,16 +142,14 @@ function wordToTensorProblem(student: (word: string) => tf.Tensor, alphabet: str
  * characters outside the alphabet (the slide's lineToTensor).
  */
 export function wordToTensor(student: (word: string) => tf.Tensor, alphabet: string): Verdict {
-  const name = "wordToTensor";
-  const changed = settingProblem(name, "alphabet", alphabet, "ALPHABET");
-  if (changed) return report(changed);
-  try {
-    const problem = wordToTensorProblem(student, alphabet);
-    if (problem) return report(problem);
-  } catch (err) {
-    return report(thrownVerdict(name, err, wordToTensorProbe.errorHints));
-  }
-  return checkRecorded(wordToTensorProbe, { alphabet, wordToTensor: student });
+  return checkRecorded(
+    wordToTensorProbe,
+    { alphabet, wordToTensor: student },
+    {
+      before: () => settingProblem("wordToTensor", "alphabet", alphabet, "ALPHABET"),
+      inspect: ({ words }) => words.reduce<Verdict | null>((found, { word, tensor }) => found ?? wordTensorProblem(word, tensor, alphabet), null),
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -221,24 +185,22 @@ const rnnProbe: Probe<SlideRNNClass> = {
   name: "RNN",
   /** Two seeded words through the class, with the probe's weights in i2h and i2o: per word, the state after initHidden, the output at every letter, the state after the last. */
   run: (RNNClass, seed) =>
-    withManualSeed(seed, () => {
-      const { input, hidden, output } = SIZES;
-      const net = new RNNClass(input, hidden, output, seed);
-      try {
+    withModule(
+      seed,
+      () => new RNNClass(SIZES.input, SIZES.hidden, SIZES.output, seed),
+      (net) => {
         const registered = new Set(net.parameters());
         const layers = [net.i2h, net.i2o].map((l) => l.weight as tf.Variable);
         seedParameters([net.i2h.weight, net.i2h.bias, net.i2o.weight, net.i2o.bias], seed);
-        const words = letterWords(new Random(seed), 2, input).map((word) => {
+        const words = letterWords(new Random(seed), 2, SIZES.input).map((word) => {
           net.initHidden();
           const initial = snapshot(net.hidden);
-          const outputs = letters(word, input).map((x) => snapshot(net.forward(x)));
+          const outputs = letters(word, SIZES.input).map((x) => snapshot(net.forward(x)));
           return { initial, outputs, state: snapshot(net.hidden) };
         });
         return { registered: layers.every((w) => registered.has(w)), words };
-      } finally {
-        net.dispose();
-      }
-    }),
+      },
+    ),
   errorHints: [FREED_HIDDEN],
 };
 
@@ -313,26 +275,18 @@ function stepProblem(rnn: SlideRNN): Verdict | null {
  * weights itself, so any seeds the constructor uses are right.
  */
 export function rnnClass(RNNClass: SlideRNNClass): Verdict {
-  const name = "RNN";
-  try {
-    const problem = withManualSeed(1, () =>
-      scoped(() => {
-        const net = new RNNClass(SIZES.input, SIZES.hidden, SIZES.output, 1);
-        try {
-          const structure = structureProblem(net);
-          if (structure) return structure;
-          net.initHidden();
-          return hiddenProblem(net) ?? stepProblem(net);
-        } finally {
-          net.dispose();
-        }
-      }),
+  const before = () =>
+    withModule(
+      1,
+      () => new RNNClass(SIZES.input, SIZES.hidden, SIZES.output, 1),
+      (net) => {
+        const structure = structureProblem(net);
+        if (structure) return structure;
+        net.initHidden();
+        return hiddenProblem(net) ?? stepProblem(net);
+      },
     );
-    if (problem) return report(problem);
-  } catch (err) {
-    return report(thrownVerdict(name, err, [FREED_HIDDEN]));
-  }
-  return checkRecorded(rnnProbe, RNNClass);
+  return checkRecorded(rnnProbe, RNNClass, { before });
 }
 
 // ---------------------------------------------------------------------------
@@ -377,7 +331,7 @@ class StandInRNN extends Module implements TrainableRNN {
   }
 }
 
-const trainWordProbe: Probe<TrainWord> = {
+const trainWordProbe: Probe<TrainWord, { calls: { loss: unknown; leaked: number }[]; parameterSums: tf.Tensor[] }> = {
   lab: LAB,
   name: "trainWord",
   /** Three seeded words, one call each with SGD (lr 0.5): per call the value returned and the tensors left behind; then the sum of each parameter. */
@@ -390,9 +344,8 @@ const trainWordProbe: Probe<TrainWord> = {
       seedParameters(rnn.parameters(), seed);
       const calls = letterWords(rng, 3, input).map((word) => {
         const [x, y] = [wordOf(word, input), tf.tensor1d([rng.int(output)], "int32")];
-        const before = tf.memory().numTensors;
-        const loss: unknown = trainWord(rnn, x, y, optimizer);
-        return { loss, leaked: tf.memory().numTensors - before };
+        const { returned: loss, leaked } = tensorsLeftBy((): unknown => trainWord(rnn, x, y, optimizer));
+        return { loss, leaked };
       });
       return { calls, parameterSums: rnn.parameters().map((p) => p.sum()) };
     } finally {
@@ -407,26 +360,17 @@ const trainWordProbe: Probe<TrainWord> = {
 };
 
 /** What each call must give back, whatever the numbers: the loss as a number, and no tensor left behind. */
-function trainWordProblem(student: TrainWord): Verdict | null {
+function trainWordProblem(calls: { loss: unknown; leaked: number }[]): Verdict | null {
   const name = "trainWord";
-  const returned: unknown[] = [];
-  const outcome = runCase(() =>
-    trainWordProbe.run((rnn, word, label, optimizer) => {
-      const loss = student(rnn, word, label, optimizer);
-      returned.push(isTensor(loss) ? "tensor" : typeof loss === "number" ? "number" : kind(loss));
-      return loss;
-    }, 1),
-  );
-  if ("error" in outcome) return null; // checkRecorded says what was thrown
-  const wrong = returned.find((r) => r !== "number");
-  if (wrong) {
+  const wrong = calls.find((c) => typeof c.loss !== "number")?.loss;
+  if (wrong !== undefined || calls.some((c) => c.loss === undefined)) {
     return {
       ok: false,
-      message: `${name} returned ${wrong === "tensor" ? "a tensor" : wrong}; expected the loss as a number`,
-      hint: wrong === "tensor" ? "read it and free it: const value = loss.dataSync()[0]; loss.dispose(); return value" : "return the loss of this word (a number)",
+      message: `${name} returned ${isTensor(wrong) ? "a tensor" : kind(wrong)}; expected the loss as a number`,
+      hint: isTensor(wrong) ? "read it and free it: const value = loss.dataSync()[0]; loss.dispose(); return value" : "return the loss of this word (a number)",
     };
   }
-  const leaked = Math.max(...(outcome.value as { calls: { leaked: number }[] }).calls.map((c) => c.leaked));
+  const leaked = Math.max(...calls.map((c) => c.leaked));
   if (leaked > 0) {
     return { ok: false, message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind (tf.memory().numTensors grows)`, hint: "free the loss once read (loss.dispose()), and make every tensor inside the function given to optimizer.step, initHidden's zeros too" };
   }
@@ -441,9 +385,7 @@ function trainWordProblem(student: TrainWord): Verdict | null {
  * lab's `RNN` (still taken, as the notebook passes it) need not be done.
  */
 export function trainWord(student: TrainWord, _RNNClass?: unknown): Verdict {
-  const problem = trainWordProblem(student);
-  if (problem) return report(problem);
-  return checkRecorded(trainWordProbe, student);
+  return checkRecorded(trainWordProbe, student, { inspect: ({ calls }) => trainWordProblem(calls) });
 }
 
 // ---------------------------------------------------------------------------
@@ -507,43 +449,35 @@ function classifierProblem(ModelClass: WordClassifierClass): Verdict | null {
   const name = "WordClassifier";
   const { input, hidden, output } = CLASSIFIER_SIZES;
   for (const cell of ["gru", "rnn"] as const) {
-    const problem = withManualSeed(1, () =>
-      scoped((): Verdict | null => {
-        const model = new ModelClass(input, hidden, output, cell, 1);
-        try {
-          const want = cell === "gru" ? "GRU" : "RNN";
-          const got = model.rnn?.constructor?.name;
-          if (got !== want) {
-            return { ok: false, message: `${name} with cell "${cell}" has rnn = ${got ?? kind(model.rnn)}; expected nn.${want}`, hint: `this.rnn = this.registerModule("rnn", cell === "gru" ? new nn.GRU(...) : new nn.RNN(...))` };
-          }
-          const registered = new Set(model.parameters());
-          const missing = (["rnn", "fc"] as const).filter((k) => model[k].parameters().some((p) => !registered.has(p)));
-          if (missing.length) {
-            return { ok: false, message: `model.parameters() does not hold ${missing.join(" and ")}'s parameters: the optimizer would never update them`, hint: `register the layers: this.${missing[0]} = this.registerModule("${missing[0]}", ...)` };
-          }
-          const x = paddedBatch(1);
-          let out: unknown;
-          try {
-            out = model.forward(x);
-          } catch (err) {
-            return thrownVerdict(name, err, wordClassifierProbe.errorHints);
-          }
-          if (!isTensor(out)) return { ok: false, message: `${name}.forward returned ${kind(out)}; expected logits [batch, outputSize]` };
-          const expected = [x.shape[0], output];
-          if (!tf.util.arraysEqual(out.shape, expected)) {
-            const hint =
-              out.shape[0] === x.shape[1]
-                ? "the first axis came out as the word length: the input is [batch, length, letters], so build the recurrent layer with { batchFirst: true }"
-                : out.rank === 3
-                  ? "forward returns one score vector per word: take the last hidden state (hN[0] or output at the last step), then fc"
-                  : `fc maps hiddenSize → outputSize: new nn.Linear(hiddenSize, outputSize)`;
-            return { ok: false, message: `${name}.forward on ${showShape(x.shape)} gives ${showShape(out.shape)}; expected ${showShape(expected)}`, hint };
-          }
-          return null;
-        } finally {
-          model.dispose();
+    const problem = withModule(
+      1,
+      () => new ModelClass(input, hidden, output, cell, 1),
+      (model): Verdict | null => {
+        const want = cell === "gru" ? "GRU" : "RNN";
+        const got = model.rnn?.constructor?.name;
+        if (got !== want) {
+          return { ok: false, message: `${name} with cell "${cell}" has rnn = ${got ?? kind(model.rnn)}; expected nn.${want}`, hint: `this.rnn = this.registerModule("rnn", cell === "gru" ? new nn.GRU(...) : new nn.RNN(...))` };
         }
-      }),
+        const registered = new Set(model.parameters());
+        const missing = (["rnn", "fc"] as const).filter((k) => model[k].parameters().some((p) => !registered.has(p)));
+        if (missing.length) {
+          return { ok: false, message: `model.parameters() does not hold ${missing.join(" and ")}'s parameters: the optimizer would never update them`, hint: `register the layers: this.${missing[0]} = this.registerModule("${missing[0]}", ...)` };
+        }
+        const x = paddedBatch(1);
+        const out: unknown = model.forward(x);
+        if (!isTensor(out)) return { ok: false, message: `${name}.forward returned ${kind(out)}; expected logits [batch, outputSize]` };
+        const expected = [x.shape[0], output];
+        if (!tf.util.arraysEqual(out.shape, expected)) {
+          const hint =
+            out.shape[0] === x.shape[1]
+              ? "the first axis came out as the word length: the input is [batch, length, letters], so build the recurrent layer with { batchFirst: true }"
+              : out.rank === 3
+                ? "forward returns one score vector per word: take the last hidden state (hN[0] or output at the last step), then fc"
+                : `fc maps hiddenSize → outputSize: new nn.Linear(hiddenSize, outputSize)`;
+          return { ok: false, message: `${name}.forward on ${showShape(x.shape)} gives ${showShape(out.shape)}; expected ${showShape(expected)}`, hint };
+        }
+        return null;
+      },
     );
     if (problem) return problem;
   }
@@ -558,13 +492,7 @@ function classifierProblem(ModelClass: WordClassifierClass): Verdict | null {
  * hidden state.
  */
 export function wordClassifier(ModelClass: WordClassifierClass): Verdict {
-  try {
-    const problem = classifierProblem(ModelClass);
-    if (problem) return report(problem);
-  } catch (err) {
-    return report(thrownVerdict("WordClassifier", err));
-  }
-  return checkRecorded(wordClassifierProbe, ModelClass);
+  return checkRecorded(wordClassifierProbe, ModelClass, { before: () => classifierProblem(ModelClass) });
 }
 
 // ---------------------------------------------------------------------------
@@ -659,9 +587,7 @@ const predictProbe: Probe<PredictCase> = {
   /** One seeded word, n from 1 to the number of classes, a stand-in model with seeded scores: the guesses, and the tensors left behind. */
   run: ({ classNames, predict }, seed) => {
     const { word, n } = predictInputs(seed, classNames.length);
-    const before = tf.memory().numTensors;
-    const got: unknown = predict(new FakeModel(classNames.length, seed), word, n);
-    const leaked = tf.memory().numTensors - before;
+    const { returned: got, leaked } = tensorsLeftBy((): unknown => predict(new FakeModel(classNames.length, seed), word, n));
     const guesses = Array.isArray(got) ? got.map((g: Partial<Guess> | null) => ({ language: g?.language, probability: g?.probability })) : got;
     return { classNames: classNames.join(", "), word, n, guesses, leaked };
   },
@@ -673,30 +599,27 @@ function predictProblem(student: Predict, classNames: readonly string[]): Verdic
   const [word, n] = ["cheval", Math.min(2, classNames.length)];
   const model = new FakeModel(classNames.length, 1);
   const call = `${name}(model, ${JSON.stringify(word)}, ${n})`;
-  return scoped((): Verdict | null => {
-    const before = tf.memory().numTensors;
-    let got: unknown;
-    try {
-      got = student(model, word, n);
-    } catch (err) {
-      if (model.lastShape && (model.lastShape.length !== 3 || model.lastShape[0] !== 1)) {
-        return { ok: false, message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`, hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])" };
-      }
-      return thrownVerdict(name, err);
-    }
-    const leaked = tf.memory().numTensors - before;
-    if (!model.lastShape) return { ok: false, message: `${call} never called model.forward`, hint: "run the word through the model: model.forward(wordsToBatch([word]))" };
-    if (model.lastShape.length !== 3 || model.lastShape[0] !== 1) {
+  let got: unknown;
+  let leaked: number;
+  try {
+    ({ returned: got, leaked } = tensorsLeftBy((): unknown => student(model, word, n)));
+  } catch (err) {
+    if (model.lastShape && (model.lastShape.length !== 3 || model.lastShape[0] !== 1)) {
       return { ok: false, message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`, hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])" };
     }
-    const guesses = Array.isArray(got) ? (got as Partial<Guess>[]) : null;
-    if (!guesses || guesses.some((g) => typeof g?.language !== "string" || typeof g?.probability !== "number")) {
-      return { ok: false, message: `${call} returned ${kind(got)}; expected an array of { language, probability }` };
-    }
-    if (guesses.length !== n) return { ok: false, message: `${call} returned ${guesses.length} guesses; expected ${n}`, hint: "the n likeliest: tf.topk(probabilities, n)" };
-    if (leaked > 0) return { ok: false, message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind`, hint: "wrap the tensor work in tf.tidy and return plain numbers (dataSync / arraySync)" };
-    return null;
-  });
+    throw err;
+  }
+  if (!model.lastShape) return { ok: false, message: `${call} never called model.forward`, hint: "run the word through the model: model.forward(wordsToBatch([word]))" };
+  if (model.lastShape.length !== 3 || model.lastShape[0] !== 1) {
+    return { ok: false, message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`, hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])" };
+  }
+  const guesses = Array.isArray(got) ? (got as Partial<Guess>[]) : null;
+  if (!guesses || guesses.some((g) => typeof g?.language !== "string" || typeof g?.probability !== "number")) {
+    return { ok: false, message: `${call} returned ${kind(got)}; expected an array of { language, probability }` };
+  }
+  if (guesses.length !== n) return { ok: false, message: `${call} returned ${guesses.length} guesses; expected ${n}`, hint: "the n likeliest: tf.topk(probabilities, n)" };
+  if (leaked > 0) return { ok: false, message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind`, hint: "wrap the tensor work in tf.tidy and return plain numbers (dataSync / arraySync)" };
+  return null;
 }
 
 /**
@@ -705,11 +628,8 @@ function predictProblem(student: Predict, classNames: readonly string[]): Verdic
  * scores; leaves no tensor behind.
  */
 export function predict(student: Predict, classNames: readonly string[]): Verdict {
-  const changed = settingProblem("predict", "classNames", classNames.join(", "), "LANGUAGE_NAMES");
-  if (changed) return report(changed);
-  const problem = predictProblem(student, classNames);
-  if (problem) return report(problem);
-  return checkRecorded(predictProbe, { classNames, predict: student });
+  const before = () => settingProblem("predict", "classNames", classNames.join(", "), "LANGUAGE_NAMES") ?? predictProblem(student, classNames);
+  return checkRecorded(predictProbe, { classNames, predict: student }, { before });
 }
 
 // ---------------------------------------------------------------------------
@@ -731,36 +651,7 @@ export const probes = {
 // ---------------------------------------------------------------------------
 // Results kept across cells, and the bar.
 
-/**
- * What the training cells produced, kept apart from them so that a cell
- * below an unfinished TODO says "not implemented yet" instead of failing on
- * a missing name.
- *
- *   const results = new check.tp4b.Results<{ gru: Trained }>();
- *   results.set("gru", { ... });   results.get("gru").accuracy
- */
-export class Results<R extends Record<string, unknown>> {
-  private readonly values = new Map<keyof R, unknown>();
-
-  set<K extends keyof R>(name: K, value: R[K]): R[K] {
-    this.values.set(name, value);
-    return value;
-  }
-
-  /** The result; throws a not-implemented error when the cell that makes it did not run to the end. */
-  get<K extends keyof R>(name: K): R[K] {
-    if (!this.values.has(name)) {
-      const err = new NotImplementedError(String(name));
-      err.message = `not implemented: "${String(name)}" has no result yet — the cell that makes it did not run to the end (a TODO it uses is not implemented yet?)`;
-      throw err;
-    }
-    return this.values.get(name) as R[K];
-  }
-
-  has(name: keyof R): boolean {
-    return this.values.has(name);
-  }
-}
+export { Results } from "../results";
 
 /**
  * The lab's bar: held-out accuracy ≥ `min` with at least `minLanguages`
@@ -775,7 +666,7 @@ export function heldOutAccuracy(accuracy: number | (() => number), languages: nu
     try {
       accuracy = accuracy();
     } catch (err) {
-      const verdict = thrownVerdict(what, err);
+      const verdict = thrown(what, err);
       return report(verdict.notImplemented ? { ...verdict, message: `${what}: not implemented yet (its training cell did not run to the end)` } : verdict);
     }
   }

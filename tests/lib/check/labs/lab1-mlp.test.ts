@@ -538,7 +538,7 @@ describe("lab1.Stages and stagesAgree", () => {
 
   it("says a stage that has not trained is not implemented yet", () => {
     const stages = new lab1.Stages();
-    expect(() => stages.get("by hand")).toThrow(/stage "by hand" has no results yet: .* not implemented yet/);
+    expect(() => stages.get("by hand")).toThrow(/the training of stage "by hand" has no result yet — .* not implemented yet/);
     const v = lab1.stagesAgree(stages, names);
     expect(v.notImplemented).toBe(true);
     expect(v.message).toBe('the four stages: the training of stage "by hand" is not implemented yet');

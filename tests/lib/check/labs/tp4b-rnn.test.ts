@@ -131,7 +131,7 @@ describe("tp4b.wordToTensor", () => {
 
   it("names letterToIndex when wordToTensor is written but letterToIndex is still a stub", () => {
     const v = run(() => tp4b.wordToTensor(() => stub("letterToIndex"), ALPHABET));
-    expect(v.message).toBe("wordToTensor (letterToIndex): not implemented yet");
+    expect(v.message).toBe("wordToTensor: letterToIndex is not implemented yet");
   });
 
   it("sees the unknown character dropped (indexOf's −1)", () => {
@@ -183,7 +183,7 @@ describe("tp4b.rnnClass", () => {
 
   it("says 'not implemented yet' for the released stub", () => {
     const v = run(() => tp4b.rnnClass(M.slideRNN({ stubbed: true })));
-    expect(v).toMatchObject({ ok: false, notImplemented: true, message: "RNN (constructor): not implemented yet" });
+    expect(v).toMatchObject({ ok: false, notImplemented: true, message: "RNN: constructor is not implemented yet" });
   });
 
   it.each(Object.keys(M.rnnMistakes))("names the mistake %s from the recorded outputs", (name) => {
@@ -318,7 +318,7 @@ describe("tp4b.wordClassifier", () => {
   });
 
   it("says 'not implemented yet' for the stub", () => {
-    expect(run(() => tp4b.wordClassifier(M.classifier({ stubbedForward: true })))).toMatchObject({ notImplemented: true, message: "WordClassifier (forward): not implemented yet" });
+    expect(run(() => tp4b.wordClassifier(M.classifier({ stubbedForward: true })))).toMatchObject({ notImplemented: true, message: "WordClassifier: forward is not implemented yet" });
   });
 });
 
