@@ -382,9 +382,9 @@ function trainWordProblem(calls: { loss: unknown; leaked: number }[]): Verdict |
  * feed the word letter by letter, NLL loss of the last output, one
  * optimizer step; returns the loss as a number and leaves no tensor behind.
  * The probe trains a stand-in network with the slide's interface, so the
- * lab's `RNN` (still taken, as the notebook passes it) need not be done.
+ * lab's `RNN` need not be done.
  */
-export function trainWord(student: TrainWord, _RNNClass?: unknown): Verdict {
+export function trainWord(student: TrainWord): Verdict {
   return checkRecorded(trainWordProbe, student, { inspect: ({ calls }) => trainWordProblem(calls) });
 }
 

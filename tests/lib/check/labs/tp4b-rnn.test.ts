@@ -229,10 +229,8 @@ describe("tp4b.rnnClass", () => {
 // ---------------------------------------------------------------------------
 
 describe("tp4b.trainWord", () => {
-  const RNN = M.slideRNN();
-
   it("passes the slide's train()", () => {
-    expect(run(() => tp4b.trainWord(reference.trainWord, RNN)).ok).toBe(true);
+    expect(run(() => tp4b.trainWord(reference.trainWord)).ok).toBe(true);
   });
 
   it("passes crossEntropy on the log-softmax outputs: the same loss as nllLoss", () => {
@@ -247,40 +245,36 @@ describe("tp4b.trainWord", () => {
       loss.dispose();
       return value;
     };
-    expect(run(() => tp4b.trainWord(withCrossEntropy, RNN)).ok).toBe(true);
+    expect(run(() => tp4b.trainWord(withCrossEntropy)).ok).toBe(true);
   });
 
   it("says 'not implemented yet' for the stub", () => {
-    expect(run(() => tp4b.trainWord(() => stub("trainWord"), RNN))).toMatchObject({ notImplemented: true, message: "trainWord: not implemented yet" });
-  });
-
-  it("judges trainWord on its own: a stubbed RNN class does not fail it", () => {
-    expect(run(() => tp4b.trainWord(reference.trainWord, M.slideRNN({ stubbed: true }))).ok).toBe(true);
+    expect(run(() => tp4b.trainWord(() => stub("trainWord")))).toMatchObject({ notImplemented: true, message: "trainWord: not implemented yet" });
   });
 
   it("sees the hidden state not reset between words", () => {
     // Not run(): a loss function that throws inside optimizer.step leaves the tensors tfjs kept for the gradient.
-    const v = tp4b.trainWord(M.trainWordFaults.noReset, RNN);
+    const v = tp4b.trainWord(M.trainWordFaults.noReset);
     expect(v.ok).toBe(false);
     expect(v.message).toMatch(/^trainWord threw: /);
     expect(v.hint).toMatch(/^the hidden state of the previous word was freed when its step ended: start every word with rnn.initHidden\(\)/);
   });
 
   it.each(Object.keys(M.trainWordMistakes))("names the mistake %s from the recorded outputs", (name) => {
-    const v = run(() => tp4b.trainWord(M.trainWordMistakes[name].fn, RNN));
+    const v = run(() => tp4b.trainWord(M.trainWordMistakes[name].fn));
     expect(v.ok).toBe(false);
     expect(v.message).toMatch(/^trainWord .* differs from the reference/);
     expect(v.hint).toBe(M.trainWordMistakes[name].hint);
   });
 
   it("sees the loss tensor kept, and frees it itself", () => {
-    const v = run(() => tp4b.trainWord(M.trainWordFaults.lossKept, RNN));
+    const v = run(() => tp4b.trainWord(M.trainWordFaults.lossKept));
     expect(v.message).toBe("trainWord: each call leaves 1 tensor behind (tf.memory().numTensors grows)");
     expect(v.hint).toMatch(/loss.dispose\(\)/);
   });
 
   it("sees a tensor returned instead of a number", () => {
-    const v = run(() => tp4b.trainWord(M.trainWordFaults.tensorReturned, RNN));
+    const v = run(() => tp4b.trainWord(M.trainWordFaults.tensorReturned));
     expect(v.message).toBe("trainWord returned a tensor; expected the loss as a number");
     expect(v.hint).toMatch(/dataSync\(\)\[0\]/);
   });
