@@ -8,7 +8,7 @@ import type { RecordOutput } from "../../../lib/check/record";
 import { Recorded, recordedLeaves } from "../../../lib/check/recorded";
 import type { Numeric } from "../../../lib/check/values";
 import { checkSource, CourseLab, ScoreTest, TestScore } from "../../lab";
-import { unusable } from "../../score";
+import { pooledAccuracy, unusable } from "../../score";
 import * as mistakes from "./mistakes";
 import * as reference from "./reference";
 
@@ -37,24 +37,12 @@ const zero = (message: string): TestScore => ({ fraction: 0, message });
  */
 export function scoreHeldOutAccuracy(bar = 0.99): ScoreTest {
   return (student, solution) => {
-    const found = records("heldOutPredictions", student, solution);
-    if (typeof found === "string") return zero(found);
-    let right = 0;
-    let total = 0;
-    for (const [k, expected] of found.theirs.cases.entries()) {
-      if (!("value" in expected)) throw new Error(`the solution's 'heldOutPredictions' threw on case ${k + 1}: ${expected.error}`);
-      const targets = leaf(expected.value, "targets");
-      if (!targets) throw new Error("the solution's 'heldOutPredictions' has no targets");
-      const got = found.mine.cases[k];
-      if ("error" in got) return zero(`the trained model threw on the held-out sequences: ${got.error}`);
-      const predictions = leaf(got.value, "predictions");
-      if (!predictions || predictions.values.length !== targets.values.length) {
-        return zero(`the predictions have shape [${predictions?.shape ?? "none"}]; expected one token per target, [${targets.shape}]`);
-      }
-      right += predictions.values.filter((p, i) => p === targets.values[i]).length;
-      total += targets.values.length;
-    }
-    const accuracy = right / total;
+    const name = "heldOutPredictions";
+    const theirs = solution.get(name);
+    if (!theirs) throw new Error(`the solution shows no record '${name}'`);
+    const scored = pooledAccuracy(name, "predictions", student.get(name), theirs, "targets");
+    if ("message" in scored) return zero(scored.message);
+    const { accuracy, right, total } = scored;
     const percent = (100 * accuracy).toFixed(2);
     return accuracy >= bar ? { fraction: 1, message: "" } : zero(`held-out token accuracy ${percent}% < ${100 * bar}% (${right} of ${total} tokens)`);
   };

@@ -5,10 +5,9 @@
  * test set, against the labels in the solution's record).
  */
 import { probes } from "../../../lib/check/labs/tp4a-cnn";
-import type { RecordOutput } from "../../../lib/check/record";
 import type { Recorded, RecordedCase } from "../../../lib/check/recorded";
 import { checkSource, CheckSource, CourseLab, ScoreTest, TestScore } from "../../lab";
-import { unusable } from "../../score";
+import { pooledAccuracy } from "../../score";
 import * as mistakes from "./mistakes";
 import * as reference from "./reference";
 
@@ -31,44 +30,10 @@ const checks = [
  */
 export const LENET_SUBSET_BAR = 0.96;
 
-/** The integers under `key` of a recorded case's value (a recorded tensor), or null. */
-function recordedInts(c: RecordedCase | undefined, key: string): number[] | null {
-  if (!c || !("value" in c)) return null;
-  const value = c.value;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  const leaf = (value as Record<string, Recorded>)[key];
-  if (leaf === null || typeof leaf !== "object" || !("tensor" in leaf)) return null;
-  const values = (leaf as { tensor: { values: unknown[] } }).tensor.values;
-  return Array.isArray(values) && values.every((v) => typeof v === "number") ? (values as number[]) : null;
-}
-
 function recordedNumber(c: RecordedCase | undefined, key: string): number | null {
   if (!c || !("value" in c) || c.value === null || typeof c.value !== "object" || Array.isArray(c.value)) return null;
   const v = (c.value as Record<string, Recorded>)[key];
   return typeof v === "number" ? v : null;
-}
-
-/**
- * The accuracy of the student's predictions under `key`, over every case,
- * against the labels of the solution's record (the student's own labels are
- * never read); a message instead when the records cannot be compared.
- */
-function pooledAccuracy(name: string, key: string, student: RecordOutput | undefined, solution: RecordOutput): { accuracy: number } | { message: string } {
-  const why = unusable(name, student, solution);
-  if (why) return { message: why };
-  let right = 0;
-  let total = 0;
-  for (const [k, expected] of solution.cases.entries()) {
-    const labels = recordedInts(expected, "labels");
-    if (!labels) throw new Error(`the solution's '${name}' has no labels on case ${k + 1}: ${"error" in expected ? expected.error : "malformed"}`);
-    const got = student!.cases[k];
-    if (got && "error" in got) return { message: `'${name}' threw: ${got.error}` };
-    const predicted = recordedInts(got, key);
-    if (!predicted || predicted.length !== labels.length) return { message: `'${name}' holds no ${labels.length} predictions of '${key}' on case ${k + 1}` };
-    right += predicted.filter((p, i) => p === labels[i]).length;
-    total += labels.length;
-  }
-  return { accuracy: right / total };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -85,9 +50,8 @@ export function leNetAccuracyScore(bar = LENET_SUBSET_BAR): ScoreTest {
     const want = recordedNumber(theirs.cases[0], "parameters");
     const bad = mine!.cases.map((c) => recordedNumber(c, "parameters")).find((n) => n !== want);
     if (bad !== undefined) return { fraction: 0, message: `the trained model has ${bad ?? "no"} parameters, not LeNet-5's ${want}` };
-    const images = theirs.cases.length * (recordedInts(theirs.cases[0], "labels")?.length ?? 0);
     if (scored.accuracy >= bar) return { fraction: 1, message: "" };
-    return { fraction: 0, message: `LeNet-5 is ${pct(scored.accuracy)} accurate on ${images} test images drawn by the grader; expected at least ${pct(bar)}` };
+    return { fraction: 0, message: `LeNet-5 is ${pct(scored.accuracy)} accurate on ${scored.total} test images drawn by the grader; expected at least ${pct(bar)}` };
   };
 }
 

@@ -9,10 +9,8 @@
  * solution's record.
  */
 import { probes } from "../../../lib/check/labs/tp4b-rnn";
-import type { RecordOutput } from "../../../lib/check/record";
-import { Recorded, recordedLeaves } from "../../../lib/check/recorded";
 import { checkSource, type CheckSource, type CourseLab, type Mistake, type ScoreTest, type TestScore } from "../../lab";
-import { unusable } from "../../score";
+import { pooledAccuracy } from "../../score";
 import * as mistakes from "./mistakes";
 import * as ref from "./reference";
 
@@ -34,16 +32,6 @@ const checks = [
 /** The GRU's bar on held-out words, and the languages it must tell apart. */
 export const HELD_OUT_BAR = { accuracy: 0.75, languages: 5 };
 
-/** The numbers of a recorded leaf (a tensor or an array of numbers); null for anything else. */
-function numbersOf(value: Recorded | undefined): number[] | null {
-  if (value === undefined) return null;
-  const leaves = recordedLeaves(value);
-  return leaves.length === 1 && leaves[0].value ? leaves[0].value.values : null;
-}
-
-const field = (c: RecordOutput["cases"][number] | undefined, key: string): Recorded | undefined =>
-  c && "value" in c && c.value && typeof c.value === "object" && !Array.isArray(c.value) ? (c.value as Record<string, Recorded>)[key] : undefined;
-
 /**
  * check_accuracy: the student's predictions over every case, right when
  * they equal the label in the solution's record (never the student's); full
@@ -54,21 +42,10 @@ export function scoreHeldOut(bar = HELD_OUT_BAR): ScoreTest {
     const name = "accuracy";
     const theirs = solution.get(name);
     if (!theirs) throw new Error(`the solution recorded no '${name}'`);
-    const mine = student.get(name);
-    const why = unusable(name, mine, theirs);
-    if (why) return { fraction: 0, message: why };
-    let [right, total] = [0, 0];
-    const languages = new Set<number>();
-    theirs.cases.forEach((expected, k) => {
-      const labels = numbersOf(field(expected, "labels"));
-      if (!labels) throw new Error(`the solution's '${name}' has no labels on case ${k + 1}`);
-      labels.forEach((l) => languages.add(l));
-      const predicted = numbersOf(field(mine!.cases[k], "predicted"));
-      total += labels.length;
-      if (predicted && predicted.length === labels.length) right += predicted.filter((p, i) => p === labels[i]).length;
-    });
+    const scored = pooledAccuracy(name, "predicted", student.get(name), theirs);
+    if ("message" in scored) return { fraction: 0, message: scored.message };
+    const { accuracy, total, labels: languages } = scored;
     if (languages.size < bar.languages) throw new Error(`the solution's '${name}' covers ${languages.size} languages; the bar is ${bar.languages}`);
-    const accuracy = total ? right / total : 0;
     const shown = `${(100 * accuracy).toFixed(1)}% of ${total} held-out words over ${languages.size} languages`;
     return accuracy >= bar.accuracy ? { fraction: 1, message: "" } : { fraction: 0, message: `the GRU's held-out accuracy is ${shown}; the bar is ${100 * bar.accuracy}%` };
   };
