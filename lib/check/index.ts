@@ -18,7 +18,7 @@ export { checkShape, type CheckShapeOptions } from "./checkShape";
 export { gradientCheck, type GradientCheckOptions } from "./gradientCheck";
 export { NotImplementedError, notImplemented, isNotImplemented, asNotImplemented } from "./notImplemented";
 export { assertOk, report, verdictLine, type Verdict } from "./verdict";
-export { checkRecorded } from "./checkRecorded";
+export { checkRecorded, type CheckRecordedOptions } from "./checkRecorded";
 export { type ErrorHint, type Probe } from "./probe";
 export { record, RECORD_MIME, GRADING_SEED_VARIABLE, FIRST_GRADING_SEED, gradingSeed, type RecordOptions, type RecordOutput } from "./record";
 export { compareRecorded, toRecorded, recordedLeaves, runCase, type Recorded, type RecordedCase, type Tolerance, type Difference } from "./recorded";
