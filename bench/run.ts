@@ -34,8 +34,6 @@ import { reverseSets } from "./workloads/reverseData";
 
 const root = path.resolve(__dirname, "..");
 const TORCH_PYTHON = "/usr/bin/python3";
-/** Node flags of the kit's worker: relaxed SIMD (fused multiply-add) is behind a flag in Node 20 (lib/backend/simd). */
-const KIT_NODE_FLAGS = Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-wasm-relaxed-simd"] : [];
 
 interface Options {
   reps: number;
@@ -104,7 +102,7 @@ async function main(): Promise<void> {
   const tsNode = require.resolve("ts-node/dist/bin.js");
   const torchWorker = path.join(root, "bench", "torch", "worker.py");
   const workers: Record<string, WorkerClient> = {
-    kit: new WorkerClient("kit", process.execPath, [...KIT_NODE_FLAGS, tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")], root, { ...process.env, DLKIT_THREADS: String(options.threads) }),
+    kit: new WorkerClient("kit", process.execPath, [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")], root, { ...process.env, DLKIT_THREADS: String(options.threads) }),
     torch: new WorkerClient("torch", TORCH_PYTHON, [torchWorker, String(options.threads)], root, userEnv()),
   };
   if (OPENBLAS_VARS.some((name) => process.env[name] !== undefined)) {
