@@ -18,7 +18,12 @@ export interface CpuPeak {
   /** All cores. */
   peakGflops: number;
   perCoreGflops: number;
-  /** The ceiling of tfjs's wasm SIMD on one core: 128-bit vectors, no FMA. */
+  /**
+   * The ceiling of wasm SIMD on one core: 128-bit vectors (4 floats), two
+   * vector multiply-adds a cycle (two FMA units, or separate multiply and
+   * add pipes as on AMD Zen): 16 FLOPs a cycle. Without FMA, cores whose
+   * adds share the FMA units reach half of it.
+   */
   wasmSimdCoreGflops: number;
 }
 
@@ -39,7 +44,7 @@ export function estimateCpuPeak(cpuinfo = readCpuinfo()): CpuPeak {
     flopsPerCycle,
     peakGflops: cores * ghz * flopsPerCycle,
     perCoreGflops: ghz * flopsPerCycle,
-    wasmSimdCoreGflops: ghz * 2 * 4,
+    wasmSimdCoreGflops: ghz * 2 * 4 * 2,
   };
 }
 

@@ -31,7 +31,7 @@ export interface WorkloadResult {
   id: string;
   title: string;
   params: Record<string, number>;
-  /** "kit", "torch" (the kit's thread count), and "torchAll" (every core) when that differs. */
+  /** "kit", "torch" (the kit's thread count, OpenBLAS as on a student's machine), "torchAsFound" (this machine's OpenBLAS variables kept) and "torchAll" (every core) when asked for. */
   sides: Record<string, SideResult>;
   /** kit median / torch median, per torch side. */
   ratios: Record<string, number>;
@@ -43,8 +43,10 @@ export interface BenchResult {
   date: string;
   quick: boolean;
   reps: number;
+  /** Threads per side (kit and torch). Absent in results from before --threads: 1. */
+  threads?: number;
   cpu: CpuPeak & { estimate: true };
-  env: { OPENBLAS_CORETYPE: string | null; wasmThreads: string };
+  env: { OPENBLAS_CORETYPE: string | null; OPENBLAS_L2_SIZE?: string | null; torchEnv?: string; wasmThreads: string };
   workloads: WorkloadResult[];
   /** Median GFLOP/s by side and matrix size. */
   matmul: Record<string, Record<string, number>>;
@@ -65,15 +67,18 @@ const secs = (s: number | undefined) => (s === undefined || !Number.isFinite(s) 
 
 export function formatTable(result: BenchResult): string {
   const hasAll = result.workloads.some((w) => w.sides.torchAll);
+  const hasAsFound = result.workloads.some((w) => w.sides.torchAsFound);
   const header = ["workload", "kit s", "torch s", "kit/torch", "best kit/torch"];
+  if (hasAsFound) header.push("torch as-found s", "kit/as-found");
   if (hasAll) header.push("torch all s", "kit/all");
   header.push("kit peak MB / tensors", "steps kit/torch", "params");
   const rows = [header];
   const notes: string[] = [];
   for (const w of result.workloads) {
-    const { kit, torch, torchAll } = w.sides;
+    const { kit, torch, torchAll, torchAsFound } = w.sides;
     const peak = kit.runs.length ? `${(Math.max(...kit.runs.map((r) => r.peakBytes ?? 0)) / 2 ** 20).toFixed(2)} / ${Math.max(...kit.runs.map((r) => r.peakTensors ?? 0))}` : "—";
     const row = [w.title, secs(kit.medianSeconds), secs(torch.medianSeconds), w.ratios.torch?.toFixed(2) ?? "—", w.bestRatios.torch?.toFixed(2) ?? "—"];
+    if (hasAsFound) row.push(secs(torchAsFound?.medianSeconds), w.ratios.torchAsFound?.toFixed(2) ?? "—");
     if (hasAll) row.push(secs(torchAll?.medianSeconds), w.ratios.torchAll?.toFixed(2) ?? "—");
     row.push(peak, `${kit.runs[0]?.steps ?? "—"}/${torch.runs[0]?.steps ?? "—"}`, `${kit.runs[0]?.params ?? "—"}`);
     rows.push(row);
@@ -86,20 +91,24 @@ export function formatTable(result: BenchResult): string {
   const mm = result.matmul;
   const sides = Object.keys(mm);
   const sizes = Object.keys(mm[sides[0]] ?? {});
-  const mmRows = [["matmul n×n fp32", ...sides.map((s) => `${s} GFLOP/s`), ...sides.map((s) => `${s} % of peak`)]];
-  const peakFor = (side: string) => (side === "torchAll" ? cpu.peakGflops : cpu.perCoreGflops);
-  for (const n of sizes) mmRows.push([String(n), ...sides.map((s) => mm[s][n].toFixed(1)), ...sides.map((s) => `${((100 * mm[s][n]) / peakFor(s)).toFixed(0)}%`)]);
+  const threads = result.threads ?? 1;
+  const wasmPeak = threads * cpu.wasmSimdCoreGflops;
+  const mmRows = [["matmul n×n fp32", ...sides.map((s) => `${s} GFLOP/s`), ...sides.map((s) => `${s} % of peak`), "kit % of wasm SIMD peak"]];
+  const peakFor = (side: string) => (side === "torchAll" ? cpu.peakGflops : threads * cpu.perCoreGflops);
+  for (const n of sizes) {
+    mmRows.push([String(n), ...sides.map((s) => mm[s][n].toFixed(1)), ...sides.map((s) => `${((100 * mm[s][n]) / peakFor(s)).toFixed(0)}%`), mm.kit ? `${((100 * mm.kit[n]) / wasmPeak).toFixed(0)}%` : "—"]);
+  }
   const kitBackend = result.workloads[0]?.sides.kit.backend ?? "?";
   const torchBackends = Object.entries(result.workloads[0]?.sides ?? {}).filter(([k]) => k !== "kit").map(([k, s]) => `${k}: ${s.backend}`);
   return [
-    `dlkit bench${result.quick ? " (quick smoke run: sizes cut down, times meaningless)" : ""}: median of ${result.reps} interleaved repetitions (best: the fastest run of each side), ${result.date}`,
+    `dlkit bench${result.quick ? " (quick smoke run: sizes cut down, times meaningless)" : ""}: median of ${result.reps} interleaved repetitions (best: the fastest run of each side), ${threads} thread${threads === 1 ? "" : "s"} per side, ${result.date}`,
     `kit backend: ${kitBackend} (${result.env.wasmThreads}); ${torchBackends.join("; ")}`,
     "",
     pad(rows),
     ...notes.map((n) => `  * ${n}`),
     "",
     `estimated fp32 peak (an estimate from /proc/cpuinfo): ${cpu.cores} cores × ${cpu.ghz.toFixed(2)} GHz × ${cpu.flopsPerCycle} FLOPs/cycle (${cpu.vector}, 2 FMA units assumed) = ${cpu.peakGflops.toFixed(0)} GFLOP/s, ${cpu.perCoreGflops.toFixed(0)} per core; ` +
-      `wasm SIMD (128-bit, no FMA) on one core ≈ ${cpu.wasmSimdCoreGflops.toFixed(0)} GFLOP/s. % of peak: one core for kit and torch, all cores for torchAll.`,
+      `wasm SIMD (128-bit, 16 FLOPs/cycle) on one core ≈ ${cpu.wasmSimdCoreGflops.toFixed(0)} GFLOP/s, on ${threads} ≈ ${wasmPeak.toFixed(0)}. % of peak: ${threads} core${threads === 1 ? "" : "s"} for kit and torch, all cores for torchAll.`,
     pad(mmRows),
   ].join("\n");
 }

@@ -9,13 +9,18 @@
  *   npm run bench -- --reps 5 --only w1-mlp-2-4-2,w4-transformer
  *   npm run bench -- --quick            # a smoke run with tiny sizes
  *   npm run bench -- --out /tmp/b.json
+ *   npm run bench -- --threads 2        # both sides on 2 threads (default 1)
  *   npm run bench -- --all-threads      # PyTorch on every core too
  *
- * PyTorch gets as many threads as tfjs (wasm is single-threaded in Node:
- * its threaded build starts workers from blob: URLs, which Node refuses).
- * With --all-threads a third worker runs PyTorch on every core; it is off
- * by default because on a shared, loaded machine its OpenMP threads mostly
- * wait for each other and the run takes much longer.
+ * Both sides get the same number of threads: the kit through DLKIT_THREADS
+ * (wasm's XNNPACK thread pool, lib/backend/wasm-threads.ts), PyTorch through
+ * torch.set_num_threads. PyTorch runs as a student's would: without the
+ * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE this machine sets for old OpenBLAS
+ * builds; when they are set, a second PyTorch worker keeps them ("as found")
+ * so both figures stand side by side. Each PyTorch worker reports the
+ * OpenBLAS kernel set it runs. With --all-threads one more worker runs
+ * PyTorch on every core; it is off by default because on a shared, loaded
+ * machine its OpenMP threads mostly wait for each other.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -36,6 +41,18 @@ interface Options {
   out: string;
   only: string[] | null;
   allThreads: boolean;
+  /** Threads per side. */
+  threads: number;
+}
+
+/** The variables this machine sets for old OpenBLAS builds; a student's machine has neither. */
+const OPENBLAS_VARS = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] as const;
+
+/** The environment as a student's PyTorch sees it: this machine's OpenBLAS overrides removed. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of OPENBLAS_VARS) delete env[name];
+  return env;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -46,10 +63,12 @@ function parseArgs(argv: string[]): Options {
   const quick = argv.includes("--quick");
   const reps = Number(value("--reps") ?? (quick ? 1 : 3));
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`bench: --reps must be a positive integer, got ${value("--reps")}`);
+  const threads = Number(value("--threads") ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be a positive integer, got ${value("--threads")}`);
   const only = value("--only")?.split(",") ?? null;
   const unknown = only?.filter((id) => !WORKLOADS.some((w) => w.id === id)) ?? [];
   if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.id).join(", ")}`);
-  return { reps, quick, allThreads: argv.includes("--all-threads"), out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")), only };
+  return { reps, quick, allThreads: argv.includes("--all-threads"), threads, out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")), only };
 }
 
 /** W4's sequences as the kit generates them, for PyTorch to read. */
@@ -75,16 +94,21 @@ async function main(): Promise<void> {
   const workloads = WORKLOADS.filter((w) => !options.only || options.only.includes(w.id));
   const size = (w: (typeof WORKLOADS)[number]) => (options.quick ? w.quick : w.full);
   const w4 = workloads.find((w) => w.id === "w4-transformer");
+  process.env.DLKIT_THREADS ??= "1"; // this process only writes W4's data
   await useBestBackend({ quiet: true });
   const dataFile = w4 ? writeReverseData(size(w4)) : undefined;
 
   const cpu = estimateCpuPeak();
   const tsNode = require.resolve("ts-node/dist/bin.js");
+  const torchWorker = path.join(root, "bench", "torch", "worker.py");
   const workers: Record<string, WorkerClient> = {
-    kit: new WorkerClient("kit", process.execPath, [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")], root),
-    torch: new WorkerClient("torch", TORCH_PYTHON, [path.join(root, "bench", "torch", "worker.py"), "1"], root),
+    kit: new WorkerClient("kit", process.execPath, [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")], root, { ...process.env, DLKIT_THREADS: String(options.threads) }),
+    torch: new WorkerClient("torch", TORCH_PYTHON, [torchWorker, String(options.threads)], root, userEnv()),
   };
-  if (options.allThreads && cpu.cores > 1) workers.torchAll = new WorkerClient("torch all threads", TORCH_PYTHON, [path.join(root, "bench", "torch", "worker.py"), String(cpu.cores)], root);
+  if (OPENBLAS_VARS.some((name) => process.env[name] !== undefined)) {
+    workers.torchAsFound = new WorkerClient("torch as found", TORCH_PYTHON, [torchWorker, String(options.threads)], root);
+  }
+  if (options.allThreads && cpu.cores > options.threads) workers.torchAll = new WorkerClient("torch all threads", TORCH_PYTHON, [torchWorker, String(cpu.cores)], root, userEnv());
 
   const runs: Record<string, Record<string, Run[]>> = {};
   const gflops: Record<string, Record<string, number[]>> = {};
@@ -125,10 +149,13 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick: options.quick,
     reps: options.reps,
+    threads: options.threads,
     cpu: { ...cpu, estimate: true },
     env: {
       OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
-      wasmThreads: "tfjs-backend-wasm runs single-threaded in Node: WASM_HAS_MULTITHREAD_SUPPORT is false there, and forcing it fails (its pthread workers are blob: URLs, which Node's Worker rejects)",
+      OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,
+      torchEnv: "torch: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, as on a student's machine; torchAsFound: this machine's environment as found",
+      wasmThreads: `${options.threads} thread${options.threads === 1 ? "" : "s"} per side (DLKIT_THREADS=${options.threads}, torch.set_num_threads(${options.threads}))`,
     },
     workloads: results,
     matmul: Object.fromEntries(Object.entries(gflops).map(([side, byN]) => [side, Object.fromEntries(Object.entries(byN).map(([n, gs]) => [n, median(gs)]))])),
@@ -136,7 +163,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, JSON.stringify(result, null, 2));
   console.log(formatTable(result));
-  console.log(`\nOPENBLAS_CORETYPE=${result.env.OPENBLAS_CORETYPE ?? "(unset)"} (left as found); results in ${options.out}`);
+  console.log(`\nOPENBLAS_CORETYPE=${result.env.OPENBLAS_CORETYPE ?? "(unset)"}, OPENBLAS_L2_SIZE=${result.env.OPENBLAS_L2_SIZE ?? "(unset)"} as found, unset for the torch side; results in ${options.out}`);
 }
 
 main().catch((err) => {

@@ -33,9 +33,30 @@ RUNS = {
 }
 
 
+def openblas_core():
+    """The kernel set OpenBLAS picked (e.g. Haswell, Cooperlake), read from the loaded library; None without OpenBLAS."""
+    try:
+        import ctypes
+
+        with open("/proc/self/maps") as maps:
+            lib = next((line.split()[-1] for line in maps if "libopenblas" in line), None)
+        if lib is None:
+            return None
+        blas = ctypes.CDLL(lib)
+        blas.openblas_get_corename.restype = ctypes.c_char_p
+        return blas.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
+
+
 def describe(threads):
-    blas = os.environ.get("OPENBLAS_CORETYPE")
-    return f"torch {torch.__version__}, {threads} thread{'s' if threads != 1 else ''}" + (f", OPENBLAS_CORETYPE={blas}" if blas else "")
+    blas = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    core = openblas_core()
+    return (
+        f"torch {torch.__version__}, {threads} thread{'s' if threads != 1 else ''}"
+        + (f", OpenBLAS core {core}" if core else "")
+        + "".join(f", {k}={v}" for k, v in blas.items())
+    )
 
 
 def handle(request, backend):

@@ -264,6 +264,8 @@ export class Grader {
         LANG: "C.UTF-8",
         NODE_OPTIONS: `--max-old-space-size=${this.options.limits.memoryMb}`,
         [GRADING_SEED_VARIABLE]: String(this.options.seed),
+        // Parallel submissions share the cores: one wasm thread each (lib/backend/wasm-threads.ts).
+        ...(this.options.jobs > 1 ? { DLKIT_THREADS: "1" } : {}),
       };
       return await executeNotebook(graded, {
         spec,

@@ -5,7 +5,9 @@
  *   await useBestBackend();   // tfjs backend: wasm (@tensorflow/tfjs-node is not installed)
  *
  * `DLKIT_BACKEND=node-gpu|node|wasm|cpu` forces a choice; `auto` (or unset)
- * tries them fastest first.
+ * tries them fastest first. On wasm, `DLKIT_THREADS=N` sets the threads
+ * (default: every core); when the threaded build cannot start, one thread
+ * runs and the line says why (lib/backend/wasm-threads.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
@@ -25,8 +27,10 @@ import { installWasmSoftmax } from "./wasm-softmax";
 import { installWasmSum } from "./wasm-sum";
 import { installWasmTanh } from "./wasm-tanh";
 import { installWasmTranspose } from "./wasm-transpose";
+import { startWasm, wasmStatus } from "./wasm-start";
 
 export { BACKEND_ENV, type BackendChoice } from "./candidates";
+export { THREADS_ENV, parseThreads } from "./wasm-threads";
 
 /** What `useBestBackend` chose and why, as `currentBackend()` also reports it. */
 export interface BackendInfo {
@@ -38,6 +42,8 @@ export interface BackendInfo {
   reason: string;
   /** The one line shown to the user. */
   summary: string;
+  /** wasm only: "SIMD, 2 threads", and why one thread when more were asked for. */
+  wasm?: string;
 }
 
 /** Options of `useBestBackend`. */
@@ -78,6 +84,7 @@ async function activate(candidate: Candidate): Promise<string | null> {
   silenceCpuBanner();
   installCheapSavedTensors();
   if (candidate.tfName === "wasm") installWasmKernels();
+  if (candidate.tfName === "wasm") return startWasm();
   try {
     if (await tf.setBackend(candidate.tfName)) {
       await tf.ready();
@@ -170,11 +177,13 @@ async function select(wanted: BackendChoice | "auto"): Promise<BackendInfo> {
 }
 
 function info(candidate: Candidate, reason: string): BackendInfo {
+  const wasm = candidate.tfName === "wasm" ? wasmStatus() : undefined;
   return {
     choice: candidate.choice,
     tfName: candidate.tfName,
     reason,
-    summary: `tfjs backend: ${candidate.choice} (${reason})`,
+    summary: `tfjs backend: ${candidate.choice} (${wasm ? `${wasm}; ` : ""}${reason})`,
+    ...(wasm ? { wasm } : {}),
   };
 }
 

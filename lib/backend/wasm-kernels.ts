@@ -21,7 +21,7 @@ interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): HeapValues;
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  wasm: { asm: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
 }
 
 /**
@@ -50,7 +50,7 @@ export function heap(backend: WasmBackend): Heap {
       values: (t) => b.typedArrayFromHeap(t),
       floats: (t) => b.typedArrayFromHeap(t) as Float32Array,
       offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
-      memory: b.wasm.asm.memory,
+      memory: b.wasm.asm.memory ?? b.wasm.wasmMemory!, // the threaded build imports its memory instead
     };
     heaps.set(backend, found);
   }

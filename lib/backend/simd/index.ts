@@ -2,14 +2,64 @@
  * The kit's own WebAssembly kernels (the .wat files here), run on the memory
  * of tfjs-backend-wasm: they read and write tensors where tfjs keeps them.
  * One instance per module and memory, made on first use.
+ *
+ * Each module ships in variants (assemble.ts): for the threaded backend's
+ * shared memory (`.shared`), and, for the product kernels, with fused
+ * multiply-adds (`.fma`, relaxed SIMD: on by default from Node 22, behind
+ * `--experimental-wasm-relaxed-simd` in Node 20, which is set here at run
+ * time, so that kernels, bench and tests need no command-line flag). The
+ * variant is picked here: the memory says which, and FMA is used when the
+ * engine accepts it and `DLKIT_FMA=0` does not turn it off.
  */
 import { SIMD_MODULES } from "./modules.generated";
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
 
-function simdModule(memory: WebAssembly.Memory, name: string): WebAssembly.Exports {
+/** The environment variable that turns the fused multiply-add kernels off (`DLKIT_FMA=0`). */
+export const FMA_ENV = "DLKIT_FMA";
+
+let fma: boolean | null = null;
+
+/** True when this engine accepts relaxed SIMD, after turning on Node 20's flag for it if needed. */
+function relaxedSimd(): boolean {
+  const probe = Buffer.from(SIMD_MODULES["matmul-transposed.fma"], "base64");
+  if (WebAssembly.validate(probe)) return true;
+  // Node 20's V8 (11.3) has relaxed SIMD complete but behind a flag; it only gates decoding, so it can be set late.
+  require("v8").setFlagsFromString("--experimental-wasm-relaxed-simd");
+  return WebAssembly.validate(probe);
+}
+
+/** True when the product kernels run with fused multiply-adds: relaxed SIMD validates here and DLKIT_FMA is not 0. */
+export function fusedMultiplyAdd(): boolean {
+  if (fma === null) {
+    const off = ["0", "false", "off", "no"].includes((process.env[FMA_ENV] ?? "").trim().toLowerCase());
+    fma = !off && relaxedSimd();
+  }
+  return fma;
+}
+
+/**
+ * Turns the fused multiply-add kernels on or off for kernels made from now
+ * on (null: back to the default). For tests that compare the two paths;
+ * asking for FMA where the engine has no relaxed SIMD throws.
+ */
+export function setFusedMultiplyAdd(on: boolean | null): void {
+  if (on && !relaxedSimd()) {
+    throw new Error(`dlkit: this WebAssembly engine has no relaxed SIMD (Node ${process.version}), so no fused multiply-add kernels`);
+  }
+  fma = on;
+}
+
+/** The shipped module to load for `name` on `memory`. */
+function variant(memory: WebAssembly.Memory, name: string): string {
+  const fused = fusedMultiplyAdd() && `${name}.fma` in SIMD_MODULES ? `${name}.fma` : name;
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer ? `${fused}.shared` : fused;
+}
+
+function simdModule(memory: WebAssembly.Memory, module: string): WebAssembly.Exports {
   let byName = instances.get(memory);
   if (!byName) instances.set(memory, (byName = new Map()));
+  const name = variant(memory, module);
   let exports = byName.get(name);
   if (!exports) {
     const bytes = SIMD_MODULES[name];
