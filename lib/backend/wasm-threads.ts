@@ -19,6 +19,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
 
 /** The environment variable that sets the number of threads of the wasm backend. */
 export const THREADS_ENV = "DLKIT_THREADS";
@@ -48,11 +49,6 @@ export function parseThreads(value: string | undefined, cores = os.cpus().length
 export function threadsUnavailable(): string | null {
   if (typeof SharedArrayBuffer === "undefined") return "SharedArrayBuffer is not available";
   if (typeof Blob === "undefined" || typeof URL.createObjectURL !== "function") return "this Node has no Blob or URL.createObjectURL";
-  try {
-    require("worker_threads");
-  } catch {
-    return "worker_threads is not available";
-  }
   // A module with a shared memory and an atomic load: what the threaded build needs of the engine.
   const atomics = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
   if (!WebAssembly.validate(atomics)) return "this WebAssembly engine has no threads (atomics)";
@@ -84,7 +80,6 @@ const GLUE_PRELUDE = [
  * puts the globals back, to call once the backend is up (or failed).
  */
 export function prepareThreadedStart(threads: number): () => void {
-  const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
   const wasm = require("@tensorflow/tfjs-backend-wasm") as { setThreadsCount(n: number): void };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-wasm-threads-"));
   const gluePath = path.join(dir, "glue.js");
@@ -125,7 +120,6 @@ export function prepareThreadedStart(threads: number): () => void {
 
 /** After a failed threaded start: the next `tf.setBackend("wasm")` starts the one-thread build. */
 export function prepareSingleThreadStart(): void {
-  const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
 }
 

@@ -11,6 +11,7 @@
  * variant is picked here: the memory says which, and FMA is used when the
  * engine accepts it and `DLKIT_FMA=0` does not turn it off.
  */
+import { setFlagsFromString } from "v8";
 import { SIMD_MODULES } from "./modules.generated";
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
@@ -25,7 +26,7 @@ function relaxedSimd(): boolean {
   const probe = Buffer.from(SIMD_MODULES["matmul-transposed.fma"], "base64");
   if (WebAssembly.validate(probe)) return true;
   // Node 20's V8 (11.3) has relaxed SIMD complete but behind a flag; it only gates decoding, so it can be set late.
-  require("v8").setFlagsFromString("--experimental-wasm-relaxed-simd");
+  setFlagsFromString("--experimental-wasm-relaxed-simd");
   return WebAssembly.validate(probe);
 }
 
