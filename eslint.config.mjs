@@ -9,7 +9,10 @@ export default tseslint.config(
   { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable" } } },
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       // These are loaded with require() on purpose: resvg and wabt only when a PNG or an
       // assembly is asked for (resvg's binary may be missing on a platform), and tslab's
       // jupyter module at call time, since the kernel (or a test) replaces its display channel;
@@ -17,7 +20,15 @@ export default tseslint.config(
       // Node's os module itself, whose cpus() the wasm glue reads (an import gets a copy).
       "@typescript-eslint/no-require-imports": [
         "error",
-        { allow: ["^@resvg/resvg-js$", "^tslab/dist/jupyter$", "^wabt$", "^@tensorflow/tfjs-backend-wasm(/package\\.json)?$", "^os$"] },
+        {
+          allow: [
+            "^@resvg/resvg-js$",
+            "^tslab/dist/jupyter$",
+            "^wabt$",
+            "^@tensorflow/tfjs-backend-wasm(/package\\.json)?$",
+            "^os$",
+          ],
+        },
       ],
     },
   },

@@ -33,7 +33,11 @@ export function estimateCpuPeak(cpuinfo = readCpuinfo()): CpuPeak {
   const mhz = Math.max(...[...cpuinfo.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)].map((m) => Number(m[1])), 0);
   const ghz = mhz > 0 ? mhz / 1000 : os.cpus()[0]?.speed / 1000 || 0;
   const fma = flags.has("fma") ? 2 : 1;
-  const [lanes, name] = flags.has("avx512f") ? [16, "AVX-512"] : flags.has("avx") ? [8, flags.has("avx2") ? "AVX2" : "AVX"] : [4, "SSE"];
+  const [lanes, name] = flags.has("avx512f")
+    ? [16, "AVX-512"]
+    : flags.has("avx")
+      ? [8, flags.has("avx2") ? "AVX2" : "AVX"]
+      : [4, "SSE"];
   const flopsPerCycle = 2 * lanes * fma;
   const cores = os.cpus().length;
   return {

@@ -14,7 +14,13 @@ const root = kitRoot();
 const kernels: Record<string, KernelSpec> = {
   "dlkit kernel": kitKernelSpec(),
   "plain tslab": {
-    argv: [process.execPath, path.join(root, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+    argv: [
+      process.execPath,
+      path.join(root, "node_modules", "tslab", "bin", "tslab"),
+      "kernel",
+      "--config-path",
+      "{connection_file}",
+    ],
     display_name: "tslab",
     language: "typescript",
   },

@@ -60,10 +60,13 @@ export function median(xs: number[]): number {
 
 const pad = (rows: string[][]): string => {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")).join("\n");
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "))
+    .join("\n");
 };
 
-const secs = (s: number | undefined) => (s === undefined || !Number.isFinite(s) ? "—" : s < 10 ? s.toFixed(3) : s.toFixed(1));
+const secs = (s: number | undefined) =>
+  s === undefined || !Number.isFinite(s) ? "—" : s < 10 ? s.toFixed(3) : s.toFixed(1);
 
 export function formatTable(result: BenchResult): string {
   const hasAll = result.workloads.some((w) => w.sides.torchAll);
@@ -76,15 +79,26 @@ export function formatTable(result: BenchResult): string {
   const notes: string[] = [];
   for (const w of result.workloads) {
     const { kit, torch, torchAll, torchAsFound } = w.sides;
-    const peak = kit.runs.length ? `${(Math.max(...kit.runs.map((r) => r.peakBytes ?? 0)) / 2 ** 20).toFixed(2)} / ${Math.max(...kit.runs.map((r) => r.peakTensors ?? 0))}` : "—";
-    const row = [w.title, secs(kit.medianSeconds), secs(torch.medianSeconds), w.ratios.torch?.toFixed(2) ?? "—", w.bestRatios.torch?.toFixed(2) ?? "—"];
+    const peak = kit.runs.length
+      ? `${(Math.max(...kit.runs.map((r) => r.peakBytes ?? 0)) / 2 ** 20).toFixed(2)} / ${Math.max(...kit.runs.map((r) => r.peakTensors ?? 0))}`
+      : "—";
+    const row = [
+      w.title,
+      secs(kit.medianSeconds),
+      secs(torch.medianSeconds),
+      w.ratios.torch?.toFixed(2) ?? "—",
+      w.bestRatios.torch?.toFixed(2) ?? "—",
+    ];
     if (hasAsFound) row.push(secs(torchAsFound?.medianSeconds), w.ratios.torchAsFound?.toFixed(2) ?? "—");
     if (hasAll) row.push(secs(torchAll?.medianSeconds), w.ratios.torchAll?.toFixed(2) ?? "—");
     row.push(peak, `${kit.runs[0]?.steps ?? "—"}/${torch.runs[0]?.steps ?? "—"}`, `${kit.runs[0]?.params ?? "—"}`);
     rows.push(row);
     for (const [side, s] of Object.entries(w.sides)) {
       const missed = s.runs.filter((r) => r.detail?.reached === false).length;
-      if (missed) notes.push(`${w.title}: ${side} did not reach the target in ${missed} of ${s.runs.length} runs (time is for maxEpochs)`);
+      if (missed)
+        notes.push(
+          `${w.title}: ${side} did not reach the target in ${missed} of ${s.runs.length} runs (time is for maxEpochs)`,
+        );
     }
   }
   const { cpu } = result;
@@ -93,13 +107,27 @@ export function formatTable(result: BenchResult): string {
   const sizes = Object.keys(mm[sides[0]] ?? {});
   const threads = result.threads ?? 1;
   const wasmPeak = threads * cpu.wasmSimdCoreGflops;
-  const mmRows = [["matmul n×n fp32", ...sides.map((s) => `${s} GFLOP/s`), ...sides.map((s) => `${s} % of peak`), "kit % of wasm SIMD peak"]];
+  const mmRows = [
+    [
+      "matmul n×n fp32",
+      ...sides.map((s) => `${s} GFLOP/s`),
+      ...sides.map((s) => `${s} % of peak`),
+      "kit % of wasm SIMD peak",
+    ],
+  ];
   const peakFor = (side: string) => (side === "torchAll" ? cpu.peakGflops : threads * cpu.perCoreGflops);
   for (const n of sizes) {
-    mmRows.push([String(n), ...sides.map((s) => mm[s][n].toFixed(1)), ...sides.map((s) => `${((100 * mm[s][n]) / peakFor(s)).toFixed(0)}%`), mm.kit ? `${((100 * mm.kit[n]) / wasmPeak).toFixed(0)}%` : "—"]);
+    mmRows.push([
+      String(n),
+      ...sides.map((s) => mm[s][n].toFixed(1)),
+      ...sides.map((s) => `${((100 * mm[s][n]) / peakFor(s)).toFixed(0)}%`),
+      mm.kit ? `${((100 * mm.kit[n]) / wasmPeak).toFixed(0)}%` : "—",
+    ]);
   }
   const kitBackend = result.workloads[0]?.sides.kit.backend ?? "?";
-  const torchBackends = Object.entries(result.workloads[0]?.sides ?? {}).filter(([k]) => k !== "kit").map(([k, s]) => `${k}: ${s.backend}`);
+  const torchBackends = Object.entries(result.workloads[0]?.sides ?? {})
+    .filter(([k]) => k !== "kit")
+    .map(([k, s]) => `${k}: ${s.backend}`);
   return [
     `dlkit bench${result.quick ? " (quick smoke run: sizes cut down, times meaningless)" : ""}: median of ${result.reps} interleaved repetitions (best: the fastest run of each side), ${threads} thread${threads === 1 ? "" : "s"} per side, ${result.date}`,
     `kit backend: ${kitBackend} (${result.env.wasmThreads}); ${torchBackends.join("; ")}`,

@@ -62,19 +62,34 @@ function parseArgs(argv: string[]): Options {
   };
   const quick = argv.includes("--quick");
   const reps = Number(value("--reps") ?? (quick ? 1 : 3));
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`bench: --reps must be a positive integer, got ${value("--reps")}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new Error(`bench: --reps must be a positive integer, got ${value("--reps")}`);
   const threads = Number(value("--threads") ?? 1);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be a positive integer, got ${value("--threads")}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`bench: --threads must be a positive integer, got ${value("--threads")}`);
   const only = value("--only")?.split(",") ?? null;
   const unknown = only?.filter((id) => !WORKLOADS.some((w) => w.id === id)) ?? [];
-  if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.id).join(", ")}`);
-  return { reps, quick, allThreads: argv.includes("--all-threads"), threads, out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")), only };
+  if (unknown.length)
+    throw new Error(
+      `bench: unknown workload(s) ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.id).join(", ")}`,
+    );
+  return {
+    reps,
+    quick,
+    allThreads: argv.includes("--all-threads"),
+    threads,
+    out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")),
+    only,
+  };
 }
 
 /** W4's sequences as the kit generates them, for PyTorch to read. */
 function writeReverseData(params: Record<string, number>): string {
   const sets = reverseSets(params);
-  const flat = (s: { x: { shape: number[]; dataSync(): ArrayLike<number> }; y: { dataSync(): ArrayLike<number> } }) => ({
+  const flat = (s: {
+    x: { shape: number[]; dataSync(): ArrayLike<number> };
+    y: { dataSync(): ArrayLike<number> };
+  }) => ({
     shape: s.x.shape,
     x: Array.from(s.x.dataSync()),
     y: Array.from(s.y.dataSync()),
@@ -102,13 +117,31 @@ async function main(): Promise<void> {
   const tsNode = require.resolve("ts-node/dist/bin.js");
   const torchWorker = path.join(root, "bench", "torch", "worker.py");
   const workers: Record<string, WorkerClient> = {
-    kit: new WorkerClient("kit", process.execPath, [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")], root, { ...process.env, DLKIT_THREADS: String(options.threads) }),
+    kit: new WorkerClient(
+      "kit",
+      process.execPath,
+      [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")],
+      root,
+      { ...process.env, DLKIT_THREADS: String(options.threads) },
+    ),
     torch: new WorkerClient("torch", TORCH_PYTHON, [torchWorker, String(options.threads)], root, userEnv()),
   };
   if (OPENBLAS_VARS.some((name) => process.env[name] !== undefined)) {
-    workers.torchAsFound = new WorkerClient("torch as found", TORCH_PYTHON, [torchWorker, String(options.threads)], root);
+    workers.torchAsFound = new WorkerClient(
+      "torch as found",
+      TORCH_PYTHON,
+      [torchWorker, String(options.threads)],
+      root,
+    );
   }
-  if (options.allThreads && cpu.cores > options.threads) workers.torchAll = new WorkerClient("torch all threads", TORCH_PYTHON, [torchWorker, String(cpu.cores)], root, userEnv());
+  if (options.allThreads && cpu.cores > options.threads)
+    workers.torchAll = new WorkerClient(
+      "torch all threads",
+      TORCH_PYTHON,
+      [torchWorker, String(cpu.cores)],
+      root,
+      userEnv(),
+    );
 
   const runs: Record<string, Record<string, Run[]>> = {};
   const gflops: Record<string, Record<string, number[]>> = {};
@@ -124,7 +157,9 @@ async function main(): Promise<void> {
         }
       }
       for (const [side, worker] of Object.entries(workers)) {
-        const answer = check(await worker.request({ id: "matmul", params: matmul }), side, "matmul") as unknown as { gflops: Record<string, number> };
+        const answer = check(await worker.request({ id: "matmul", params: matmul }), side, "matmul") as unknown as {
+          gflops: Record<string, number>;
+        };
         for (const [n, g] of Object.entries(answer.gflops)) ((gflops[side] ??= {})[n] ??= []).push(g);
       }
     }
@@ -137,7 +172,10 @@ async function main(): Promise<void> {
     const sides = Object.fromEntries(
       Object.entries(runs[w.id]).map(([side, rs]) => {
         const seconds = rs.map((r) => r.seconds);
-        return [side, { backend: rs[0].backend, runs: rs, medianSeconds: median(seconds), bestSeconds: Math.min(...seconds) }];
+        return [
+          side,
+          { backend: rs[0].backend, runs: rs, medianSeconds: median(seconds), bestSeconds: Math.min(...seconds) },
+        ];
       }),
     );
     const torchSides = Object.keys(sides).filter((s) => s !== "kit");
@@ -154,16 +192,24 @@ async function main(): Promise<void> {
     env: {
       OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
       OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,
-      torchEnv: "torch: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, as on a student's machine; torchAsFound: this machine's environment as found",
+      torchEnv:
+        "torch: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, as on a student's machine; torchAsFound: this machine's environment as found",
       wasmThreads: `${options.threads} thread${options.threads === 1 ? "" : "s"} per side (DLKIT_THREADS=${options.threads}, torch.set_num_threads(${options.threads}))`,
     },
     workloads: results,
-    matmul: Object.fromEntries(Object.entries(gflops).map(([side, byN]) => [side, Object.fromEntries(Object.entries(byN).map(([n, gs]) => [n, median(gs)]))])),
+    matmul: Object.fromEntries(
+      Object.entries(gflops).map(([side, byN]) => [
+        side,
+        Object.fromEntries(Object.entries(byN).map(([n, gs]) => [n, median(gs)])),
+      ]),
+    ),
   };
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, JSON.stringify(result, null, 2));
   console.log(formatTable(result));
-  console.log(`\nOPENBLAS_CORETYPE=${result.env.OPENBLAS_CORETYPE ?? "(unset)"}, OPENBLAS_L2_SIZE=${result.env.OPENBLAS_L2_SIZE ?? "(unset)"} as found, unset for the torch side; results in ${options.out}`);
+  console.log(
+    `\nOPENBLAS_CORETYPE=${result.env.OPENBLAS_CORETYPE ?? "(unset)"}, OPENBLAS_L2_SIZE=${result.env.OPENBLAS_L2_SIZE ?? "(unset)"} as found, unset for the torch side; results in ${options.out}`,
+  );
 }
 
 main().catch((err) => {

@@ -15,7 +15,13 @@ export class WorkerClient {
   private readonly waiting: Array<(answer: WorkerAnswer) => void> = [];
   private exited: string | null = null;
 
-  constructor(readonly name: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "inherit"] });
     readline.createInterface({ input: this.child.stdout! }).on("line", (line) => {
       if (!line.startsWith(RESULT_MARK)) return void process.stderr.write(`[${name}] ${line}\n`);

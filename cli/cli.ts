@@ -24,7 +24,6 @@ import { writeStudentKit } from "../course/release/student-kit";
 import { COURSE_LABS } from "../course/labs";
 import { compareRecords, recordLab, writeRecords } from "../course/record-checks";
 
-
 const USAGE = `usage:
   dlkit install [--user | --sys-prefix | --prefix DIR] [--backend node|wasm|cpu|auto] [--uninstall]
   dlkit run NOTEBOOK [--out FILE] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--print]
@@ -42,25 +41,37 @@ async function releaseCommand(args: string[]): Promise<number> {
   });
   if (values["student-kit"] !== undefined) {
     if (positionals.length || values.labs !== undefined || values.check) {
-      throw new UsageError("--student-kit DIR releases every notebook of solutions/ into DIR: it takes no notebooks, --labs or --check");
+      throw new UsageError(
+        "--student-kit DIR releases every notebook of solutions/ into DIR: it takes no notebooks, --labs or --check",
+      );
     }
-    const kit = await writeStudentKit({ dir: values["student-kit"], root: kitRoot(), log: (line) => console.error(line) });
-    console.error(`student kit written to ${kit.dir}: ${kit.labs.length} lab(s), vendor/${kit.tarball} (${(kit.tarballBytes / 1e6).toFixed(1)} MB)`);
+    const kit = await writeStudentKit({
+      dir: values["student-kit"],
+      root: kitRoot(),
+      log: (line) => console.error(line),
+    });
+    console.error(
+      `student kit written to ${kit.dir}: ${kit.labs.length} lab(s), vendor/${kit.tarball} (${(kit.tarballBytes / 1e6).toFixed(1)} MB)`,
+    );
     return 0;
   }
   const all = positionals.length === 0;
   const solutions = all ? listNotebooks("solutions") : positionals;
   if (all && solutions.length === 0) {
-    console.error("dlkit release: no notebooks in solutions/: nothing to release (run it from the kit's folder, or name the solutions).");
+    console.error(
+      "dlkit release: no notebooks in solutions/: nothing to release (run it from the kit's folder, or name the solutions).",
+    );
   }
   const targets = releaseTargets(solutions, values.labs);
   const courseLabs = targets.flatMap((t) => COURSE_LABS.get(t.lab) ?? []);
   if (values.check) {
-    const problems = checkReleases(targets, all ? values.labs ?? "labs" : undefined);
+    const problems = checkReleases(targets, all ? (values.labs ?? "labs") : undefined);
     for (const lab of courseLabs) problems.push(...compareRecords(kitRoot(), await recordLab(lab)));
     for (const p of problems) console.error(p);
     if (problems.length) {
-      console.error(`dlkit release --check: ${problems.length} file(s) out of date: run \`npm run release\` and commit labs/ and lib/check/records/.`);
+      console.error(
+        `dlkit release --check: ${problems.length} file(s) out of date: run \`npm run release\` and commit labs/ and lib/check/records/.`,
+      );
       return 1;
     }
     console.error(`dlkit release --check: ${targets.length} lab(s) and ${courseLabs.length} record file(s) up to date`);
@@ -76,7 +87,13 @@ async function releaseCommand(args: string[]): Promise<number> {
 }
 
 const CLI: CommandLine = {
-  commands: { ...STUDENT_COMMANDS, doctor: (args) => doctorCommand(args), release: releaseCommand, grade: gradeCommand, merge: mergeCommand },
+  commands: {
+    ...STUDENT_COMMANDS,
+    doctor: (args) => doctorCommand(args),
+    release: releaseCommand,
+    grade: gradeCommand,
+    merge: mergeCommand,
+  },
   usage: USAGE,
 };
 

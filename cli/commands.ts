@@ -8,7 +8,13 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { doctorCommand } from "./doctor";
-import { installKernelSpec, InstallTarget, KERNEL_DISPLAY_NAME, KERNEL_NAME, uninstallKernelSpec } from "../jupyter/kernelspec";
+import {
+  installKernelSpec,
+  InstallTarget,
+  KERNEL_DISPLAY_NAME,
+  KERNEL_NAME,
+  uninstallKernelSpec,
+} from "../jupyter/kernelspec";
 import { NotebookError, Output, readNotebook, writeNotebook } from "../jupyter/notebook";
 import { ProgressLine } from "../runner/progress";
 import { runNotebook } from "../runner/runner";
@@ -34,9 +40,12 @@ export function installCommand(args: string[]): number {
   });
   const chosen = [values.user, values["sys-prefix"], values.prefix !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new UsageError("choose one of --user, --sys-prefix and --prefix");
-  const target: InstallTarget = values.prefix !== undefined
-    ? { kind: "prefix", prefix: values.prefix }
-    : values["sys-prefix"] ? { kind: "sys-prefix" } : { kind: "user" };
+  const target: InstallTarget =
+    values.prefix !== undefined
+      ? { kind: "prefix", prefix: values.prefix }
+      : values["sys-prefix"]
+        ? { kind: "sys-prefix" }
+        : { kind: "user" };
   if (values.uninstall) {
     const removed = uninstallKernelSpec(target);
     console.log(removed ? `removed the kernel spec ${removed}` : `no '${KERNEL_NAME}' kernel spec to remove there`);
@@ -77,9 +86,11 @@ export async function runCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError("run takes one notebook");
   const input = positionals[0];
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout takes a number of seconds above 0, not '${values.timeout}'`);
+  if (timeout !== undefined && !(timeout > 0))
+    throw new UsageError(`--timeout takes a number of seconds above 0, not '${values.timeout}'`);
   const out = values.out ?? input.replace(/(\.ipynb)?$/, ".executed.ipynb");
-  if (path.resolve(out) === path.resolve(input)) throw new UsageError(`--out ${out} is the input notebook: the runner never writes over its input`);
+  if (path.resolve(out) === path.resolve(input))
+    throw new UsageError(`--out ${out} is the input notebook: the runner never writes over its input`);
 
   const notebook = readNotebook(input);
   const progress = new ProgressLine();
@@ -92,7 +103,10 @@ export async function runCommand(args: string[]): Promise<number> {
     onProgress: (e) => {
       if (e.phase === "start") {
         cellStarted = Date.now();
-        progress.show(() => `${path.basename(input)}: cell ${e.cell}/${e.total} running ${((Date.now() - cellStarted) / 1000).toFixed(1)}s · ${progress.elapsed()} in all`);
+        progress.show(
+          () =>
+            `${path.basename(input)}: cell ${e.cell}/${e.total} running ${((Date.now() - cellStarted) / 1000).toFixed(1)}s · ${progress.elapsed()} in all`,
+        );
       } else if (e.status !== "ok") {
         progress.log(`${path.basename(input)}: cell ${e.cell}/${e.total} ${e.status} after ${e.seconds!.toFixed(1)}s`);
       }
@@ -108,10 +122,14 @@ export async function runCommand(args: string[]): Promise<number> {
     }
   }
   const ran = result.cells.filter((c) => c.status !== "not run").length;
-  console.error(`${path.basename(input)}: ran ${ran} of ${result.cells.length} code cells in ${result.seconds.toFixed(1)}s; executed copy: ${out}`);
+  console.error(
+    `${path.basename(input)}: ran ${ran} of ${result.cells.length} code cells in ${result.seconds.toFixed(1)}s; executed copy: ${out}`,
+  );
   if (result.failed) {
     const { error } = result.failed;
-    console.error(`stopped at cell ${result.failed.index + 1} (${result.failed.status}): ${error ? `${error.ename}: ${error.evalue}` : ""}`);
+    console.error(
+      `stopped at cell ${result.failed.index + 1} (${result.failed.status}): ${error ? `${error.ename}: ${error.evalue}` : ""}`,
+    );
     if (error?.traceback.length) console.error(error.traceback.join("\n"));
     return 1;
   }

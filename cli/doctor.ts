@@ -22,7 +22,8 @@ const PYTHON = "/usr/bin/python3";
 const pythonHas = (module: string) => () => spawnSync(PYTHON, ["-c", `import ${module}`]).status === 0;
 const exists = (file: string) => () => fs.existsSync(file);
 const DEBIAN_LIST = ".ci/debian-packages.txt";
-const aptFix = (pkg: string) => `apt-get install ${pkg}   (all of them: apt-get install $(grep -v '^#' ${DEBIAN_LIST}))`;
+const aptFix = (pkg: string) =>
+  `apt-get install ${pkg}   (all of them: apt-get install $(grep -v '^#' ${DEBIAN_LIST}))`;
 
 function requirements(root: string): Requirement[] {
   return [
@@ -38,13 +39,33 @@ function requirements(root: string): Requirement[] {
       ok: exists(path.join(root, "dist", "server", "kernel.js")),
       fix: "npm run build",
     },
-    { what: "Debian's Jupyter (nbconvert, nbclient)", for: "tests", ok: pythonHas("nbclient, nbconvert"), fix: aptFix("jupyter-nbconvert python3-nbclient") },
-    { what: "jupyter_kernel_test", for: "tests", ok: pythonHas("jupyter_kernel_test"), fix: aptFix("python3-jupyter-kernel-test") },
+    {
+      what: "Debian's Jupyter (nbconvert, nbclient)",
+      for: "tests",
+      ok: pythonHas("nbclient, nbconvert"),
+      fix: aptFix("jupyter-nbconvert python3-nbclient"),
+    },
+    {
+      what: "jupyter_kernel_test",
+      for: "tests",
+      ok: pythonHas("jupyter_kernel_test"),
+      fix: aptFix("python3-jupyter-kernel-test"),
+    },
     { what: "the classic Notebook server", for: "tests", ok: pythonHas("notebook"), fix: aptFix("python3-notebook") },
-    { what: "PyTorch (reference values, benchmarks)", for: "tests", ok: pythonHas("torch"), fix: aptFix("python3-torch") },
+    {
+      what: "PyTorch (reference values, benchmarks)",
+      for: "tests",
+      ok: pythonHas("torch"),
+      fix: aptFix("python3-torch"),
+    },
     { what: "Chromium (browser tests)", for: "tests", ok: exists("/usr/bin/chromium"), fix: aptFix("chromium") },
     { what: "bubblewrap (grading sandbox)", for: "tests", ok: exists("/usr/bin/bwrap"), fix: aptFix("bubblewrap") },
-    { what: "Slurm and munge (grading as a job array)", for: "tests", ok: () => ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged"].every((f) => fs.existsSync(f)), fix: aptFix("slurm-wlm munge") },
+    {
+      what: "Slurm and munge (grading as a job array)",
+      for: "tests",
+      ok: () => ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged"].every((f) => fs.existsSync(f)),
+      fix: aptFix("slurm-wlm munge"),
+    },
     {
       what: "Fashion-MNIST (TP4a's data)",
       for: "everyone",
@@ -55,7 +76,10 @@ function requirements(root: string): Requirement[] {
           return false;
         }
       },
-      fix: "the student kit ships it in data/fashion-mnist (run the labs from the kit's folder); elsewhere " + aptFix("dataset-fashion-mnist") + ", or set FASHION_MNIST_DIR",
+      fix:
+        "the student kit ships it in data/fashion-mnist (run the labs from the kit's folder); elsewhere " +
+        aptFix("dataset-fashion-mnist") +
+        ", or set FASHION_MNIST_DIR",
     },
   ];
 }
@@ -67,7 +91,9 @@ function requirements(root: string): Requirement[] {
 export function doctorCommand(args: string[], options: { students?: boolean } = {}): number {
   const forTests = args.includes("--tests");
   if (forTests && options.students) {
-    console.error("dlkit doctor: --tests checks the tools of the course's test suite, which the student kit does not have");
+    console.error(
+      "dlkit doctor: --tests checks the tools of the course's test suite, which the student kit does not have",
+    );
     return 2;
   }
   const root = kitRoot();
@@ -79,6 +105,7 @@ export function doctorCommand(args: string[], options: { students?: boolean } = 
     if (!forTests || !ok) console.log(`${ok ? "✔" : "✘"} ${r.what}${ok ? "" : ` — missing; fix: ${r.fix}`}`);
   }
   if (!forTests) console.log(`tfjs backend: ${expectedBackend()}`);
-  if (missing && forTests) console.log(`The test suite needs the ${missing} missing item(s) above (.ci/run installs them all).`);
+  if (missing && forTests)
+    console.log(`The test suite needs the ${missing} missing item(s) above (.ci/run installs them all).`);
   return missing ? 1 : 0;
 }

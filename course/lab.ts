@@ -41,7 +41,10 @@ export interface TestScore {
  * `student` holds each record name the solution showed, as the student's
  * kernel showed it (undefined when it did not, or showed it twice).
  */
-export type ScoreTest = (student: Map<string, RecordOutput | undefined>, solution: Map<string, RecordOutput>) => TestScore;
+export type ScoreTest = (
+  student: Map<string, RecordOutput | undefined>,
+  solution: Map<string, RecordOutput>,
+) => TestScore;
 
 /**
  * The library's own answer to an exercise: an answer cell that reaches one of

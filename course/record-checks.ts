@@ -19,16 +19,24 @@ function recordCheck(source: CheckSource<never>, lab: string): CheckRecords {
   const { probe, seeds } = source;
   const where = `${lab}, check '${probe.name}'`;
   const bad = seeds.filter((s) => !Number.isInteger(s) || s <= 0 || s >= FIRST_GRADING_SEED);
-  if (bad.length || !seeds.length) throw new Error(`${where}: public seeds must be integers from 1 to ${FIRST_GRADING_SEED - 1}, not [${seeds.join(", ")}]`);
+  if (bad.length || !seeds.length)
+    throw new Error(
+      `${where}: public seeds must be integers from 1 to ${FIRST_GRADING_SEED - 1}, not [${seeds.join(", ")}]`,
+    );
   const run = (fn: never): RecordedCase[] => seeds.map((seed) => runCase(() => probe.run(fn, seed)));
   const expected = run(source.reference);
   const threw = expected.findIndex((c) => "error" in c);
-  if (threw >= 0) throw new Error(`${where}: the reference threw on seed ${seeds[threw]}: ${(expected[threw] as { error: string }).error}`);
+  if (threw >= 0)
+    throw new Error(
+      `${where}: the reference threw on seed ${seeds[threw]}: ${(expected[threw] as { error: string }).error}`,
+    );
   const tolerance = { ...DEFAULT_TOLERANCE, ...probe.tolerance };
   const values = expected.map((c) => (c as { value: Recorded }).value);
   if (values.length > 1 && values.every((v) => compareRecorded(v, values[0], tolerance) === null)) {
     // The records ship with the kit: a submission could show them as its own on any grading seed.
-    throw new Error(`${where}: the reference gives the same outputs on every public seed, so a submission could replay the shipped record under any grading seed; draw the probe's sizes or inputs from the seed`);
+    throw new Error(
+      `${where}: the reference gives the same outputs on every public seed, so a submission could replay the shipped record under any grading seed; draw the probe's sizes or inputs from the seed`,
+    );
   }
   const mistakes = source.mistakes.map((m) => ({ hint: m.hint, cases: run(m.fn) }));
   for (const m of mistakes) {
@@ -37,7 +45,10 @@ function recordCheck(source: CheckSource<never>, lab: string): CheckRecords {
       const e = expected[i];
       return "value" in c && "value" in e && compareRecorded(c.value, e.value, tolerance) === null;
     });
-    if (same) throw new Error(`${where}: the mistake "${m.hint}" gives the reference's outputs on every seed: it would never show, so remove it or change its inputs`);
+    if (same)
+      throw new Error(
+        `${where}: the mistake "${m.hint}" gives the reference's outputs on every seed: it would never show, so remove it or change its inputs`,
+      );
   }
   return { seeds, tolerance, expected, mistakes };
 }
@@ -47,7 +58,8 @@ export async function recordLab(lab: CourseLab): Promise<LabRecords> {
   await useBestBackend({ backend: RECORDING_BACKEND, quiet: true });
   const checks: Record<string, CheckRecords> = {};
   for (const source of lab.checks) {
-    if (source.probe.lab !== lab.name) throw new Error(`${lab.name}: the probe '${source.probe.name}' belongs to lab '${source.probe.lab}'`);
+    if (source.probe.lab !== lab.name)
+      throw new Error(`${lab.name}: the probe '${source.probe.name}' belongs to lab '${source.probe.lab}'`);
     if (checks[source.probe.name]) throw new Error(`${lab.name}: two checks are named '${source.probe.name}'`);
     checks[source.probe.name] = recordCheck(source, lab.name);
   }
@@ -81,10 +93,14 @@ export function compareRecords(root: string, fresh: LabRecords): string[] {
       continue;
     }
     const same = (x: RecordedCase, y: RecordedCase) =>
-      "value" in x ? "value" in y && compareRecorded(x.value, y.value, { rtol: 1e-5, atol: 1e-6 }) === null : "error" in y && x.error === y.error;
-    const casesAgree = (xs: RecordedCase[], ys: RecordedCase[]) => xs.length === ys.length && xs.every((x, i) => same(x, ys[i]));
+      "value" in x
+        ? "value" in y && compareRecorded(x.value, y.value, { rtol: 1e-5, atol: 1e-6 }) === null
+        : "error" in y && x.error === y.error;
+    const casesAgree = (xs: RecordedCase[], ys: RecordedCase[]) =>
+      xs.length === ys.length && xs.every((x, i) => same(x, ys[i]));
     const agree =
-      JSON.stringify([a.seeds, a.tolerance, a.mistakes.map((m) => m.hint)]) === JSON.stringify([b.seeds, b.tolerance, b.mistakes.map((m) => m.hint)]) &&
+      JSON.stringify([a.seeds, a.tolerance, a.mistakes.map((m) => m.hint)]) ===
+        JSON.stringify([b.seeds, b.tolerance, b.mistakes.map((m) => m.hint)]) &&
       casesAgree(a.expected, b.expected) &&
       a.mistakes.every((m, i) => casesAgree(m.cases, b.mistakes[i].cases));
     if (!agree) problems.push(`${file}: check '${name}' differs from what release records`);

@@ -33,7 +33,10 @@ export interface SandboxSpec {
 /** Why bubblewrap cannot run here, or null when it can. */
 export function sandboxUnavailable(bwrap = BWRAP): string | null {
   if (!fs.existsSync(bwrap)) return `${bwrap} is not installed (Debian: apt-get install bubblewrap)`;
-  const probe = spawnSync(bwrap, ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], { encoding: "utf8", timeout: 10_000 });
+  const probe = spawnSync(bwrap, ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
   if (probe.status === 0) return null;
   const said = (probe.stderr || probe.error?.message || `exit code ${probe.status}`).trim();
   return `${bwrap} cannot create a sandbox here (${said}); user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1)`;
@@ -72,8 +75,24 @@ export function sandboxWrap(spec: SandboxSpec): (argv: string[], runtimeDir: str
       if (fs.existsSync(p)) args.push("--ro-bind", p, p);
     }
     args.push("--remount-ro", "/tmp");
-    args.push("--tmpfs", SANDBOX_ROOT, "--symlink", path.join(spec.kitRoot, "node_modules"), `${SANDBOX_ROOT}/node_modules`);
-    args.push("--bind", spec.workDir, SANDBOX_WORK, "--remount-ro", SANDBOX_ROOT, "--remount-ro", "/", "--chdir", SANDBOX_WORK);
+    args.push(
+      "--tmpfs",
+      SANDBOX_ROOT,
+      "--symlink",
+      path.join(spec.kitRoot, "node_modules"),
+      `${SANDBOX_ROOT}/node_modules`,
+    );
+    args.push(
+      "--bind",
+      spec.workDir,
+      SANDBOX_WORK,
+      "--remount-ro",
+      SANDBOX_ROOT,
+      "--remount-ro",
+      "/",
+      "--chdir",
+      SANDBOX_WORK,
+    );
     for (const [k, v] of Object.entries(spec.env)) args.push("--setenv", k, v);
     // The client interrupts a cell with SIGINT to the whole process group;
     // bubblewrap would die of it and take the kernel along, so it ignores it

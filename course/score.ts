@@ -15,9 +15,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
  * (missing, shown twice, another seed or number of cases), or null.
  */
 export function unusable(name: string, student: RecordOutput | undefined, solution: RecordOutput): string | null {
-  if (student === undefined) return `'${name}' recorded nothing (the test did not run to its record, or recorded twice)`;
-  if (student.seed !== solution.seed) return `'${name}' was recorded with seed ${student.seed}, not the grading run's ${solution.seed}`;
-  if (!Array.isArray(student.cases) || student.cases.length !== solution.cases.length) return `'${name}' recorded ${Array.isArray(student.cases) ? student.cases.length : "no"} cases, not ${solution.cases.length}`;
+  if (student === undefined)
+    return `'${name}' recorded nothing (the test did not run to its record, or recorded twice)`;
+  if (student.seed !== solution.seed)
+    return `'${name}' was recorded with seed ${student.seed}, not the grading run's ${solution.seed}`;
+  if (!Array.isArray(student.cases) || student.cases.length !== solution.cases.length)
+    return `'${name}' recorded ${Array.isArray(student.cases) ? student.cases.length : "no"} cases, not ${solution.cases.length}`;
   return null;
 }
 
@@ -38,13 +41,22 @@ export function scoreCaseByCase(tolerance: Tolerance = {}): ScoreTest {
       let wrong = 0;
       theirs.cases.forEach((expected, k) => {
         const got = mine!.cases[k];
-        if (!("value" in expected)) throw new Error(`the solution's '${name}' threw on case ${k + 1}: ${expected.error}`);
+        if (!("value" in expected))
+          throw new Error(`the solution's '${name}' threw on case ${k + 1}: ${expected.error}`);
         if (got && "value" in got && compareRecorded(got.value, expected.value, tolerance, name) === null) right++;
-        else if (wrong++ === 0) problems.push(got && "error" in got ? `'${name}' threw: ${got.error}` : `'${name}' differs from the solution's on case ${k + 1} of ${theirs.cases.length}`);
+        else if (wrong++ === 0)
+          problems.push(
+            got && "error" in got
+              ? `'${name}' threw: ${got.error}`
+              : `'${name}' differs from the solution's on case ${k + 1} of ${theirs.cases.length}`,
+          );
       });
     }
     const fraction = total ? right / total : 0;
-    return { fraction, message: fraction === 1 ? "" : `${right} of ${plural(total, "case")} right: ${problems.join("; ")}` };
+    return {
+      fraction,
+      message: fraction === 1 ? "" : `${right} of ${plural(total, "case")} right: ${problems.join("; ")}`,
+    };
   };
 }
 
@@ -72,19 +84,29 @@ export interface PooledAccuracy {
  * student's own labels could say anything, so they are never read); a
  * message instead when the records cannot be compared.
  */
-export function pooledAccuracy(name: string, key: string, student: RecordOutput | undefined, solution: RecordOutput, labelsKey = "labels"): PooledAccuracy | { message: string } {
+export function pooledAccuracy(
+  name: string,
+  key: string,
+  student: RecordOutput | undefined,
+  solution: RecordOutput,
+  labelsKey = "labels",
+): PooledAccuracy | { message: string } {
   const why = unusable(name, student, solution);
   if (why) return { message: why };
   let [right, total] = [0, 0];
   const seen = new Set<number>();
   for (const [k, expected] of solution.cases.entries()) {
     const labels = recordedNumbers(expected, labelsKey);
-    if (!labels) throw new Error(`the solution's '${name}' has no ${labelsKey} on case ${k + 1}: ${"error" in expected ? expected.error : "malformed"}`);
+    if (!labels)
+      throw new Error(
+        `the solution's '${name}' has no ${labelsKey} on case ${k + 1}: ${"error" in expected ? expected.error : "malformed"}`,
+      );
     labels.forEach((l) => seen.add(l));
     const got = student!.cases[k];
     if (got && "error" in got) return { message: `'${name}' threw: ${got.error}` };
     const predicted = recordedNumbers(got, key);
-    if (!predicted || predicted.length !== labels.length) return { message: `'${name}' holds no ${labels.length} predictions of '${key}' on case ${k + 1}` };
+    if (!predicted || predicted.length !== labels.length)
+      return { message: `'${name}' holds no ${labels.length} predictions of '${key}' on case ${k + 1}` };
     right += predicted.filter((p, i) => p === labels[i]).length;
     total += labels.length;
   }

@@ -78,7 +78,9 @@ function targetDataDir(target: InstallTarget, env: NodeJS.ProcessEnv = process.e
     case "sys-prefix": {
       const prefix = sysPrefix(env);
       if (!prefix) {
-        throw new Error("--sys-prefix needs an active conda env or virtualenv (CONDA_PREFIX or VIRTUAL_ENV is unset); use --user instead.");
+        throw new Error(
+          "--sys-prefix needs an active conda env or virtualenv (CONDA_PREFIX or VIRTUAL_ENV is unset); use --user instead.",
+        );
       }
       return path.join(prefix, "share", "jupyter");
     }
@@ -147,7 +149,11 @@ function listKernelSpecs(env: NodeJS.ProcessEnv = process.env): FoundSpec[] {
       const file = path.join(kernels, name, "kernel.json");
       if (found.has(name.toLowerCase()) || !fs.existsSync(file)) continue;
       try {
-        found.set(name.toLowerCase(), { name, dir: path.dirname(file), spec: JSON.parse(fs.readFileSync(file, "utf8")) });
+        found.set(name.toLowerCase(), {
+          name,
+          dir: path.dirname(file),
+          spec: JSON.parse(fs.readFileSync(file, "utf8")),
+        });
       } catch {
         // An unreadable spec is Jupyter's problem to report, not a reason to hide the others.
       }

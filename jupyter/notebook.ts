@@ -12,7 +12,12 @@ export type MimeBundle = Record<string, unknown>;
 export type Output =
   | { output_type: "stream"; name: "stdout" | "stderr"; text: string }
   | { output_type: "display_data"; data: MimeBundle; metadata: Record<string, unknown> }
-  | { output_type: "execute_result"; execution_count: number | null; data: MimeBundle; metadata: Record<string, unknown> }
+  | {
+      output_type: "execute_result";
+      execution_count: number | null;
+      data: MimeBundle;
+      metadata: Record<string, unknown>;
+    }
   | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
 
 export interface CellMetadata {
@@ -126,7 +131,8 @@ export class NotebookError extends Error {
   }
 }
 
-const joinText = (value: unknown): string => (Array.isArray(value) ? value.join("") : typeof value === "string" ? value : "");
+const joinText = (value: unknown): string =>
+  Array.isArray(value) ? value.join("") : typeof value === "string" ? value : "";
 
 /** Mime data in notebooks may be split into lines; JSON data stays as it is. */
 function joinBundle(bundle: MimeBundle | undefined): MimeBundle {
@@ -146,18 +152,32 @@ function normaliseOutput(o: OutputJson): Output {
     case "display_data":
       return { output_type: "display_data", data: joinBundle(o.data), metadata: o.metadata ?? {} };
     case "execute_result":
-      return { output_type: "execute_result", execution_count: o.execution_count ?? null, data: joinBundle(o.data), metadata: o.metadata ?? {} };
+      return {
+        output_type: "execute_result",
+        execution_count: o.execution_count ?? null,
+        data: joinBundle(o.data),
+        metadata: o.metadata ?? {},
+      };
     case "error":
-      return { output_type: "error", ename: String(o.ename ?? ""), evalue: String(o.evalue ?? ""), traceback: (o.traceback ?? []).map(String) };
+      return {
+        output_type: "error",
+        ename: String(o.ename ?? ""),
+        evalue: String(o.evalue ?? ""),
+        traceback: (o.traceback ?? []).map(String),
+      };
     default:
-      throw new NotebookError(`an output has output_type '${o.output_type}': nbformat 4 knows stream, display_data, execute_result and error.`);
+      throw new NotebookError(
+        `an output has output_type '${o.output_type}': nbformat 4 knows stream, display_data, execute_result and error.`,
+      );
   }
 }
 
 /** Checks and normalises parsed JSON; `name` is used in messages. */
 export function parseNotebook(json: unknown, name: string): Notebook {
   if (!json || typeof json !== "object" || Array.isArray(json)) {
-    throw new NotebookError(`${name} is JSON but not a notebook (expected an object with "cells", "metadata", "nbformat").`);
+    throw new NotebookError(
+      `${name} is JSON but not a notebook (expected an object with "cells", "metadata", "nbformat").`,
+    );
   }
   const nb = json as NotebookJson;
   if (nb.nbformat !== 4) {
@@ -167,17 +187,29 @@ export function parseNotebook(json: unknown, name: string): Notebook {
     );
   }
   if (!Array.isArray(nb.cells)) {
-    throw new NotebookError(`${name} has no "cells" list: it is not a complete notebook (was it cut short while saving?).`);
+    throw new NotebookError(
+      `${name} has no "cells" list: it is not a complete notebook (was it cut short while saving?).`,
+    );
   }
   const cells = nb.cells.map((item: unknown, i: number): Cell => {
     const where = `${name}, cell ${i + 1}`;
     if (!item || typeof item !== "object") throw new NotebookError(`${where} is not an object.`);
     const raw = item as CellJson;
-    const base = { metadata: raw.metadata ?? {}, source: joinText(raw.source), ...(raw.id !== undefined ? { id: String(raw.id) } : {}) };
+    const base = {
+      metadata: raw.metadata ?? {},
+      source: joinText(raw.source),
+      ...(raw.id !== undefined ? { id: String(raw.id) } : {}),
+    };
     switch (raw.cell_type) {
       case "code":
-        if (raw.outputs !== undefined && !Array.isArray(raw.outputs)) throw new NotebookError(`${where}: "outputs" must be a list.`);
-        return { ...base, cell_type: "code", execution_count: raw.execution_count ?? null, outputs: (raw.outputs ?? []).map(normaliseOutput) };
+        if (raw.outputs !== undefined && !Array.isArray(raw.outputs))
+          throw new NotebookError(`${where}: "outputs" must be a list.`);
+        return {
+          ...base,
+          cell_type: "code",
+          execution_count: raw.execution_count ?? null,
+          outputs: (raw.outputs ?? []).map(normaliseOutput),
+        };
       case "markdown":
         return { ...base, cell_type: "markdown", ...(raw.attachments ? { attachments: raw.attachments } : {}) };
       case "raw":
@@ -186,7 +218,12 @@ export function parseNotebook(json: unknown, name: string): Notebook {
         throw new NotebookError(`${where} has cell_type '${raw.cell_type}': expected code, markdown or raw.`);
     }
   });
-  return { nbformat: 4, nbformat_minor: typeof nb.nbformat_minor === "number" ? nb.nbformat_minor : 5, metadata: nb.metadata ?? {}, cells };
+  return {
+    nbformat: 4,
+    nbformat_minor: typeof nb.nbformat_minor === "number" ? nb.nbformat_minor : 5,
+    metadata: nb.metadata ?? {},
+    cells,
+  };
 }
 
 /** The notebooks in a folder, sorted (checkpoints and hidden files skipped). */

@@ -48,7 +48,11 @@ export function parseFrames(key: string, frames: Buffer[]): Frames {
   const signature = frames[at + 1].toString();
   const parts = frames.slice(at + 2, at + 6).map((f) => f.toString("utf8"));
   if (key && signature !== signParts(key, parts)) throw new Error("Jupyter message with a bad signature");
-  return { identity: frames.slice(0, at), parts: parts.map((p) => JSON.parse(p)) as Frames["parts"], buffers: frames.slice(at + 6) };
+  return {
+    identity: frames.slice(0, at),
+    parts: parts.map((p) => JSON.parse(p)) as Frames["parts"],
+    buffers: frames.slice(at + 6),
+  };
 }
 
 export class Session {

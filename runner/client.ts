@@ -231,17 +231,22 @@ export class KernelClient {
       let replied = false;
       let heard = false;
       const done = new Promise<void>((resolve) => {
-        void this.send(this.shell, "kernel_info_request", {}, {
-          onReply: (msg) => {
-            this.kernelInfo = msg.content as KernelInfoReply;
-            replied = true;
-            if (heard) resolve();
+        void this.send(
+          this.shell,
+          "kernel_info_request",
+          {},
+          {
+            onReply: (msg) => {
+              this.kernelInfo = msg.content as KernelInfoReply;
+              replied = true;
+              if (heard) resolve();
+            },
+            onIopub: () => {
+              heard = true;
+              if (replied) resolve();
+            },
           },
-          onIopub: () => {
-            heard = true;
-            if (replied) resolve();
-          },
-        });
+        );
       });
       await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
       if (replied && heard) return;
@@ -257,7 +262,14 @@ export class KernelClient {
     const started = Date.now();
     const collector = new OutputCollector(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
     if (this.exited) {
-      return { status: "died", executionCount: null, outputs: [], seconds: 0, killed: true, error: { ename: "KernelDied", evalue: this.describeExit(), traceback: [] } };
+      return {
+        status: "died",
+        executionCount: null,
+        outputs: [],
+        seconds: 0,
+        killed: true,
+        error: { ename: "KernelDied", evalue: this.describeExit(), traceback: [] },
+      };
     }
     let reply: Message | null = null;
     let idle = false;
@@ -266,36 +278,43 @@ export class KernelClient {
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const check = () => reply && idle && finish();
 
-    const msgId = await this.send(this.shell, "execute_request", {
-      code,
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: options.stopOnError ?? true,
-    }, {
-      onReply: (msg) => {
-        reply = msg;
-        check();
+    const msgId = await this.send(
+      this.shell,
+      "execute_request",
+      {
+        code,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: options.stopOnError ?? true,
       },
-      onIopub: (msg) => {
-        if (msg.header.msg_type === "status") {
-          idle = (msg.content as StatusContent).execution_state === "idle";
+      {
+        onReply: (msg) => {
+          reply = msg;
           check();
-        } else if (msg.header.msg_type === "execute_input") {
-          executionCount = (msg.content as ExecuteInputContent).execution_count ?? executionCount;
-        } else if (collector.add(msg)) {
-          options.onMessage?.(msg);
-        }
+        },
+        onIopub: (msg) => {
+          if (msg.header.msg_type === "status") {
+            idle = (msg.content as StatusContent).execution_state === "idle";
+            check();
+          } else if (msg.header.msg_type === "execute_input") {
+            executionCount = (msg.content as ExecuteInputContent).execution_count ?? executionCount;
+          } else if (collector.add(msg)) {
+            options.onMessage?.(msg);
+          }
+        },
       },
-    });
+    );
 
     const died = new Promise<"died">((resolve) => {
       const off = this.onExit(() => resolve("died"));
       void finished.then(off);
     });
     const timeoutMs = options.timeoutMs;
-    const timer = timeoutMs ? new Promise<"timeout">((r) => setTimeout(() => r("timeout"), timeoutMs).unref()) : new Promise<never>(() => undefined);
+    const timer = timeoutMs
+      ? new Promise<"timeout">((r) => setTimeout(() => r("timeout"), timeoutMs).unref())
+      : new Promise<never>(() => undefined);
     const outcome = await Promise.race([finished.then(() => "done" as const), died, timer]);
 
     let killed = false;
@@ -322,17 +341,32 @@ export class KernelClient {
         outputs,
         seconds,
         killed,
-        error: { ename: "Timeout", evalue, traceback: [`Timeout: ${evalue}. Look for a loop that never ends, or make the work smaller.`] },
+        error: {
+          ename: "Timeout",
+          evalue,
+          traceback: [`Timeout: ${evalue}. Look for a loop that never ends, or make the work smaller.`],
+        },
       };
     }
     if (outcome === "died" || !reply) {
-      return { status: "died", executionCount, outputs, seconds, killed: true, error: { ename: "KernelDied", evalue: this.describeExit(), traceback: [] } };
+      return {
+        status: "died",
+        executionCount,
+        outputs,
+        seconds,
+        killed: true,
+        error: { ename: "KernelDied", evalue: this.describeExit(), traceback: [] },
+      };
     }
     const content = (reply as Message).content as ExecuteReply;
     executionCount = content.execution_count ?? executionCount;
     if (content.status === "ok") return { status: "ok", executionCount, outputs, seconds, killed };
     if (content.status === "error") {
-      const error = { ename: String(content.ename ?? "Error"), evalue: String(content.evalue ?? ""), traceback: (content.traceback ?? []).map(String) };
+      const error = {
+        ename: String(content.ename ?? "Error"),
+        evalue: String(content.evalue ?? ""),
+        traceback: (content.traceback ?? []).map(String),
+      };
       return { status: "error", executionCount, outputs, seconds, killed, error };
     }
     return { status: "aborted", executionCount, outputs, seconds, killed };
@@ -366,7 +400,12 @@ export class KernelClient {
   async shutdown(graceMs = 3000): Promise<void> {
     if (!this.exited) {
       const gone = new Promise<void>((resolve) => this.onExit(resolve));
-      await this.send(this.control, "shutdown_request", { restart: false }, { onReply: () => undefined, onIopub: () => undefined });
+      await this.send(
+        this.control,
+        "shutdown_request",
+        { restart: false },
+        { onReply: () => undefined, onIopub: () => undefined },
+      );
       await Promise.race([gone, new Promise((r) => setTimeout(r, graceMs))]);
     }
     await this.kill();

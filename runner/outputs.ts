@@ -62,7 +62,10 @@ export class OutputCollector {
       }
       case "display_data": {
         const c = msg.content as DisplayDataContent;
-        this.push({ output_type: "display_data", data: c.data ?? {}, metadata: c.metadata ?? {} }, c.transient?.display_id);
+        this.push(
+          { output_type: "display_data", data: c.data ?? {}, metadata: c.metadata ?? {} },
+          c.transient?.display_id,
+        );
         return true;
       }
       case "update_display_data": {
@@ -72,12 +75,22 @@ export class OutputCollector {
       }
       case "execute_result": {
         const c = msg.content as ExecuteResultContent;
-        this.push({ output_type: "execute_result", execution_count: c.execution_count ?? null, data: c.data ?? {}, metadata: c.metadata ?? {} });
+        this.push({
+          output_type: "execute_result",
+          execution_count: c.execution_count ?? null,
+          data: c.data ?? {},
+          metadata: c.metadata ?? {},
+        });
         return true;
       }
       case "error": {
         const c = msg.content as ErrorContent;
-        this.push({ output_type: "error", ename: String(c.ename), evalue: String(c.evalue), traceback: (c.traceback ?? []).map(String) });
+        this.push({
+          output_type: "error",
+          ename: String(c.ename),
+          evalue: String(c.evalue),
+          traceback: (c.traceback ?? []).map(String),
+        });
         return true;
       }
       case "clear_output":

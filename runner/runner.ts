@@ -72,9 +72,16 @@ export async function runNotebook(input: Notebook, name: string, options: RunOpt
   const notebook: Notebook = structuredClone(input);
   const kernelName = kernelNameFor(notebook, name, options.kernelName);
   const found = findKernelSpec(kernelName);
-  const kernel = await KernelClient.start({ spec: found.spec, cwd: path.resolve(options.cwd), env: options.env, wrap: options.wrap });
+  const kernel = await KernelClient.start({
+    spec: found.spec,
+    cwd: path.resolve(options.cwd),
+    env: options.env,
+    wrap: options.wrap,
+  });
 
-  const toRun = notebook.cells.map((c, i) => ({ cell: c, index: i })).filter((e): e is { cell: CodeCell; index: number } => shouldRun(e.cell));
+  const toRun = notebook.cells
+    .map((c, i) => ({ cell: c, index: i }))
+    .filter((e): e is { cell: CodeCell; index: number } => shouldRun(e.cell));
   // This copy tells of this run only: no output of an earlier run stays behind.
   for (const cell of notebook.cells) {
     if (cell.cell_type === "code") {
@@ -104,7 +111,13 @@ export async function runNotebook(input: Notebook, name: string, options: RunOpt
       }
       const result: CellResult = { index, status: run.status, seconds: run.seconds, error: run.error };
       results.push(result);
-      options.onProgress?.({ cell: n + 1, total: toRun.length, phase: "end", status: run.status, seconds: run.seconds });
+      options.onProgress?.({
+        cell: n + 1,
+        total: toRun.length,
+        phase: "end",
+        status: run.status,
+        seconds: run.seconds,
+      });
       if (run.status !== "ok" && !failed) failed = result;
       if (run.killed || run.status === "died") {
         for (const rest of toRun.slice(n + 1)) results.push({ index: rest.index, status: "not run", seconds: 0 });

@@ -53,7 +53,10 @@ export class CellStreams {
     if (size > room) {
       this.dropped += size - Math.max(room, 0);
       if (room <= 0) return;
-      text = Buffer.from(text).subarray(0, room).toString("utf8").replace(/\uFFFD$/, "");
+      text = Buffer.from(text)
+        .subarray(0, room)
+        .toString("utf8")
+        .replace(/\uFFFD$/, "");
     }
     this.bytes += Math.min(size, Math.max(room, 0));
     const last = this.pending[this.pending.length - 1];

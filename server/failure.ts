@@ -12,9 +12,7 @@ export interface Diagnostic {
   message: string;
 }
 
-export type Failure =
-  | { kind: "compile"; diagnostics: Diagnostic[] }
-  | { kind: "exception"; value: unknown };
+export type Failure = { kind: "compile"; diagnostics: Diagnostic[] } | { kind: "exception"; value: unknown };
 
 export interface ErrorContent {
   ename: string;
@@ -69,7 +67,7 @@ function describeException(value: unknown, frames: StackDescriber): ErrorContent
     return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames(err.stack ?? "")] };
   }
   // `throw "text"` and friends: no name, no stack.
-  const evalue = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const evalue = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return { ename: "Error", evalue, traceback: [`Uncaught ${evalue}`] };
 }
 

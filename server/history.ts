@@ -58,7 +58,9 @@ export class History {
     }
     return {
       status: "ok",
-      history: cells.map((c): Entry => (request.output ? [SESSION, c.line, [c.input, c.output]] : [SESSION, c.line, c.input])),
+      history: cells.map((c): Entry =>
+        request.output ? [SESSION, c.line, [c.input, c.output]] : [SESSION, c.line, c.input],
+      ),
     };
   }
 }
@@ -72,6 +74,9 @@ function uniqueLast<T extends { input: string }>(cells: T[]): T[] {
 
 /** IPython searches with SQLite's GLOB: `*` any text, `?` one character, case-sensitive, whole input. */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, "[\\s\\S]");
   return new RegExp(`^${body}$`);
 }

@@ -19,7 +19,10 @@ function tagText(tag: { name: string; text?: Part[] }): string {
       return `  ${name}: ${rest.join(" ").replace(/^- /, "")}`;
     }
     case "example":
-      return `Example:\n${text.split("\n").map((l) => `  ${l}`).join("\n")}`;
+      return `Example:\n${text
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n")}`;
     case "returns":
       return `Returns: ${text}`;
     default:
@@ -31,7 +34,7 @@ export function formatQuickInfo(info: QuickInfo, signature: QuickInfo | null = n
   const sections = [joined((signature ?? info).displayParts)];
   const docs = joined(info.documentation).trim() || joined(signature?.documentation).trim();
   if (docs) sections.push(docs);
-  const tags = info.tags?.length ? info.tags : signature?.tags ?? [];
+  const tags = info.tags?.length ? info.tags : (signature?.tags ?? []);
   const params = tags.filter((t) => t.name === "param").map(tagText);
   if (params.length) sections.push(["Parameters:", ...params].join("\n"));
   for (const tag of tags.filter((t) => t.name !== "param")) sections.push(tagText(tag));
@@ -39,7 +42,11 @@ export function formatQuickInfo(info: QuickInfo, signature: QuickInfo | null = n
 }
 
 /** The quick info at the cursor; for a class, also what `new` on it shows (its constructor's signature). */
-export function inspectAt(executor: Executor, code: string, cursor: number): { info: QuickInfo; signature: QuickInfo | null } | null {
+export function inspectAt(
+  executor: Executor,
+  code: string,
+  cursor: number,
+): { info: QuickInfo; signature: QuickInfo | null } | null {
   const info = executor.inspect(code, cursor);
   if (!info) return null;
   if (!info.displayParts?.some((p) => p.kind === "keyword" && p.text === "class")) return { info, signature: null };

@@ -218,7 +218,10 @@ class KitServer extends jupyter.ZmqServer {
           this.reply(sock, msg, "history_reply", this.history.answer(msg.content as HistoryRequest));
           break;
         case "shutdown_request":
-          this.reply(sock, msg, "shutdown_reply", { status: "ok", restart: Boolean((msg.content as { restart?: unknown }).restart) });
+          this.reply(sock, msg, "shutdown_reply", {
+            status: "ok",
+            restart: Boolean((msg.content as { restart?: unknown }).restart),
+          });
           shutdown = true;
           break;
         default:
@@ -248,7 +251,12 @@ class KitServer extends jupyter.ZmqServer {
   private inspect(request: { code: string; cursor_pos: number }): object {
     const found = inspectAt(this.executor, request.code, request.cursor_pos);
     if (!found) return { status: "ok", found: false, data: {}, metadata: {} };
-    return { status: "ok", found: true, data: { "text/plain": formatQuickInfo(found.info, found.signature) }, metadata: {} };
+    return {
+      status: "ok",
+      found: true,
+      data: { "text/plain": formatQuickInfo(found.info, found.signature) },
+      metadata: {},
+    };
   }
 
   private kernelInfo(sock: unknown, msg: Message): void {
@@ -275,14 +283,21 @@ class KitServer extends jupyter.ZmqServer {
   /** An error thrown outside any cell: shown in the running cell, or kept for the next one. */
   reportStray(value: unknown, kind: StrayKind): void {
     const error = describeFailure({ kind: "exception", value }, "", this.frames);
-    const how = kind === "rejection" ? "a promise nobody awaited was rejected" : "an error was thrown in a timer or callback";
+    const how =
+      kind === "rejection" ? "a promise nobody awaited was rejected" : "an error was thrown in a timer or callback";
     const cell = this.cell;
     if (cell?.running) {
-      error.traceback = [`Outside this cell's own code, ${how} while it ran (the kernel keeps running):`, ...error.traceback];
+      error.traceback = [
+        `Outside this cell's own code, ${how} while it ran (the kernel keeps running):`,
+        ...error.traceback,
+      ];
       this.publish(cell.msg, "error", error);
     } else {
       const after = cell ? ` after cell [${cell.executionCount}] had finished` : "";
-      error.traceback = [`Outside any cell, ${how}${after} (the kernel kept running, with its variables):`, ...error.traceback];
+      error.traceback = [
+        `Outside any cell, ${how}${after} (the kernel kept running, with its variables):`,
+        ...error.traceback,
+      ];
       this.strays.push(error);
     }
   }
@@ -303,12 +318,14 @@ class KitServer extends jupyter.ZmqServer {
     this.cell = cell;
     for (const stray of this.strays.splice(0)) this.publish(msg, "error", stray);
 
-    const write = (name: "stdout" | "stderr") => (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      streams.write(name, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
-      if (callback) process.nextTick(callback);
-      return true;
-    };
+    const write =
+      (name: "stdout" | "stderr") =>
+      (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+        streams.write(name, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+        const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+        if (callback) process.nextTick(callback);
+        return true;
+      };
     process.stdout.write = write("stdout") as typeof process.stdout.write;
     process.stderr.write = write("stderr") as typeof process.stderr.write;
     Object.assign(jupyter, {

@@ -34,14 +34,18 @@ export function catchStrayErrors(report: (error: unknown, kind: StrayKind) => vo
   for (const method of ["on", "addListener", "prependListener", "once", "prependOnceListener"] as const) {
     const original = process[method].bind(process) as (event: string | symbol, listener: Listener) => NodeJS.Process;
     Object.assign(process, {
-      [method]: (event: string | symbol, listener: Listener) => original(event, typeof event === "string" && EVENTS.has(event) ? guard(listener) : listener),
+      [method]: (event: string | symbol, listener: Listener) =>
+        original(event, typeof event === "string" && EVENTS.has(event) ? guard(listener) : listener),
     });
   }
   for (const method of ["off", "removeListener"] as const) {
     const original = process[method].bind(process) as (event: string | symbol, listener: Listener) => NodeJS.Process;
     Object.assign(process, {
       [method]: (event: string | symbol, listener: Listener) =>
-        original(event, typeof event === "string" && EVENTS.has(event) ? guarded.get(listener) ?? listener : listener),
+        original(
+          event,
+          typeof event === "string" && EVENTS.has(event) ? (guarded.get(listener) ?? listener) : listener,
+        ),
     });
   }
 }

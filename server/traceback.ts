@@ -49,7 +49,12 @@ interface Place {
 
 export class CellScripts {
   private readonly cells = new Map<number, CellScript>();
-  private next: { count: number; typed: string; compiled: string; originalColumn: CellScript["originalColumn"] } | null = null;
+  private next: {
+    count: number;
+    typed: string;
+    compiled: string;
+    originalColumn: CellScript["originalColumn"];
+  } | null = null;
 
   /** Says which cell the executor compiles next. */
   expect(count: number, typed: string, compiled: string, originalColumn: CellScript["originalColumn"]): void {
@@ -66,7 +71,9 @@ export class CellScripts {
         this.next = null;
         if (result.output && next && next.compiled === src) {
           // The executor runs "(function(exports, require) { " + output + "\n})(...)": line 1 carries its prefix.
-          const prefix = result.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { ";
+          const prefix = result.hasToplevelAwait
+            ? "(async function(exports, require) { "
+            : "(function(exports, require) { ";
           this.cells.set(next.count, {
             lines: next.typed.split("\n"),
             compiled: src.split("\n"),
@@ -97,7 +104,11 @@ export class CellScripts {
     let best: { line: number; column: number; score: number } | null = null;
     cell.compiled.forEach((source, i) => {
       for (let at = source.indexOf(token); at >= 0; at = source.indexOf(token, at + 1)) {
-        if (/[\w$]/.test(source[at - 1] ?? "") || /[\w$]/.test(source[at + token.length] ?? "") && /[\w$]$/.test(token)) continue;
+        if (
+          /[\w$]/.test(source[at - 1] ?? "") ||
+          (/[\w$]/.test(source[at + token.length] ?? "") && /[\w$]$/.test(token))
+        )
+          continue;
         const score =
           commonPrefix(normalise(source.slice(at)), after) +
           commonSuffix(normalise(source.slice(0, at)), before) -
@@ -185,7 +196,10 @@ export interface TracebackOptions {
  */
 export function cellTraceback(stack: string, scripts: CellScripts, options: TracebackOptions = {}): string[] {
   const full = options.full ?? !["", "0", "false", undefined].includes(process.env[FULL_TRACEBACK_ENV]);
-  const frames = stack.split("\n").map((line) => (/^\s+at /.test(line) ? parseFrame(line) : null)).filter((f): f is Frame => f !== null);
+  const frames = stack
+    .split("\n")
+    .map((line) => (/^\s+at /.test(line) ? parseFrame(line) : null))
+    .filter((f): f is Frame => f !== null);
   const out: string[] = [];
   // Library frames under the student's first frame (the ones that raised) are said last; runs between cell frames in place.
   let raised: Frame[] | null = null;
@@ -209,7 +223,10 @@ export function cellTraceback(stack: string, scripts: CellScripts, options: Trac
   if (full) return out;
   // Frames after the student's last one are the kernel calling the cell: dropped unless they were all there was.
   const inner: Frame[] = raised ?? run;
-  if (inner.length) out.push(`${describeFold(inner)} (raised there${raised ? ", under the first cell line above" : ""}; ${FULL_TRACEBACK_ENV}=1 shows every frame)`);
+  if (inner.length)
+    out.push(
+      `${describeFold(inner)} (raised there${raised ? ", under the first cell line above" : ""}; ${FULL_TRACEBACK_ENV}=1 shows every frame)`,
+    );
   return out;
 }
 

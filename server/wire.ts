@@ -22,7 +22,12 @@ export class ServerMessage {
     const { identity, parts } = parseFrames(key, frames);
     const message = new ServerMessage();
     message.identity = identity;
-    [message.header, message.parent, message.metadata, message.content] = parts as [Header, Partial<Header>, Record<string, unknown>, object];
+    [message.header, message.parent, message.metadata, message.content] = parts as [
+      Header,
+      Partial<Header>,
+      Record<string, unknown>,
+      object,
+    ];
     return message;
   }
 

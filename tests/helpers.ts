@@ -48,9 +48,17 @@ export interface CommandResult {
  * Runs a command without blocking the test worker: a worker blocked for a
  * minute (spawnSync under load) misses vitest's own heartbeat and fails the run.
  */
-export function runCommand(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CommandResult> {
+export function runCommand(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd ?? KIT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd ?? KIT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));

@@ -17,7 +17,11 @@ class SlideRNN extends nn.Module {
   readonly i2h: nn.Linear;
   readonly i2o: nn.Linear;
 
-  constructor(inputSize: number, readonly hiddenSize: number, outputSize: number) {
+  constructor(
+    inputSize: number,
+    readonly hiddenSize: number,
+    outputSize: number,
+  ) {
     super();
     this.i2h = this.registerModule("i2h", new nn.Linear(inputSize + hiddenSize, hiddenSize));
     this.i2o = this.registerModule("i2o", new nn.Linear(inputSize + hiddenSize, outputSize));
@@ -89,7 +93,10 @@ export async function rnnBatched(p: Params, probe: Probe): Promise<WorkDone> {
   const chars = Array.from({ length: p.words }, (_, i) => wordChars(i, p.length, p.vocab)).flat();
   const set = {
     x: tf.tidy(() => tf.oneHot(tf.tensor2d(chars, [p.words, p.length], "int32"), p.vocab).toFloat()),
-    y: tf.tensor1d(Array.from({ length: p.words }, (_, i) => i % p.classes), "int32"),
+    y: tf.tensor1d(
+      Array.from({ length: p.words }, (_, i) => i % p.classes),
+      "int32",
+    ),
   };
   const loader = new data.DataLoader(set, { batchSize: p.batch, shuffle: true, seed: 0 });
   probe.start();

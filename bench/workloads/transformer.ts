@@ -23,7 +23,10 @@ class Reverser extends nn.Module {
     super();
     this.embed = this.registerModule("embed", new nn.Embedding(p.vocab, p.dModel));
     this.positional = this.registerModule("positional", new nn.PositionalEncoding(p.dModel, { maxLen: p.length }));
-    this.encoder = this.registerModule("encoder", new nn.TransformerEncoderLayer(p.dModel, p.heads, { dimFeedforward: p.ff, dropout: 0, batchFirst: true }));
+    this.encoder = this.registerModule(
+      "encoder",
+      new nn.TransformerEncoderLayer(p.dModel, p.heads, { dimFeedforward: p.ff, dropout: 0, batchFirst: true }),
+    );
     this.head = this.registerModule("head", new nn.Linear(p.dModel, p.vocab));
   }
 
@@ -47,7 +50,13 @@ export async function transformer(p: Params, probe: Probe): Promise<WorkDone> {
   let epochs = 0;
   let accuracy = 0;
   while (epochs < p.maxEpochs && accuracy < p.target) {
-    const history = await train.fit(model, opt, loader, { epochs: 1, lossFn, metrics: { accuracy: train.accuracy }, validation: heldOut, progress: false });
+    const history = await train.fit(model, opt, loader, {
+      epochs: 1,
+      lossFn,
+      metrics: { accuracy: train.accuracy },
+      validation: heldOut,
+      progress: false,
+    });
     accuracy = history.last.val_accuracy;
     epochs++;
   }
@@ -56,5 +65,9 @@ export async function transformer(p: Params, probe: Probe): Promise<WorkDone> {
   model.dispose();
   opt.dispose();
   tf.dispose([sets.train.x, sets.train.y, sets.heldOut.x, sets.heldOut.y]);
-  return { steps: epochs * loader.length, params, detail: { epochs, heldOutAccuracy: accuracy, reached: accuracy >= p.target } };
+  return {
+    steps: epochs * loader.length,
+    params,
+    detail: { epochs, heldOutAccuracy: accuracy, reached: accuracy >= p.target },
+  };
 }

@@ -25,7 +25,10 @@ async function describeBackend(): Promise<string> {
   return `wasm (${simd ? "SIMD" : "no SIMD"}, ${threads} thread${threads === 1 ? "" : "s"})`;
 }
 
-async function handle(request: { id: string; params: Params & { sizes?: number[] } }, backend: string): Promise<object> {
+async function handle(
+  request: { id: string; params: Params & { sizes?: number[] } },
+  backend: string,
+): Promise<object> {
   if (request.id === "matmul") {
     return { backend, gflops: matmulGflops(request.params.sizes!, request.params.flops) };
   }
@@ -34,7 +37,14 @@ async function handle(request: { id: string; params: Params & { sizes?: number[]
   const before = tf.memory().numTensors;
   const probe = new Probe();
   const done = await run(request.params, probe);
-  return { backend, seconds: probe.seconds, ...done, peakBytes: probe.peakBytes, peakTensors: probe.peakTensors, tensorsLeft: tf.memory().numTensors - before };
+  return {
+    backend,
+    seconds: probe.seconds,
+    ...done,
+    peakBytes: probe.peakBytes,
+    peakTensors: probe.peakTensors,
+    tensorsLeft: tf.memory().numTensors - before,
+  };
 }
 
 async function main(): Promise<void> {
@@ -45,7 +55,7 @@ async function main(): Promise<void> {
     try {
       answer = await handle(JSON.parse(line), backend);
     } catch (err) {
-      answer = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
+      answer = { error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     }
     process.stdout.write(RESULT_MARK + JSON.stringify(answer) + "\n");
   }

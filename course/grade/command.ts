@@ -34,7 +34,9 @@ function printReportCard(results: StudentResult[]): void {
   const width = Math.max(7, ...results.map((r) => r.student.length));
   const labWidth = Math.max(3, ...results.map((r) => r.lab.length));
   for (const r of results) {
-    console.log(`${r.student.padEnd(width)}  ${r.lab.padEnd(labWidth)} ${`${r.score}/${r.max}`.padStart(9)}  ${r.status.padEnd(12)} ${r.message}`);
+    console.log(
+      `${r.student.padEnd(width)}  ${r.lab.padEnd(labWidth)} ${`${r.score}/${r.max}`.padStart(9)}  ${r.status.padEnd(12)} ${r.message}`,
+    );
   }
 }
 
@@ -60,7 +62,10 @@ export async function gradeCommand(args: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw usage("grade takes at least one submission (.ipynb file or folder)");
   const labs = loadLabs(values.solutions ?? "solutions");
-  if (labs.size === 0) throw new Error(`no solution notebooks in ${values.solutions ?? "solutions"}/: grading needs the instructor's notebooks (--solutions DIR).`);
+  if (labs.size === 0)
+    throw new Error(
+      `no solution notebooks in ${values.solutions ?? "solutions"}/: grading needs the instructor's notebooks (--solutions DIR).`,
+    );
   const out = values.out ?? path.join("out", "grades");
   let submissions = collectSubmissions(positionals, [...labs.keys()], values.lab);
   if (values.shard) {
@@ -69,24 +74,34 @@ export async function gradeCommand(args: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? randomInt(FIRST_GRADING_SEED, 2 ** 31 - 1) : Number(values.seed);
   if (!Number.isInteger(seed) || seed < FIRST_GRADING_SEED || seed >= 2 ** 31) {
-    throw usage(`--seed takes an integer from ${FIRST_GRADING_SEED} to ${2 ** 31 - 1} (smaller seeds are the public checks'), not '${values.seed}'`);
+    throw usage(
+      `--seed takes an integer from ${FIRST_GRADING_SEED} to ${2 ** 31 - 1} (smaller seeds are the public checks'), not '${values.seed}'`,
+    );
   }
-  if (!values.slurm && (values["array-size"] !== undefined || values["sbatch-args"] !== undefined)) throw usage("--array-size and --sbatch-args go with --slurm");
+  if (!values.slurm && (values["array-size"] !== undefined || values["sbatch-args"] !== undefined))
+    throw usage("--array-size and --sbatch-args go with --slurm");
   if (values.slurm) {
     if (values.shard) throw usage("--slurm makes the shards itself: leave out --shard");
     if (!values.out) throw usage("--slurm needs --out DIR on the filesystem the cluster's nodes share");
     const jobs = Math.floor(positive("jobs", values.jobs, 1));
-    const passed = (["lab", "timeout", "total-timeout", "memory"] as const).flatMap((o) => (values[o] === undefined ? [] : [`--${o}`, values[o]!]));
+    const passed = (["lab", "timeout", "total-timeout", "memory"] as const).flatMap((o) =>
+      values[o] === undefined ? [] : [`--${o}`, values[o]!],
+    );
     return submitSlurm({
       out,
       submissions,
       seed,
       seedGiven: values.seed !== undefined,
-      arraySize: values["array-size"] === undefined ? undefined : Math.floor(positive("array-size", values["array-size"], 1)),
+      arraySize:
+        values["array-size"] === undefined ? undefined : Math.floor(positive("array-size", values["array-size"], 1)),
       sbatchArgs: values["sbatch-args"] === undefined ? undefined : splitWords(values["sbatch-args"]),
       gradeArgs: [
         ...positionals.map((p) => path.resolve(p)),
-        "--solutions", path.resolve(values.solutions ?? "solutions"), "--jobs", String(jobs), ...passed,
+        "--solutions",
+        path.resolve(values.solutions ?? "solutions"),
+        "--jobs",
+        String(jobs),
+        ...passed,
         ...(values["allow-unsandboxed"] ? ["--allow-unsandboxed"] : []),
       ],
       memoryMb: positive("memory", values.memory, 2048),
@@ -130,13 +145,16 @@ export async function gradeCommand(args: string[]): Promise<number> {
   progress.done();
   writeReports(out, results);
   printReportCard(results);
-  console.error(`dlkit grade: ${results.length} graded, ${failures} not cleanly; ${path.join(out, "gradebook.csv")}, results.json, feedback/`);
+  console.error(
+    `dlkit grade: ${results.length} graded, ${failures} not cleanly; ${path.join(out, "gradebook.csv")}, results.json, feedback/`,
+  );
   return failures ? 1 : 0;
 }
 
 export function mergeCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" } } });
-  if (!values.out || positionals.length === 0) throw usage("merge takes the shards' --out folders and --out DIR for the joined results");
+  if (!values.out || positionals.length === 0)
+    throw usage("merge takes the shards' --out folders and --out DIR for the joined results");
   const results = mergeResults(positionals, values.out);
   console.error(`dlkit merge: ${results.length} results from ${positionals.length} folder(s) → ${values.out}`);
   return 0;

@@ -71,7 +71,6 @@ function groupRssMb(pgid: number): number {
   return kb / 1024;
 }
 
-
 /** A cell printing this many times the kept output is stopped: reading a gigabyte would only waste the time limit. */
 const FLOOD_STOP_FACTOR = 4;
 
@@ -84,7 +83,12 @@ export async function executeNotebook(input: Notebook, options: ExecuteOptions):
   let stop: Stop | null = null;
   const deadline = Date.now() + limits.totalTimeoutSeconds * 1000;
 
-  const kernel = await KernelClient.start({ spec: options.spec, cwd: options.cwd, env: options.env, wrap: options.wrap });
+  const kernel = await KernelClient.start({
+    spec: options.spec,
+    cwd: options.cwd,
+    env: options.env,
+    wrap: options.wrap,
+  });
   let overMemory: number | null = null;
   const watchdog = setInterval(() => {
     if (kernel.pid === undefined || kernel.exited) return;
@@ -118,26 +122,53 @@ export async function executeNotebook(input: Notebook, options: ExecuteOptions):
       });
       cell.outputs = run.outputs;
       cell.execution_count = run.executionCount;
-      const flooded = run.outputs.some((o) => o.output_type === "stream" && o.name === "stderr" && (CLIENT_CAP_NOTE.test(o.text) || KERNEL_CAP_NOTE.test(o.text)));
+      const flooded = run.outputs.some(
+        (o) =>
+          o.output_type === "stream" &&
+          o.name === "stderr" &&
+          (CLIENT_CAP_NOTE.test(o.text) || KERNEL_CAP_NOTE.test(o.text)),
+      );
       cells.set(index, { status: run.status, seconds: run.seconds, error: run.error, flooded: flooded || flooding });
       if (run.error && run.status !== "error") cell.outputs.push({ output_type: "error", ...run.error });
       if (overMemory !== null) {
         const message = `the kernel used ${Math.round(overMemory)} MB, over the ${limits.memoryMb} MB limit, and was stopped`;
         stop = { kind: "memory", index, message };
-        cells.set(index, { status: "died", seconds: run.seconds, flooded, error: { ename: "MemoryLimit", evalue: message, traceback: [] } });
+        cells.set(index, {
+          status: "died",
+          seconds: run.seconds,
+          flooded,
+          error: { ename: "MemoryLimit", evalue: message, traceback: [] },
+        });
       } else if (flooding) {
         const mb = Math.round((FLOOD_STOP_FACTOR * keep) / 1024 / 1024);
-        stop = { kind: "output-limit", index, message: `a cell printed more than ${mb} MB, so the kernel was stopped; print a summary instead` };
+        stop = {
+          kind: "output-limit",
+          index,
+          message: `a cell printed more than ${mb} MB, so the kernel was stopped; print a summary instead`,
+        };
       } else if (run.status === "died") {
         const heap = /heap out of memory/i.test(run.error?.evalue ?? "");
         stop = heap
           ? { kind: "memory", index, message: `the kernel ran out of its ${limits.memoryMb} MB of memory` }
-          : { kind: "crashed", index, message: `the kernel stopped (${run.error?.evalue.split("\n")[0] ?? "no reason given"}); process.exit() or a crash ends a notebook` };
+          : {
+              kind: "crashed",
+              index,
+              message: `the kernel stopped (${run.error?.evalue.split("\n")[0] ?? "no reason given"}); process.exit() or a crash ends a notebook`,
+            };
       } else if (run.status === "timeout" && total) {
-        stop = { kind: "total timeout", index, message: `the notebook ran longer than its ${limits.totalTimeoutSeconds} s in all` };
+        stop = {
+          kind: "total timeout",
+          index,
+          message: `the notebook ran longer than its ${limits.totalTimeoutSeconds} s in all`,
+        };
       } else if (run.status === "timeout") {
         timeouts.push(index);
-        if (run.killed) stop = { kind: "timeout", index, message: `a cell ran longer than ${limits.cellTimeoutSeconds} s and ignored the interrupt` };
+        if (run.killed)
+          stop = {
+            kind: "timeout",
+            index,
+            message: `a cell ran longer than ${limits.cellTimeoutSeconds} s and ignored the interrupt`,
+          };
       }
       if (stop) break;
     }

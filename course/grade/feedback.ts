@@ -11,7 +11,10 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 
 function feedbackHtml(r: StudentResult): string {
   const rows = r.tests
-    .map((t) => `<tr class="${t.status}"><td>${escape(t.id)}</td><td>${t.points} / ${t.max}</td><td>${t.status}</td><td>${escape(t.message)}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr class="${t.status}"><td>${escape(t.id)}</td><td>${t.points} / ${t.max}</td><td>${t.status}</td><td>${escape(t.message)}</td></tr>`,
+    )
     .join("\n");
   const changes = r.changes.length
     ? `<h2>Cells put back</h2>\n<ul>\n${r.changes.map((c) => `<li>${escape(c)}</li>`).join("\n")}\n</ul>`

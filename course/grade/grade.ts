@@ -19,7 +19,14 @@ import { COURSE_LABS } from "../labs";
 import type { CourseLab } from "../lab";
 import { GRADING_SEED_VARIABLE } from "../../lib/check/record";
 import { findKernelSpec, KERNEL_NAME, kitRoot } from "../../jupyter/kernelspec";
-import { listNotebooks, Notebook, NotebookError, readNotebook, writeFileAtomic, writeNotebook } from "../../jupyter/notebook";
+import {
+  listNotebooks,
+  Notebook,
+  NotebookError,
+  readNotebook,
+  writeFileAtomic,
+  writeNotebook,
+} from "../../jupyter/notebook";
 import { gradeId, isTracked } from "../nbgrader/cells";
 import { releaseNotebook } from "../release/pipeline";
 import { labOf } from "../release/stamp-lab";
@@ -57,7 +64,16 @@ export function loadLabs(solutionsDir: string): Map<string, Lab> {
     const ids = new Set(released.cells.filter(isTracked).map((c) => gradeId(c)!));
     const version = createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16);
     const hidden = new InsertHiddenTests(solution, path.basename(file));
-    labs.set(name, { name, solution, released, hidden, max: maxScore(released), ids, course: COURSE_LABS.get(name), version });
+    labs.set(name, {
+      name,
+      solution,
+      released,
+      hidden,
+      max: maxScore(released),
+      ids,
+      course: COURSE_LABS.get(name),
+      version,
+    });
   }
   return labs;
 }
@@ -97,9 +113,11 @@ function labFor(s: Submission, nb: Notebook, labs: Map<string, Lab>): string | u
 /** A message when the notebook is plainly another lab's, else null. */
 function otherLab(nb: Notebook, lab: Lab): string | null {
   const stamped = labOf(nb);
-  if (stamped && stamped !== lab.name) return `this is the notebook of lab '${stamped}', not '${lab.name}': hand in ${lab.name}.ipynb`;
+  if (stamped && stamped !== lab.name)
+    return `this is the notebook of lab '${stamped}', not '${lab.name}': hand in ${lab.name}.ipynb`;
   const known = nb.cells.filter((c) => lab.ids.has(gradeId(c) ?? "")).length;
-  if (lab.ids.size && !known) return `none of lab '${lab.name}''s cells are in this notebook: was another notebook handed in?`;
+  if (lab.ids.size && !known)
+    return `none of lab '${lab.name}''s cells are in this notebook: was another notebook handed in?`;
   return null;
 }
 
@@ -111,7 +129,10 @@ function makeWorkDir(kit: string, folder: string | null): { base: string; work: 
   fs.symlinkSync(path.join(kit, "node_modules"), path.join(base, "node_modules"));
   if (folder) {
     // The student's data files, copied: the kernel never writes where the submission lives.
-    fs.cpSync(folder, work, { recursive: true, filter: (src) => !fs.lstatSync(src).isSymbolicLink() && !src.endsWith(".ipynb") });
+    fs.cpSync(folder, work, {
+      recursive: true,
+      filter: (src) => !fs.lstatSync(src).isSymbolicLink() && !src.endsWith(".ipynb"),
+    });
   }
   return { base, work };
 }
@@ -140,7 +161,8 @@ function kitFingerprint(kit: string): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-const toJson = (records: CellRecords) => Object.fromEntries([...records].map(([id, byName]) => [id, Object.fromEntries(byName)]));
+const toJson = (records: CellRecords) =>
+  Object.fromEntries([...records].map(([id, byName]) => [id, Object.fromEntries(byName)]));
 const fromJson = (json: Record<string, Record<string, never>>): CellRecords =>
   new Map(Object.entries(json).map(([id, byName]) => [id, new Map(Object.entries(byName))]));
 
@@ -161,9 +183,14 @@ export class Grader {
     const why = sandboxUnavailable(options.bwrap);
     this.sandbox = why === null;
     if (why && !options.allowUnsandboxed) {
-      throw new Error(`no sandbox: ${why}. Student code could change the kit or read the solutions without it: install bubblewrap, or pass --allow-unsandboxed to grade notebooks you trust.`);
+      throw new Error(
+        `no sandbox: ${why}. Student code could change the kit or read the solutions without it: install bubblewrap, or pass --allow-unsandboxed to grade notebooks you trust.`,
+      );
     }
-    if (why) options.onNotice?.(`no sandbox: ${why}. Grading runs each kernel in a temporary folder only, with the grader's rights.`);
+    if (why)
+      options.onNotice?.(
+        `no sandbox: ${why}. Grading runs each kernel in a temporary folder only, with the grader's rights.`,
+      );
   }
 
   /** Grades all, `jobs` at a time; results in the order given. */
@@ -186,14 +213,33 @@ export class Grader {
 
   async gradeOne(s: Submission): Promise<StudentResult> {
     const started = Date.now();
-    const row = (lab: string, max: number, status: Status, message: string, extra: Partial<StudentResult> = {}): StudentResult => ({
-      student: s.student, lab, score: 0, max, status, message, seconds: round((Date.now() - started) / 1000), seed: this.options.seed, file: s.file, changes: [], tests: [], ...extra,
+    const row = (
+      lab: string,
+      max: number,
+      status: Status,
+      message: string,
+      extra: Partial<StudentResult> = {},
+    ): StudentResult => ({
+      student: s.student,
+      lab,
+      score: 0,
+      max,
+      status,
+      message,
+      seconds: round((Date.now() - started) / 1000),
+      seed: this.options.seed,
+      file: s.file,
+      changes: [],
+      tests: [],
+      ...extra,
     });
     const { labs } = this.options;
-    if (s.lab && !labs.has(s.lab)) return row(s.lab, 0, "error", `no solution for lab '${s.lab}' (known: ${[...labs.keys()].join(", ") || "none"})`);
+    if (s.lab && !labs.has(s.lab))
+      return row(s.lab, 0, "error", `no solution for lab '${s.lab}' (known: ${[...labs.keys()].join(", ") || "none"})`);
     // Until the notebook says otherwise: the lab asked for, or the only one.
     const named = labs.get(s.lab ?? "") ?? (labs.size === 1 ? [...labs.values()][0] : undefined);
-    if (!s.file) return row(named?.name ?? "?", named?.max ?? 0, "missing", `no notebook for lab '${s.lab}' in ${s.folder}`);
+    if (!s.file)
+      return row(named?.name ?? "?", named?.max ?? 0, "missing", `no notebook for lab '${s.lab}' in ${s.folder}`);
 
     let nb: Notebook;
     try {
@@ -204,9 +250,21 @@ export class Grader {
     }
     const labName = labFor(s, nb, labs);
     const lab = labName ? labs.get(labName) : undefined;
-    if (!lab) return row(labOf(nb) ?? "?", 0, "wrong-lab", `cannot tell which lab this is (metadata says '${labOf(nb) ?? "nothing"}'): pass --lab`);
+    if (!lab)
+      return row(
+        labOf(nb) ?? "?",
+        0,
+        "wrong-lab",
+        `cannot tell which lab this is (metadata says '${labOf(nb) ?? "nothing"}'): pass --lab`,
+      );
     const key = `${s.student}\u0000${lab.name}`;
-    if (this.seen.has(key)) return row(lab.name, lab.max, "duplicate", `${s.student} handed in lab '${lab.name}' twice; this copy (${s.file}) was not graded`);
+    if (this.seen.has(key))
+      return row(
+        lab.name,
+        lab.max,
+        "duplicate",
+        `${s.student} handed in lab '${lab.name}' twice; this copy (${s.file}) was not graded`,
+      );
     this.seen.add(key);
     const wrong = otherLab(nb, lab);
     if (wrong) return row(lab.name, lab.max, "wrong-lab", wrong);
@@ -237,12 +295,21 @@ export class Grader {
     const run = await this.execute(lab.hidden.apply(notebook), null);
     const records = recordsOf(run.notebook);
     const fix = `fix solutions/${lab.name}.ipynb (its records are what submissions are compared with)`;
-    if (run.stop) throw new Error(`the solution of lab '${lab.name}' did not run to the end with seed ${seed}: ${run.stop.message}; ${fix}`);
+    if (run.stop)
+      throw new Error(
+        `the solution of lab '${lab.name}' did not run to the end with seed ${seed}: ${run.stop.message}; ${fix}`,
+      );
     for (const [id, byName] of records) {
-      if (!byName.size) throw new Error(`test '${id}' of lab '${lab.name}' records nothing in the solution: give it a hidden \`check.record(...)\`; ${fix}`);
+      if (!byName.size)
+        throw new Error(
+          `test '${id}' of lab '${lab.name}' records nothing in the solution: give it a hidden \`check.record(...)\`; ${fix}`,
+        );
       for (const [name, record] of byName) {
         const threw = record?.cases.find((c) => "error" in c) as { error: string } | undefined;
-        if (!record || threw) throw new Error(`the solution's record '${name}' in test '${id}' of lab '${lab.name}' ${record ? `threw with seed ${seed}: ${threw!.error}` : "was shown twice"}; ${fix}`);
+        if (!record || threw)
+          throw new Error(
+            `the solution's record '${name}' in test '${id}' of lab '${lab.name}' ${record ? `threw with seed ${seed}: ${threw!.error}` : "was shown twice"}; ${fix}`,
+          );
       }
     }
     // Written whole or not at all: a killed run leaves no half file that a later run would trust.
@@ -251,7 +318,11 @@ export class Grader {
   }
 
   /** Runs a graded notebook in a fresh sandboxed folder (with `folder`'s data files, if any). */
-  private async execute(graded: Notebook, folder: string | null, onCell?: (position: number, total: number) => void): Promise<NotebookRun> {
+  private async execute(
+    graded: Notebook,
+    folder: string | null,
+    onCell?: (position: number, total: number) => void,
+  ): Promise<NotebookRun> {
     const { base, work } = makeWorkDir(this.kit, folder);
     try {
       const spec = findKernelSpec(KERNEL_NAME).spec;
@@ -271,7 +342,9 @@ export class Grader {
         spec,
         cwd: work,
         env,
-        wrap: this.sandbox ? sandboxWrap({ kitRoot: this.kit, workDir: work, env, bwrap: this.options.bwrap }) : undefined,
+        wrap: this.sandbox
+          ? sandboxWrap({ kitRoot: this.kit, workDir: work, env, bwrap: this.options.bwrap })
+          : undefined,
         limits: this.options.limits,
         onCell,
       });
@@ -292,11 +365,18 @@ export class Grader {
     const differing = disagreeing(tests).map((t) => t.id);
     const notes = [summary(tests), run.stop?.message, ...changes.map((c) => c.message), ...tampering];
     if (differing.length) {
-      notes.push(`${differing.join(", ")}: the notebook's own checks passed, but what the code computed on the grader's inputs differs from the solution's`);
+      notes.push(
+        `${differing.join(", ")}: the notebook's own checks passed, but what the code computed on the grader's inputs differs from the solution's`,
+      );
     }
     if (status === "output-limit" && !run.stop) notes.push("some output was dropped (a cell printed too much)");
-    if (run.timeouts.length && !run.stop) notes.push(`${run.timeouts.length} cell(s) stopped at the ${this.options.limits.cellTimeoutSeconds} s limit`);
-    writeNotebook(path.join(this.options.out, "autograded", s.student, `${lab.name}.ipynb`), run.notebook, s.file ? [s.file] : []);
+    if (run.timeouts.length && !run.stop)
+      notes.push(`${run.timeouts.length} cell(s) stopped at the ${this.options.limits.cellTimeoutSeconds} s limit`);
+    writeNotebook(
+      path.join(this.options.out, "autograded", s.student, `${lab.name}.ipynb`),
+      run.notebook,
+      s.file ? [s.file] : [],
+    );
     return {
       student: s.student,
       lab: lab.name,

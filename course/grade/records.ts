@@ -16,7 +16,10 @@ function asRecord(data: unknown): RecordOutput | null {
   if (typeof data !== "object" || data === null) return null;
   const { name, seed, cases } = data as Partial<RecordOutput>;
   if (typeof name !== "string" || !Number.isInteger(seed) || !Array.isArray(cases)) return null;
-  const wellFormed = cases.every((c) => typeof c === "object" && c !== null && ("value" in c || typeof (c as { error?: unknown }).error === "string"));
+  const wellFormed = cases.every(
+    (c) =>
+      typeof c === "object" && c !== null && ("value" in c || typeof (c as { error?: unknown }).error === "string"),
+  );
   return wellFormed ? { name, seed: seed as number, cases } : null;
 }
 

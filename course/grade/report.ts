@@ -27,7 +27,10 @@ const byStudent = (a: StudentResult, b: StudentResult) =>
 export function writeReports(out: string, results: StudentResult[]): void {
   const sorted = [...results].sort(byStudent);
   writeFileAtomic(path.join(out, "gradebook.csv"), gradebookCsv(sorted));
-  writeFileAtomic(path.join(out, "results.json"), JSON.stringify({ version: RESULTS_VERSION, results: sorted }, null, 1) + "\n");
+  writeFileAtomic(
+    path.join(out, "results.json"),
+    JSON.stringify({ version: RESULTS_VERSION, results: sorted }, null, 1) + "\n",
+  );
 }
 
 export function readResults(dir: string): StudentResult[] {
@@ -55,12 +58,15 @@ export function mergeResults(dirs: string[], out: string): StudentResult[] {
   }
   if (bySeed.size > 1) {
     const which = [...bySeed].map(([seed, where]) => `seed ${seed} in ${where.join(", ")}`).join("; ");
-    throw new Error(`the shards were graded with different seeds (${which}): their hidden inputs differ, so their scores do not compare. Grade them again with one --seed.`);
+    throw new Error(
+      `the shards were graded with different seeds (${which}): their hidden inputs differ, so their scores do not compare. Grade them again with one --seed.`,
+    );
   }
   for (const { dir, results } of shards) {
     for (const r of results) {
       const key = `${r.student} / ${r.lab}`;
-      if (from.has(key)) throw new Error(`${key} is in both ${from.get(key)} and ${dir}: were the shards made with the same N?`);
+      if (from.has(key))
+        throw new Error(`${key} is in both ${from.get(key)} and ${dir}: were the shards made with the same N?`);
       from.set(key, dir);
       all.push(r);
     }

@@ -39,13 +39,22 @@ function visibleSource(source: string): string {
 function lockedChanges(id: string, mine: Cell, theirs: Cell): CellChange[] {
   const changes: CellChange[] = [];
   if (theirs.cell_type !== mine.cell_type) {
-    changes.push({ gradeId: id, kind: "cell type changed", message: `cell '${id}' was changed from ${mine.cell_type} to ${theirs.cell_type}: restored` });
+    changes.push({
+      gradeId: id,
+      kind: "cell type changed",
+      message: `cell '${id}' was changed from ${mine.cell_type} to ${theirs.cell_type}: restored`,
+    });
   }
   const claimed = theirs.metadata.nbgrader?.points;
   if (claimed !== undefined && Number(claimed) !== points(mine)) {
-    changes.push({ gradeId: id, kind: "points changed", message: `cell '${id}' claimed ${claimed} points instead of ${points(mine)}: restored` });
+    changes.push({
+      gradeId: id,
+      kind: "points changed",
+      message: `cell '${id}' claimed ${claimed} points instead of ${points(mine)}: restored`,
+    });
   }
-  if (visibleSource(theirs.source) !== mine.source) changes.push({ gradeId: id, kind: "edited", message: `read-only cell '${id}' was edited: restored` });
+  if (visibleSource(theirs.source) !== mine.source)
+    changes.push({ gradeId: id, kind: "edited", message: `read-only cell '${id}' was edited: restored` });
   return changes;
 }
 
@@ -64,14 +73,22 @@ export function restoreCells(submission: Notebook, lab: Notebook): Restored {
       const cell = structuredClone(theirs);
       if (cell.metadata.nbgrader) {
         // Only the lab's own cells are graded: a cell a student marks as a test must not score.
-        changes.push({ gradeId: gradeId(cell) ?? "?", kind: "not the lab's", message: `a cell claims nbgrader metadata ('${gradeId(cell) ?? "no grade_id"}') the lab does not have: ignored` });
+        changes.push({
+          gradeId: gradeId(cell) ?? "?",
+          kind: "not the lab's",
+          message: `a cell claims nbgrader metadata ('${gradeId(cell) ?? "no grade_id"}') the lab does not have: ignored`,
+        });
         delete cell.metadata.nbgrader;
       }
       out.push({ cell });
       continue;
     }
     if (seen.has(key)) {
-      changes.push({ gradeId: key, kind: "duplicated", message: `cell '${key}' appears more than once: only the first counts` });
+      changes.push({
+        gradeId: key,
+        kind: "duplicated",
+        message: `cell '${key}' appears more than once: only the first counts`,
+      });
       const cell = structuredClone(theirs);
       delete cell.metadata.nbgrader;
       if (!isLocked(mine)) out.push({ cell });
@@ -82,7 +99,11 @@ export function restoreCells(submission: Notebook, lab: Notebook): Restored {
       // The student's answer, under the lab's metadata and cell type.
       const cell = { ...structuredClone(mine), source: theirs.source } as Cell;
       if (theirs.cell_type !== mine.cell_type) {
-        changes.push({ gradeId: key, kind: "cell type changed", message: `answer cell '${key}' was changed from ${mine.cell_type} to ${theirs.cell_type}: restored` });
+        changes.push({
+          gradeId: key,
+          kind: "cell type changed",
+          message: `answer cell '${key}' was changed from ${mine.cell_type} to ${theirs.cell_type}: restored`,
+        });
       }
       out.push({ cell, key });
     } else {

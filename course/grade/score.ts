@@ -39,7 +39,13 @@ function cellOutcome(r: CellRun, ownError: string, run: NotebookRun): string {
  * One result per test cell of the lab, in notebook order. A test that an
  * answer passed by calling the library's own version (`shortcuts`) earns nothing.
  */
-export function scoreTests(run: NotebookRun, student: CellRecords, solution: CellRecords, course?: CourseLab, shortcuts: ShortcutFound[] = []): TestResult[] {
+export function scoreTests(
+  run: NotebookRun,
+  student: CellRecords,
+  solution: CellRecords,
+  course?: CourseLab,
+  shortcuts: ShortcutFound[] = [],
+): TestResult[] {
   const tests: TestResult[] = [];
   run.notebook.cells.forEach((cell, index) => {
     if (cell.cell_type !== "code" || !isGrade(cell)) return;
@@ -47,19 +53,40 @@ export function scoreTests(run: NotebookRun, student: CellRecords, solution: Cel
     const max = points(cell);
     const r: CellRun = run.cells.get(index) ?? { status: "not run", seconds: 0, flooded: false };
     const expected = solution.get(id);
-    if (!expected?.size) throw new Error(`test '${id}' records nothing in the solution: give it a hidden \`check.record(...)\``);
+    if (!expected?.size)
+      throw new Error(`test '${id}' records nothing in the solution: give it a hidden \`check.record(...)\``);
     const shortcut = shortcuts.find((f) => f.tests.includes(id));
     const score = shortcut
       ? { fraction: 0, message: shortcut.message }
-      : (course?.scoring?.[id] ?? scoreCaseByCase())(student.get(id) ?? new Map<string, RecordOutput | undefined>(), expected as Map<string, RecordOutput>);
+      : (course?.scoring?.[id] ?? scoreCaseByCase())(
+          student.get(id) ?? new Map<string, RecordOutput | undefined>(),
+          expected as Map<string, RecordOutput>,
+        );
     const fraction = Math.min(1, Math.max(0, Number.isFinite(score.fraction) ? score.fraction : 0));
     const ownError = r.error ? `${r.error.ename}: ${r.error.evalue}`.split("\n")[0] : "";
     const status: TestResult["status"] =
-      fraction === 1 ? "passed" : r.status === "timeout" ? "timeout" : r.status === "not run" ? "not run" : fraction > 0 ? "partial" : "failed";
+      fraction === 1
+        ? "passed"
+        : r.status === "timeout"
+          ? "timeout"
+          : r.status === "not run"
+            ? "not run"
+            : fraction > 0
+              ? "partial"
+              : "failed";
     // A record that threw what the cell showed says it once.
-    const shown = ownError && score.message.includes(r.error!.evalue.split("\n")[0]) ? "" : cellOutcome(r, ownError, run);
+    const shown =
+      ownError && score.message.includes(r.error!.evalue.split("\n")[0]) ? "" : cellOutcome(r, ownError, run);
     const message = fraction === 1 ? "" : [shown, score.message].filter(Boolean).join("; ");
-    tests.push({ id, points: round(max * fraction), max, status, message, seconds: round(r.seconds), ownChecksPassed: r.status === "ok" });
+    tests.push({
+      id,
+      points: round(max * fraction),
+      max,
+      status,
+      message,
+      seconds: round(r.seconds),
+      ownChecksPassed: r.status === "ok",
+    });
   });
   return tests;
 }

@@ -23,7 +23,8 @@ function reachedNames(source: string): { properties: Set<string>; strings: strin
   const properties = new Set<string>();
   const strings: string[] = [];
   const visit = (node: ts.Node) => {
-    if (ts.isPropertyAccessExpression(node) && node.expression.kind !== ts.SyntaxKind.ThisKeyword) properties.add(node.name.text);
+    if (ts.isPropertyAccessExpression(node) && node.expression.kind !== ts.SyntaxKind.ThisKeyword)
+      properties.add(node.name.text);
     else if (ts.isImportSpecifier(node)) properties.add((node.propertyName ?? node.name).text);
     else if (ts.isStringLiteralLike(node)) strings.push(node.text);
     ts.forEachChild(node, visit);

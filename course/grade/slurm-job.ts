@@ -13,7 +13,8 @@ import { missingShards, readPlan, SlurmPlan, shardDir, shardTempDir } from "./sl
 
 function planOf(out: string): SlurmPlan {
   const plan = readPlan(out);
-  if (!plan) throw new Error(`${out} has no slurm/plan.json: submit with \`dlkit grade SUBMISSIONS --out ${out} --slurm\``);
+  if (!plan)
+    throw new Error(`${out} has no slurm/plan.json: submit with \`dlkit grade SUBMISSIONS --out ${out} --slurm\``);
   return plan;
 }
 
@@ -24,9 +25,14 @@ function planOf(out: string): SlurmPlan {
  * submission removes. Exit code 0 when the shard is whole (students with
  * failures included: they have their rows).
  */
-export async function gradeShard(out: string, k: number, job = process.env.SLURM_JOB_ID ?? String(process.pid)): Promise<number> {
+export async function gradeShard(
+  out: string,
+  k: number,
+  job = process.env.SLURM_JOB_ID ?? String(process.pid),
+): Promise<number> {
   const plan = planOf(out);
-  if (!(Number.isInteger(k) && k >= 1 && k <= plan.shards)) throw new Error(`shard ${k} is not one of 1..${plan.shards}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= plan.shards))
+    throw new Error(`shard ${k} is not one of 1..${plan.shards}`);
   const final = shardDir(out, k, plan.shards);
   if (fs.existsSync(final)) {
     console.error(`dlkit: shard ${k} of ${plan.shards} is already graded (${final}): nothing to do`);
@@ -35,8 +41,18 @@ export async function gradeShard(out: string, k: number, job = process.env.SLURM
   const temp = shardTempDir(out, k, plan.shards, job);
   // A requeued job keeps its id: start again from nothing.
   fs.rmSync(temp, { recursive: true, force: true });
-  console.error(`dlkit: shard ${k} of ${plan.shards} on ${process.env.SLURMD_NODENAME ?? "this node"} (job ${job}): ${plan.students[k - 1].join(", ") || "no students"}`);
-  const code = await gradeCommand([...plan.gradeArgs, "--shard", `${k}/${plan.shards}`, "--seed", String(plan.seed), "--out", temp]);
+  console.error(
+    `dlkit: shard ${k} of ${plan.shards} on ${process.env.SLURMD_NODENAME ?? "this node"} (job ${job}): ${plan.students[k - 1].join(", ") || "no students"}`,
+  );
+  const code = await gradeCommand([
+    ...plan.gradeArgs,
+    "--shard",
+    `${k}/${plan.shards}`,
+    "--seed",
+    String(plan.seed),
+    "--out",
+    temp,
+  ]);
   if (code > 1 || !fs.existsSync(path.join(temp, "results.json"))) {
     console.error(`dlkit: shard ${k} was not graded (exit code ${code}); ${temp} is left for a look`);
     return 2;
@@ -63,7 +79,9 @@ function mergeShards(out: string): number {
   const plan = planOf(out);
   const missing = missingShards(out, plan.shards);
   if (missing.length) {
-    console.error(`dlkit merge: ${missing.length} of ${plan.shards} shard(s) have no results (their task failed, was cancelled or did not run); nothing is merged:`);
+    console.error(
+      `dlkit merge: ${missing.length} of ${plan.shards} shard(s) have no results (their task failed, was cancelled or did not run); nothing is merged:`,
+    );
     for (const k of missing) console.error(`  shard ${k}: ${plan.students[k - 1].join(", ")}`);
     console.error(`submit again to grade only those: ${plan.command}`);
     return 1;
@@ -73,12 +91,16 @@ function mergeShards(out: string): number {
     const graded = readResults(dir).map((r) => `${r.student}\u0000${r.seed}`);
     const expected = plan.students[i].map((s) => `${s.split("/")[0]}\u0000${plan.seed}`);
     if (JSON.stringify([...graded].sort()) !== JSON.stringify([...expected].sort())) {
-      console.error(`dlkit merge: ${dir} does not hold the students of shard ${i + 1} graded with seed ${plan.seed}: was it written by another grading? Remove it and submit again.`);
+      console.error(
+        `dlkit merge: ${dir} does not hold the students of shard ${i + 1} graded with seed ${plan.seed}: was it written by another grading? Remove it and submit again.`,
+      );
       return 1;
     }
   }
   const results = mergeResults(dirs, out);
-  console.error(`dlkit merge: ${results.length} result(s) from ${plan.shards} shard(s), seed ${plan.seed} → ${path.join(out, "gradebook.csv")}, results.json, feedback/`);
+  console.error(
+    `dlkit merge: ${results.length} result(s) from ${plan.shards} shard(s), seed ${plan.seed} → ${path.join(out, "gradebook.csv")}, results.json, feedback/`,
+  );
   return 0;
 }
 

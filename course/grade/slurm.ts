@@ -63,7 +63,8 @@ export interface SlurmOptions {
 const planFile = (out: string) => path.join(out, "slurm", "plan.json");
 export const shardDir = (out: string, k: number, n: number) => path.join(out, "shards", `${k}-of-${n}`);
 /** Written by the task until its shard is whole; then renamed to shardDir. */
-export const shardTempDir = (out: string, k: number, n: number, job: string) => path.join(out, "shards", `.${k}-of-${n}.${job}.tmp`);
+export const shardTempDir = (out: string, k: number, n: number, job: string) =>
+  path.join(out, "shards", `.${k}-of-${n}.${job}.tmp`);
 /** The entry point the job scripts run (compiled). */
 export const jobEntry = (kit: string) => path.join(kit, "dist", "course", "grade", "slurm-job.js");
 
@@ -73,13 +74,16 @@ export function readPlan(out: string): SlurmPlan | null {
   const file = planFile(out);
   if (!fs.existsSync(file)) return null;
   const plan = JSON.parse(fs.readFileSync(file, "utf8")) as SlurmPlan;
-  if (plan.version !== PLAN_VERSION) throw new Error(`${file} was written by another version of dlkit: grade into a new --out.`);
+  if (plan.version !== PLAN_VERSION)
+    throw new Error(`${file} was written by another version of dlkit: grade into a new --out.`);
   return plan;
 }
 
 /** Shards 1..N whose folder is not there yet. */
 export function missingShards(out: string, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i + 1).filter((k) => !fs.existsSync(path.join(shardDir(out, k, n), "results.json")));
+  return Array.from({ length: n }, (_, i) => i + 1).filter(
+    (k) => !fs.existsSync(path.join(shardDir(out, k, n), "results.json")),
+  );
 }
 
 /** `1,2,3,5` → `1-3,5`, as sbatch --array takes it. */
@@ -104,7 +108,8 @@ export function splitWords(text: string): string[] {
       if (word !== null) words.push(word);
       word = null;
     } else {
-      word = (word ?? "") + (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2] ?? m[3].replace(/\\(.)/g, "$1"));
+      word =
+        (word ?? "") + (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : (m[2] ?? m[3].replace(/\\(.)/g, "$1")));
     }
   }
   if (word !== null) words.push(word);
@@ -122,7 +127,12 @@ export function withSbatchArgsJoined(args: string[]): string[] {
 export const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** The batch script: `task` grades shard $SLURM_ARRAY_TASK_ID, `merge` joins the shards. */
-function jobScript(plan: SlurmPlan, out: string, step: "task" | "merge", resources: { memoryMb: number; cpus: number }): string {
+function jobScript(
+  plan: SlurmPlan,
+  out: string,
+  step: "task" | "merge",
+  resources: { memoryMb: number; cpus: number },
+): string {
   const argument = step === "task" ? ` "$SLURM_ARRAY_TASK_ID"` : "";
   // --output and --chdir name OUT: given on sbatch's command line, where a path needs no quoting.
   return `#!/bin/bash
@@ -156,21 +166,32 @@ interface QueuedJob {
 export function queuedJobs(squeue = "squeue"): QueuedJob[] {
   const run = spawnSync(squeue, ["-h", "-o", "%F %i %T"], { encoding: "utf8" });
   if (run.error || run.status !== 0) {
-    throw new Error(`${squeue} failed (${(run.stderr || run.error?.message || `exit code ${run.status}`).trim()}): is this a Slurm login node?`);
+    throw new Error(
+      `${squeue} failed (${(run.stderr || run.error?.message || `exit code ${run.status}`).trim()}): is this a Slurm login node?`,
+    );
   }
-  return run.stdout.trim().split("\n").filter(Boolean).map((line) => {
-    const [arrayId, id, state] = line.trim().split(/\s+/);
-    return { arrayId, id, state };
-  });
+  return run.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [arrayId, id, state] = line.trim().split(/\s+/);
+      return { arrayId, id, state };
+    });
 }
 
 function sbatch(command: string, args: string[]): string {
   const run = spawnSync(command, ["--parsable", ...args], { encoding: "utf8" });
   if (run.error) {
     const missing = (run.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new Error(missing ? `${command} is not on PATH: --slurm submits jobs with Slurm's sbatch; run it on the cluster's login node` : String(run.error));
+    throw new Error(
+      missing
+        ? `${command} is not on PATH: --slurm submits jobs with Slurm's sbatch; run it on the cluster's login node`
+        : String(run.error),
+    );
   }
-  if (run.status !== 0) throw new Error(`sbatch ${args.join(" ")} failed: ${run.stderr.trim() || `exit code ${run.status}`}`);
+  if (run.status !== 0)
+    throw new Error(`sbatch ${args.join(" ")} failed: ${run.stderr.trim() || `exit code ${run.status}`}`);
   // --parsable prints "id" or "id;cluster".
   return run.stdout.trim().split(";")[0];
 }
@@ -181,16 +202,26 @@ function planFor(options: SlurmOptions, out: string): SlurmPlan {
   const recorded = readPlan(out);
   if (recorded) {
     const problems: string[] = [];
-    if (options.seedGiven && options.seed !== recorded.seed) problems.push(`it was graded with --seed ${recorded.seed}, not ${options.seed}`);
-    if (options.arraySize !== undefined && options.arraySize !== recorded.shards) problems.push(`it has ${recorded.shards} shards, not --array-size ${options.arraySize}`);
-    if (JSON.stringify(students(recorded.shards)) !== JSON.stringify(recorded.students)) problems.push("the submissions are not the ones it was planned with");
+    if (options.seedGiven && options.seed !== recorded.seed)
+      problems.push(`it was graded with --seed ${recorded.seed}, not ${options.seed}`);
+    if (options.arraySize !== undefined && options.arraySize !== recorded.shards)
+      problems.push(`it has ${recorded.shards} shards, not --array-size ${options.arraySize}`);
+    if (JSON.stringify(students(recorded.shards)) !== JSON.stringify(recorded.students))
+      problems.push("the submissions are not the ones it was planned with");
     if (JSON.stringify(options.gradeArgs) !== JSON.stringify(recorded.gradeArgs)) {
       problems.push(`its shards were graded with \`${recorded.gradeArgs.map(shellQuote).join(" ")}\``);
     }
     if (problems.length) {
-      throw new InputError(`${out} holds a Slurm grading whose results this run would not match: ${problems.join("; ")}. Grade into a new --out, or repeat that run's options (without --seed and --array-size it keeps its own).`);
+      throw new InputError(
+        `${out} holds a Slurm grading whose results this run would not match: ${problems.join("; ")}. Grade into a new --out, or repeat that run's options (without --seed and --array-size it keeps its own).`,
+      );
     }
-    return { ...recorded, kit: kitRoot(), node: process.execPath, sbatchArgs: options.sbatchArgs ?? recorded.sbatchArgs };
+    return {
+      ...recorded,
+      kit: kitRoot(),
+      node: process.execPath,
+      sbatchArgs: options.sbatchArgs ?? recorded.sbatchArgs,
+    };
   }
   const count = options.submissions.length;
   const n = Math.min(count, options.arraySize ?? Math.ceil(count / 10));
@@ -219,26 +250,37 @@ export function submitSlurm(options: SlurmOptions): number {
   if (options.submissions.length === 0) throw new InputError("no submissions to grade: nothing to submit to Slurm");
   const plan = planFor(options, out);
   const entry = jobEntry(plan.kit);
-  if (!fs.existsSync(entry)) throw new Error(`the kit is not built (${entry} is missing): run \`npm run build\` in ${plan.kit}; the cluster's nodes run the compiled grader.`);
+  if (!fs.existsSync(entry))
+    throw new Error(
+      `the kit is not built (${entry} is missing): run \`npm run build\` in ${plan.kit}; the cluster's nodes run the compiled grader.`,
+    );
   const forbidden = plan.sbatchArgs.find((a) => /^--?(array|dependency|a|d)(=|$)/.test(a));
-  if (forbidden) throw new InputError(`--sbatch-args cannot set ${forbidden}: dlkit sets the array and the merge job's dependency itself`);
+  if (forbidden)
+    throw new InputError(
+      `--sbatch-args cannot set ${forbidden}: dlkit sets the array and the merge job's dependency itself`,
+    );
 
   // A re-run while the last one is still queued would grade its shards twice.
   const ours = new Set(plan.submissions.flatMap((s) => [s.array, s.merge]).filter((id): id is string => Boolean(id)));
   const queued = ours.size ? queuedJobs(options.squeue).filter((j) => ours.has(j.arrayId) || ours.has(j.id)) : [];
   if (queued.length) {
     const ids = [...new Set(queued.map((j) => j.arrayId))];
-    throw new Error(`the last submission for ${out} is still queued or running (${queued.map((j) => `${j.id} ${j.state}`).join(", ")}): wait for it (squeue -j ${ids.join(",")}) or cancel it (scancel ${ids.join(" ")}) before submitting again.`);
+    throw new Error(
+      `the last submission for ${out} is still queued or running (${queued.map((j) => `${j.id} ${j.state}`).join(", ")}): wait for it (squeue -j ${ids.join(",")}) or cancel it (scancel ${ids.join(" ")}) before submitting again.`,
+    );
   }
   // Left by killed tasks; no task of ours runs now.
   const shardsDir = path.join(out, "shards");
   if (fs.existsSync(shardsDir)) {
-    for (const f of fs.readdirSync(shardsDir)) if (/^\..*\.tmp$/.test(f)) fs.rmSync(path.join(shardsDir, f), { recursive: true, force: true });
+    for (const f of fs.readdirSync(shardsDir))
+      if (/^\..*\.tmp$/.test(f)) fs.rmSync(path.join(shardsDir, f), { recursive: true, force: true });
   }
 
   const missing = missingShards(out, plan.shards);
   if (!missing.length && fs.existsSync(path.join(out, "results.json"))) {
-    log(`dlkit grade --slurm: all ${plan.shards} shard(s) of ${out} are graded and merged: ${path.join(out, "gradebook.csv")}`);
+    log(
+      `dlkit grade --slurm: all ${plan.shards} shard(s) of ${out} are graded and merged: ${path.join(out, "gradebook.csv")}`,
+    );
     return 0;
   }
   fs.mkdirSync(path.join(out, "slurm", "logs"), { recursive: true });
@@ -251,14 +293,28 @@ export function submitSlurm(options: SlurmOptions): number {
 
   const sbatchCommand = options.sbatch ?? "sbatch";
   const where = (log: string) => [`--output=${path.join(out, "slurm", "logs", log)}`, `--chdir=${out}`];
-  const array = missing.length ? sbatch(sbatchCommand, [`--array=${arraySpec(missing)}`, ...where("grade-%A_%a.out"), ...plan.sbatchArgs, taskScript]) : null;
+  const array = missing.length
+    ? sbatch(sbatchCommand, [
+        `--array=${arraySpec(missing)}`,
+        ...where("grade-%A_%a.out"),
+        ...plan.sbatchArgs,
+        taskScript,
+      ])
+    : null;
   let merge: string;
   try {
-    merge = sbatch(sbatchCommand, [...(array ? [`--dependency=afterany:${array}`] : []), ...where("merge-%j.out"), ...plan.sbatchArgs, mergeScript]);
+    merge = sbatch(sbatchCommand, [
+      ...(array ? [`--dependency=afterany:${array}`] : []),
+      ...where("merge-%j.out"),
+      ...plan.sbatchArgs,
+      mergeScript,
+    ]);
   } catch (err) {
     if (array) plan.submissions.push({ array, shards: missing, merge: "", at: new Date().toISOString() });
     writeFileAtomic(planFile(out), JSON.stringify(plan, null, 1) + "\n");
-    throw new Error(`${err instanceof Error ? err.message : err}${array ? ` (job array ${array} was submitted: once it ends, submit again to merge)` : ""}`);
+    throw new Error(
+      `${err instanceof Error ? err.message : err}${array ? ` (job array ${array} was submitted: once it ends, submit again to merge)` : ""}`,
+    );
   }
   plan.submissions.push({ array, shards: missing, merge, at: new Date().toISOString() });
   writeFileAtomic(planFile(out), JSON.stringify(plan, null, 1) + "\n");
@@ -268,13 +324,21 @@ export function submitSlurm(options: SlurmOptions): number {
   if (array) {
     const again = missing.length < plan.shards ? ` (the other ${plan.shards - missing.length} are graded)` : "";
     log(`dlkit grade --slurm: ${total} submission(s) in ${plan.shards} shard(s), seed ${plan.seed}`);
-    log(`  job array ${array}: shard(s) ${arraySpec(missing)} of ${plan.shards}${again}, one task each → ${path.join(out, "shards")}/`);
+    log(
+      `  job array ${array}: shard(s) ${arraySpec(missing)} of ${plan.shards}${again}, one task each → ${path.join(out, "shards")}/`,
+    );
   } else {
     log(`dlkit grade --slurm: all ${plan.shards} shard(s) are graded; only the merge is left`);
   }
-  log(`  merge job ${merge}${array ? `: runs after the array, whatever its tasks' outcome` : ""} → ${path.join(out, "gradebook.csv")}, results.json, feedback/`);
-  log(`follow them: squeue -j ${ids}   (details: scontrol show job ${array ?? merge}; logs: ${path.join(out, "slurm", "logs")}/)`);
-  log(`if a task fails, the merge job names the missing shards and their students: run the same command again to grade only those.`);
+  log(
+    `  merge job ${merge}${array ? `: runs after the array, whatever its tasks' outcome` : ""} → ${path.join(out, "gradebook.csv")}, results.json, feedback/`,
+  );
+  log(
+    `follow them: squeue -j ${ids}   (details: scontrol show job ${array ?? merge}; logs: ${path.join(out, "slurm", "logs")}/)`,
+  );
+  log(
+    `if a task fails, the merge job names the missing shards and their students: run the same command again to grade only those.`,
+  );
   console.log(ids);
   return 0;
 }

@@ -17,7 +17,10 @@ export interface Submission {
 }
 
 const notebooksIn = (dir: string) =>
-  fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+    .sort();
 
 function studentFolder(dir: string, labs: string[], only: string | undefined): Submission[] {
   const student = path.basename(dir);
@@ -45,7 +48,10 @@ export function collectSubmissions(inputs: string[], labs: string[], only?: stri
     } else if (isStudentFolder(input)) {
       out.push(...studentFolder(input, labs, only));
     } else {
-      for (const entry of fs.readdirSync(input).filter((e) => !e.startsWith(".")).sort()) {
+      for (const entry of fs
+        .readdirSync(input)
+        .filter((e) => !e.startsWith("."))
+        .sort()) {
         const p = path.join(input, entry);
         if (fs.statSync(p).isDirectory()) out.push(...studentFolder(p, labs, only));
         else if (entry.endsWith(".ipynb")) addFile(p);
@@ -60,7 +66,8 @@ export function parseShard(text: string): { k: number; n: number } {
   const m = text.match(/^(\d+)\/(\d+)$/);
   const k = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!(n >= 1 && k >= 1 && k <= n)) throw new Error(`--shard takes k/N with 1 ≤ k ≤ N (e.g. 2/4 for the second of four), not '${text}'`);
+  if (!(n >= 1 && k >= 1 && k <= n))
+    throw new Error(`--shard takes k/N with 1 ≤ k ≤ N (e.g. 2/4 for the second of four), not '${text}'`);
   return { k, n };
 }
 

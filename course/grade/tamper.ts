@@ -17,7 +17,8 @@ function topLevelNames(source: string): string[] {
     else for (const e of name.elements) if (!ts.isOmittedExpression(e)) bind(e.name);
   };
   for (const s of file.statements) {
-    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) names.push(s.name.text);
+    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name)
+      names.push(s.name.text);
     else if (ts.isVariableStatement(s)) s.declarationList.declarations.forEach((d) => bind(d.name));
     else if (ts.isImportDeclaration(s) && s.importClause) {
       const c = s.importClause;
@@ -33,7 +34,8 @@ function topLevelNames(source: string): string[] {
 export function findRedefinitions(nb: Notebook): string[] {
   const owner = new Map<string, string>();
   for (const cell of nb.cells) {
-    if (cell.cell_type === "code" && isLocked(cell)) for (const name of topLevelNames(cell.source)) owner.set(name, gradeId(cell) ?? "?");
+    if (cell.cell_type === "code" && isLocked(cell))
+      for (const name of topLevelNames(cell.source)) owner.set(name, gradeId(cell) ?? "?");
   }
   const found: string[] = [];
   nb.cells.forEach((cell, i) => {

@@ -5,4 +5,6 @@ import { lab5 } from "./lab5-transformer";
 import { tp4a } from "./tp4a-cnn";
 import { tp4b } from "./tp4b-rnn";
 
-export const COURSE_LABS: ReadonlyMap<string, CourseLab> = new Map([lab1, tp4a, tp4b, lab5].map((lab) => [lab.name, lab]));
+export const COURSE_LABS: ReadonlyMap<string, CourseLab> = new Map(
+  [lab1, tp4a, tp4b, lab5].map((lab) => [lab.name, lab]),
+);

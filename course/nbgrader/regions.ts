@@ -11,7 +11,11 @@ export interface RegionKind {
   label: string;
 }
 
-export const SOLUTION: RegionKind = { begin: /^\s*\/\/\s*BEGIN SOLUTION\s*$/, end: /^\s*\/\/\s*END SOLUTION\s*$/, label: "SOLUTION" };
+export const SOLUTION: RegionKind = {
+  begin: /^\s*\/\/\s*BEGIN SOLUTION\s*$/,
+  end: /^\s*\/\/\s*END SOLUTION\s*$/,
+  label: "SOLUTION",
+};
 export const HIDDEN_TESTS: RegionKind = {
   begin: /^\s*\/\/\s*BEGIN HIDDEN TESTS\s*$/,
   end: /^\s*\/\/\s*END HIDDEN TESTS\s*$/,
@@ -32,23 +36,33 @@ export function findRegions(source: string, kind: RegionKind, where: string): Re
   lines.forEach((line, i) => {
     if (kind.begin.test(line)) {
       if (open !== null) {
-        throw new NotebookError(`${where}, line ${i + 1}: BEGIN ${kind.label} inside the region opened on line ${open + 1}; close it with \`// END ${kind.label}\` first.`);
+        throw new NotebookError(
+          `${where}, line ${i + 1}: BEGIN ${kind.label} inside the region opened on line ${open + 1}; close it with \`// END ${kind.label}\` first.`,
+        );
       }
       open = i;
     } else if (kind.end.test(line)) {
-      if (open === null) throw new NotebookError(`${where}, line ${i + 1}: END ${kind.label} without a BEGIN ${kind.label} above it.`);
+      if (open === null)
+        throw new NotebookError(`${where}, line ${i + 1}: END ${kind.label} without a BEGIN ${kind.label} above it.`);
       regions.push({ begin: open, end: i });
       open = null;
     }
   });
   if (open !== null) {
-    throw new NotebookError(`${where}, line ${(open as number) + 1}: BEGIN ${kind.label} is never closed; add \`// END ${kind.label}\` after the region.`);
+    throw new NotebookError(
+      `${where}, line ${(open as number) + 1}: BEGIN ${kind.label} is never closed; add \`// END ${kind.label}\` after the region.`,
+    );
   }
   return regions;
 }
 
 /** Replaces each region, markers included, by what `replace` returns (lines; none to drop it). */
-export function replaceRegions(source: string, kind: RegionKind, where: string, replace: (region: Region, lines: string[]) => string[]): string {
+export function replaceRegions(
+  source: string,
+  kind: RegionKind,
+  where: string,
+  replace: (region: Region, lines: string[]) => string[],
+): string {
   const lines = source.split("\n");
   const out: string[] = [];
   let next = 0;

@@ -24,10 +24,13 @@ export function releaseTargets(solutions: string[], labsDir?: string): ReleaseTa
     if (!solution.endsWith(".ipynb")) throw new NotebookError(`${solution} is not a .ipynb notebook.`);
     const dir = path.dirname(path.resolve(solution));
     if (!labsDir && path.basename(dir) !== "solutions") {
-      throw new NotebookError(`${solution} is not in a solutions/ folder, so there is no labs/ beside it: pass --labs DIR.`);
+      throw new NotebookError(
+        `${solution} is not in a solutions/ folder, so there is no labs/ beside it: pass --labs DIR.`,
+      );
     }
     const outDir = path.resolve(labsDir ?? path.join(dir, "..", "labs"));
-    if (outDir === dir) throw new NotebookError(`--labs ${labsDir} is the solutions folder: release never writes into solutions/.`);
+    if (outDir === dir)
+      throw new NotebookError(`--labs ${labsDir} is the solutions folder: release never writes into solutions/.`);
     return { lab: labName(solution), solution, output: path.join(outDir, path.basename(solution)) };
   });
 }
@@ -36,7 +39,8 @@ export const releasedText = (t: ReleaseTarget): string =>
   serializeNotebook(releaseNotebook(readNotebook(t.solution), t.lab, path.basename(t.solution)));
 
 export function writeReleases(targets: ReleaseTarget[]): void {
-  for (const t of targets) writeNotebook(t.output, releaseNotebook(readNotebook(t.solution), t.lab, path.basename(t.solution)), [t.solution]);
+  for (const t of targets)
+    writeNotebook(t.output, releaseNotebook(readNotebook(t.solution), t.lab, path.basename(t.solution)), [t.solution]);
 }
 
 /**
@@ -48,12 +52,14 @@ export function checkReleases(targets: ReleaseTarget[], strayDir?: string): stri
   for (const t of targets) {
     const expected = releasedText(t);
     if (!fs.existsSync(t.output)) problems.push(`${t.output}: missing (release ${t.solution} makes it)`);
-    else if (fs.readFileSync(t.output, "utf8") !== expected) problems.push(`${t.output}: differs from what release makes of ${t.solution}`);
+    else if (fs.readFileSync(t.output, "utf8") !== expected)
+      problems.push(`${t.output}: differs from what release makes of ${t.solution}`);
   }
   if (strayDir) {
     const made = new Set(targets.map((t) => path.resolve(t.output)));
     for (const lab of listNotebooks(strayDir)) {
-      if (!made.has(path.resolve(lab))) problems.push(`${lab}: has no solution notebook (remove it, or add its solution)`);
+      if (!made.has(path.resolve(lab)))
+        problems.push(`${lab}: has no solution notebook (remove it, or add its solution)`);
     }
   }
   return problems;

@@ -41,7 +41,9 @@ function answerSources(nb: Notebook, name: string): string[] {
 
 /** The JavaScript lines TypeScript makes of a cell (what tsc would put in dist/). */
 function compiledLines(source: string): string[] {
-  const out = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS } });
+  const out = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
+  });
   return out.outputText.split("\n");
 }
 

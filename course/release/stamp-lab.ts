@@ -10,6 +10,9 @@ export class StampLab {
   constructor(private readonly lab: string) {}
 
   apply(nb: Notebook): Notebook {
-    return { ...nb, metadata: { ...structuredClone(nb.metadata), dlkit: { ...(nb.metadata.dlkit ?? {}), lab: this.lab } } };
+    return {
+      ...nb,
+      metadata: { ...structuredClone(nb.metadata), dlkit: { ...(nb.metadata.dlkit ?? {}), lab: this.lab } },
+    };
   }
 }

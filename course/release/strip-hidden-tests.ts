@@ -8,7 +8,8 @@ export class StripHiddenTests {
 
   apply(nb: Notebook): Notebook {
     return mapCells(nb, (cell, i) => {
-      if (cell.cell_type === "code") cell.source = replaceRegions(cell.source, HIDDEN_TESTS, describeCell(this.name, cell, i), () => []);
+      if (cell.cell_type === "code")
+        cell.source = replaceRegions(cell.source, HIDDEN_TESTS, describeCell(this.name, cell, i), () => []);
       return cell;
     });
   }

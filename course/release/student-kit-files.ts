@@ -16,7 +16,14 @@ export interface KitLab {
 }
 
 export const markerText = (version: string): string =>
-  JSON.stringify({ what: "a dlkit student kit, written by `dlkit release --student-kit`; the next release replaces this whole folder (except .git)", version }, null, 2) + "\n";
+  JSON.stringify(
+    {
+      what: "a dlkit student kit, written by `dlkit release --student-kit`; the next release replaces this whole folder (except .git)",
+      version,
+    },
+    null,
+    2,
+  ) + "\n";
 
 /** The kit's package.json: private, one dependency, the vendored dlkit. */
 export function kitManifest(version: string, tarball: string, allowScripts: Record<string, boolean>): string {
@@ -52,7 +59,9 @@ export function notebookTitle(markdownSources: string[], fallback: string): stri
 }
 
 export function kitReadme(options: { version: string; labs: KitLab[]; tarball: string }): string {
-  const labList = options.labs.map((l) => `| [\`labs/${l.name}.ipynb\`](labs/${l.name}.ipynb) | ${l.title} |`).join("\n");
+  const labList = options.labs
+    .map((l) => `| [\`labs/${l.name}.ipynb\`](labs/${l.name}.ipynb) | ${l.title} |`)
+    .join("\n");
   return `# Advanced deep learning: the labs, in TypeScript
 
 \`\`\`sh

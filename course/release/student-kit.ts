@@ -22,7 +22,15 @@ import { InputError } from "../../cli/errors";
 import { listNotebooks, Notebook, readNotebook, serializeNotebook } from "../../jupyter/notebook";
 import { describeLeak, filesUnder, findLeaks, Leak, solutionLines } from "./leaks";
 import { releaseNotebook } from "./pipeline";
-import { fashionMnistReadme, KIT_GITIGNORE, KIT_MARKER, kitManifest, kitReadme, markerText, notebookTitle } from "./student-kit-files";
+import {
+  fashionMnistReadme,
+  KIT_GITIGNORE,
+  KIT_MARKER,
+  kitManifest,
+  kitReadme,
+  markerText,
+  notebookTitle,
+} from "./student-kit-files";
 import { packPackage, readManifest, runQuiet, stagePackage } from "./student-package";
 
 /** What a previous kit's folder may hold that release keeps: the students' repository's history. */
@@ -31,7 +39,8 @@ const KEPT = [".git"];
 /** Throws an InputError unless `dir` is absent, empty (but for .git), or a student kit. */
 export function assertReplaceable(dir: string): void {
   if (!fs.existsSync(dir)) return;
-  if (!fs.statSync(dir).isDirectory()) throw new InputError(`${dir} is a file: the student kit is a folder; name a new or empty folder`);
+  if (!fs.statSync(dir).isDirectory())
+    throw new InputError(`${dir} is a file: the student kit is a folder; name a new or empty folder`);
   const entries = fs.readdirSync(dir).filter((e) => !KEPT.includes(e));
   if (entries.length === 0 || entries.includes(KIT_MARKER)) return;
   throw new InputError(
@@ -64,7 +73,12 @@ interface ReleasedLab {
   lab: Notebook;
 }
 
-const FASHION_MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+const FASHION_MNIST_FILES = [
+  "train-images-idx3-ubyte",
+  "train-labels-idx1-ubyte",
+  "t10k-images-idx3-ubyte",
+  "t10k-labels-idx1-ubyte",
+];
 
 /** Copies Fashion-MNIST's IDX files (gzipped when the source is) into `target`, with where they come from. */
 function copyFashionMnist(target: string): void {
@@ -75,19 +89,24 @@ function copyFashionMnist(target: string): void {
     fs.copyFileSync(path.join(source, file), path.join(target, file));
   }
   const debianCopyright = "/usr/share/doc/dataset-fashion-mnist/copyright";
-  if (source.startsWith("/usr/share/datasets/") && fs.existsSync(debianCopyright)) fs.copyFileSync(debianCopyright, path.join(target, "copyright"));
+  if (source.startsWith("/usr/share/datasets/") && fs.existsSync(debianCopyright))
+    fs.copyFileSync(debianCopyright, path.join(target, "copyright"));
   fs.writeFileSync(path.join(target, "README.md"), fashionMnistReadme(source));
 }
 
 /** Empties `dir` (but for KEPT) and moves `from`'s entries into it. */
 function replaceFolder(dir: string, from: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  for (const e of fs.readdirSync(dir)) if (!KEPT.includes(e)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+  for (const e of fs.readdirSync(dir))
+    if (!KEPT.includes(e)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
   for (const e of fs.readdirSync(from)) fs.renameSync(path.join(from, e), path.join(dir, e));
 }
 
 export class LeakError extends Error {
-  constructor(readonly leaks: Leak[], root: string) {
+  constructor(
+    readonly leaks: Leak[],
+    root: string,
+  ) {
     const shown = leaks.slice(0, 20).map((l) => `  ${describeLeak(l, root)}`);
     super(
       `the student kit would hold ${leaks.length} line(s) of the solutions' answers; nothing was written:\n${shown.join("\n")}` +
@@ -103,7 +122,10 @@ export async function writeStudentKit(options: StudentKitOptions): Promise<Stude
   const dir = path.resolve(options.dir);
   assertReplaceable(dir);
   const solutions = listNotebooks(path.join(root, "solutions"));
-  if (!solutions.length) throw new InputError(`no notebooks in ${path.join(root, "solutions")}: the student kit is released from the solutions`);
+  if (!solutions.length)
+    throw new InputError(
+      `no notebooks in ${path.join(root, "solutions")}: the student kit is released from the solutions`,
+    );
 
   const labs: ReleasedLab[] = solutions.map((file) => {
     const name = path.basename(file, ".ipynb");
@@ -135,27 +157,44 @@ export async function writeStudentKit(options: StudentKitOptions): Promise<Stude
     fs.copyFileSync(path.join(root, "environment.yml"), path.join(work, "environment.yml"));
     fs.writeFileSync(path.join(work, ".gitignore"), KIT_GITIGNORE);
     fs.writeFileSync(path.join(work, KIT_MARKER), markerText(manifest.version));
-    fs.writeFileSync(path.join(work, "package.json"), kitManifest(manifest.version, tarball, manifest.allowScripts ?? {}));
+    fs.writeFileSync(
+      path.join(work, "package.json"),
+      kitManifest(manifest.version, tarball, manifest.allowScripts ?? {}),
+    );
     const kitLabs = labs.map((l) => ({
       name: l.name,
-      title: notebookTitle(l.lab.cells.filter((c) => c.cell_type === "markdown").map((c) => c.source), l.name),
+      title: notebookTitle(
+        l.lab.cells.filter((c) => c.cell_type === "markdown").map((c) => c.source),
+        l.name,
+      ),
     }));
     fs.writeFileSync(path.join(work, "README.md"), kitReadme({ version: manifest.version, labs: kitLabs, tarball }));
     // The lock needs the registry's metadata for the dependencies; npm's cache serves it offline once they were installed here.
-    await runQuiet("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], work);
+    await runQuiet(
+      "npm",
+      ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"],
+      work,
+    );
     log("locked the dependencies (package-lock.json)");
 
     if (options.checkLeaks !== false) {
       const lines = labs.flatMap((l) => solutionLines(l.solution, l.lab, `${l.name}.ipynb`));
       const inTarball = (file: string) => path.join(dir, "vendor", `${tarball}!`, path.relative(stage, file));
       const leaks = findLeaks([...filesUnder(work), ...filesUnder(stage)], lines).map((l) =>
-        l.file.startsWith(stage + path.sep) ? { ...l, file: inTarball(l.file) } : { ...l, file: path.join(dir, path.relative(work, l.file)) },
+        l.file.startsWith(stage + path.sep)
+          ? { ...l, file: inTarball(l.file) }
+          : { ...l, file: path.join(dir, path.relative(work, l.file)) },
       );
       if (leaks.length) throw new LeakError(leaks, path.dirname(dir));
       log(`searched the kit for ${lines.length} lines of the solutions' answers: none found`);
     }
     replaceFolder(dir, work);
-    return { dir, labs: labs.map((l) => l.name), tarball, tarballBytes: fs.statSync(path.join(dir, "vendor", tarball)).size };
+    return {
+      dir,
+      labs: labs.map((l) => l.name),
+      tarball,
+      tarballBytes: fs.statSync(path.join(dir, "vendor", tarball)).size,
+    };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     fs.rmSync(stage, { recursive: true, force: true });

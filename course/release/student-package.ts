@@ -28,7 +28,8 @@ const RELATIVE_SPECIFIER = /(?:\brequire\(|\bfrom\s+|\bimport\()\s*"(\.{1,2}\/[^
 function resolveModule(root: string, fromFile: string, specifier: string): string | null {
   const base = path.join(path.dirname(path.join(root, fromFile)), specifier);
   for (const candidate of [base, path.join(base, "index")]) {
-    if (fs.existsSync(`${candidate}.js`) || fs.existsSync(`${candidate}.d.ts`)) return toPosix(path.relative(root, candidate));
+    if (fs.existsSync(`${candidate}.js`) || fs.existsSync(`${candidate}.d.ts`))
+      return toPosix(path.relative(root, candidate));
   }
   return null;
 }
@@ -46,14 +47,19 @@ export function reachableFiles(root: string, entries = PACKAGE_ENTRIES): string[
     if (seen.has(mod)) continue;
     seen.add(mod);
     const forbidden = INSTRUCTOR_ONLY.find((p) => `${mod}.`.startsWith(p) || `${mod}/`.startsWith(p));
-    if (forbidden) throw new Error(`the student kit would ship ${mod}.js (under ${forbidden}), which is the instructor's: something the students' code imports reaches it`);
+    if (forbidden)
+      throw new Error(
+        `the student kit would ship ${mod}.js (under ${forbidden}), which is the instructor's: something the students' code imports reaches it`,
+      );
     const present = [`${mod}.js`, `${mod}.d.ts`].filter((f) => fs.existsSync(path.join(root, f)));
-    if (!present.length) throw new Error(`${mod}.js is missing: run \`npm run build\` before releasing the student kit`);
+    if (!present.length)
+      throw new Error(`${mod}.js is missing: run \`npm run build\` before releasing the student kit`);
     for (const file of present) {
       files.add(file);
       for (const [, specifier] of fs.readFileSync(path.join(root, file), "utf8").matchAll(RELATIVE_SPECIFIER)) {
         const target = resolveModule(root, file, specifier);
-        if (target === null) throw new Error(`${file} imports ${specifier}, which is not in dist/: run \`npm run build\``);
+        if (target === null)
+          throw new Error(`${file} imports ${specifier}, which is not in dist/: run \`npm run build\``);
         queue.push(target);
       }
     }
@@ -65,9 +71,14 @@ export function reachableFiles(root: string, entries = PACKAGE_ENTRIES): string[
 function assertBuilt(root: string, files: string[]): void {
   for (const file of files) {
     const source = path.join(root, file.replace(/^dist\//, "").replace(/(\.d)?\.js$|\.d\.ts$/, ".ts"));
-    if (!fs.existsSync(source)) throw new Error(`${file} has no source (${path.relative(root, source)}): dist/ holds a stale file; remove dist/ and run \`npm run build\``);
+    if (!fs.existsSync(source))
+      throw new Error(
+        `${file} has no source (${path.relative(root, source)}): dist/ holds a stale file; remove dist/ and run \`npm run build\``,
+      );
     if (fs.statSync(source).mtimeMs > fs.statSync(path.join(root, file)).mtimeMs) {
-      throw new Error(`${path.relative(root, source)} changed after ${file} was built: run \`npm run build\` before releasing the student kit`);
+      throw new Error(
+        `${path.relative(root, source)} changed after ${file} was built: run \`npm run build\` before releasing the student kit`,
+      );
     }
   }
 }
@@ -80,7 +91,8 @@ interface RootManifest {
   allowScripts?: Record<string, boolean>;
 }
 
-export const readManifest = (root: string): RootManifest => JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+export const readManifest = (root: string): RootManifest =>
+  JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 
 /** The student package's package.json: our runtime dependencies, the library's main and types, the student command line. */
 function studentManifest(ours: RootManifest): Record<string, unknown> {
@@ -88,7 +100,8 @@ function studentManifest(ours: RootManifest): Record<string, unknown> {
   return {
     name: "dlkit",
     version: ours.version,
-    description: "The Advanced Deep Learning labs' library (PyTorch-shaped nn, optim, data, train, check, plot on tfjs) and Jupyter kernel, for students.",
+    description:
+      "The Advanced Deep Learning labs' library (PyTorch-shaped nn, optim, data, train, check, plot on tfjs) and Jupyter kernel, for students.",
     main: "dist/lib/index.js",
     types: "dist/lib/index.d.ts",
     bin: { dlkit: "dist/cli/student-cli.js" },
@@ -119,7 +132,10 @@ export function stagePackage(root: string, stage: string, records: LabRecords[])
   assertBuilt(root, code);
   for (const file of code) write(file, withoutSourceMap(fs.readFileSync(path.join(root, file), "utf8")));
   for (const file of PACKAGE_DATA) {
-    if (!fs.existsSync(path.join(root, file))) throw new Error(`${file} is missing: the library reads it at run time (see its folder's README or index.ts for how it is made)`);
+    if (!fs.existsSync(path.join(root, file)))
+      throw new Error(
+        `${file} is missing: the library reads it at run time (see its folder's README or index.ts for how it is made)`,
+      );
     write(file, fs.readFileSync(path.join(root, file)));
   }
   // Same place and bytes as course/record-checks.ts writes them, so that lib/check/records.ts finds them.
@@ -131,13 +147,21 @@ export function stagePackage(root: string, stage: string, records: LabRecords[])
 /** Runs a command to its end; rejects with its output when it fails. */
 export function runQuiet(cmd: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
+    const child = spawn(cmd, args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, npm_config_update_notifier: "false" },
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d));
     child.stderr.on("data", (d: Buffer) => (err += d));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`\`${cmd} ${args.join(" ")}\` in ${cwd} failed (exit ${code}):\n${err || out}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`\`${cmd} ${args.join(" ")}\` in ${cwd} failed (exit ${code}):\n${err || out}`)),
+    );
   });
 }
 

@@ -15,25 +15,42 @@ export class CheckCellMetadata {
       const where = describeCell(this.name, cell, i);
       if (isTracked(cell)) {
         const id = gradeId(cell);
-        if (!id) throw new NotebookError(`${where} has nbgrader metadata but no grade_id: give it a unique name, e.g. "grade_id": "test_forward".`);
-        if (seen.has(id)) throw new NotebookError(`${this.name}: cells ${seen.get(id)! + 1} and ${i + 1} share grade_id '${id}'; each must be unique.`);
+        if (!id)
+          throw new NotebookError(
+            `${where} has nbgrader metadata but no grade_id: give it a unique name, e.g. "grade_id": "test_forward".`,
+          );
+        if (seen.has(id))
+          throw new NotebookError(
+            `${this.name}: cells ${seen.get(id)! + 1} and ${i + 1} share grade_id '${id}'; each must be unique.`,
+          );
         seen.set(id, i);
       }
       if (isGrade(cell)) {
         const points = cell.metadata.nbgrader?.points;
         if (typeof points !== "number" || !(points >= 0)) {
-          throw new NotebookError(`${where} is graded but its points are ${JSON.stringify(points)}: set "points" to a number ≥ 0.`);
+          throw new NotebookError(
+            `${where} is graded but its points are ${JSON.stringify(points)}: set "points" to a number ≥ 0.`,
+          );
         }
-        if (cell.cell_type !== "code") throw new NotebookError(`${where} is a graded ${cell.cell_type} cell: dlkit grades code cells only (tests); make it a code cell or drop "grade".`);
+        if (cell.cell_type !== "code")
+          throw new NotebookError(
+            `${where} is a graded ${cell.cell_type} cell: dlkit grades code cells only (tests); make it a code cell or drop "grade".`,
+          );
         if (isSolution(cell)) {
-          throw new NotebookError(`${where} is both an answer and a graded cell (manual grading), which dlkit does not support: split it into an answer cell and a test cell.`);
+          throw new NotebookError(
+            `${where} is both an answer and a graded cell (manual grading), which dlkit does not support: split it into an answer cell and a test cell.`,
+          );
         }
       }
       if (findRegions(cell.source, SOLUTION, where).length && !isSolution(cell)) {
-        throw new NotebookError(`${where} has a BEGIN SOLUTION region but is not an answer cell: set "solution": true in its nbgrader metadata.`);
+        throw new NotebookError(
+          `${where} has a BEGIN SOLUTION region but is not an answer cell: set "solution": true in its nbgrader metadata.`,
+        );
       }
       if (findRegions(cell.source, HIDDEN_TESTS, where).length && !isGrade(cell)) {
-        throw new NotebookError(`${where} has BEGIN HIDDEN TESTS but is not a graded test cell: set "grade": true and "points" in its nbgrader metadata.`);
+        throw new NotebookError(
+          `${where} has BEGIN HIDDEN TESTS but is not a graded test cell: set "grade": true and "points" in its nbgrader metadata.`,
+        );
       }
     });
     return nb;

@@ -56,7 +56,9 @@ export function expectedBackend(env: NodeJS.ProcessEnv = process.env): string {
   const skipped: string[] = [];
   for (const candidate of CANDIDATES) {
     if (isInstalled(candidate)) {
-      return skipped.length ? `${candidate.choice} (${skipped.join("; ")})` : `${candidate.choice} (the fastest backend)`;
+      return skipped.length
+        ? `${candidate.choice} (${skipped.join("; ")})`
+        : `${candidate.choice} (the fastest backend)`;
     }
     skipped.push(`${candidate.packageName} is not installed`);
   }

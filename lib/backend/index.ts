@@ -64,8 +64,7 @@ function load(candidate: Candidate): string | null {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const missing =
-      (err as { code?: string }).code === "MODULE_NOT_FOUND" &&
-      message.includes(`'${candidate.packageName}'`);
+      (err as { code?: string }).code === "MODULE_NOT_FOUND" && message.includes(`'${candidate.packageName}'`);
     return missing
       ? `${candidate.packageName} is not installed`
       : `${candidate.packageName} is installed but failed to load (${message.split("\n")[0].slice(0, 120)})`;

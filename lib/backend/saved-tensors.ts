@@ -28,7 +28,10 @@ let installed = false;
 /** Replaces engine.clone as described above; does nothing if tfjs's engine is not shaped as in 4.22. */
 export function installCheapSavedTensors(): void {
   const engine = tf.engine() as unknown as EngineInternals;
-  const shaped = typeof engine.clone === "function" && typeof engine.makeTensorFromTensorInfo === "function" && typeof engine.state?.gradientDepth === "number";
+  const shaped =
+    typeof engine.clone === "function" &&
+    typeof engine.makeTensorFromTensorInfo === "function" &&
+    typeof engine.state?.gradientDepth === "number";
   if (installed || !shaped) return;
   const tfjsClone = engine.clone.bind(engine);
   engine.clone = (x: tf.Tensor): tf.Tensor => {

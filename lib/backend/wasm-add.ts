@@ -39,14 +39,25 @@ export function addRow(backend: WasmBackend, x: TensorInfo, row: TensorInfo, out
 function repeatsOver(row: number[], full: number[]): boolean {
   const first = row.findIndex((d) => d !== 1);
   const trailing = first === -1 ? [] : row.slice(first);
-  return row.length <= full.length && trailing.length > 0 && tf.util.sizeFromShape(row) < tf.util.sizeFromShape(full) && tf.util.arraysEqual(trailing, full.slice(full.length - trailing.length));
+  return (
+    row.length <= full.length &&
+    trailing.length > 0 &&
+    tf.util.sizeFromShape(row) < tf.util.sizeFromShape(full) &&
+    tf.util.arraysEqual(trailing, full.slice(full.length - trailing.length))
+  );
 }
 
 function add(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { a, b } = args.inputs;
     const [full, row] = tf.util.sizeFromShape(a.shape) >= tf.util.sizeFromShape(b.shape) ? [a, b] : [b, a];
-    if (a.dtype !== "float32" || b.dtype !== "float32" || tf.util.sizeFromShape(row.shape) === 1 || !repeatsOver(row.shape, full.shape)) return original(args);
+    if (
+      a.dtype !== "float32" ||
+      b.dtype !== "float32" ||
+      tf.util.sizeFromShape(row.shape) === 1 ||
+      !repeatsOver(row.shape, full.shape)
+    )
+      return original(args);
     const out = heap(args.backend).output(full.shape, "float32");
     addRow(args.backend, full, row, out);
     return out;

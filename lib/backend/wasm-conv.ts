@@ -22,13 +22,37 @@ function convInfo(inputShape: number[], filterShape: number[], args: KernelArgs)
     dimRoundingMode?: "floor" | "round" | "ceil";
   };
   const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-  return tf.backend_util.computeConv2DInfo(inputShape as Shape4, filterShape as Shape4, strides, 1, pad, dimRoundingMode, false, format);
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as Shape4,
+    filterShape as Shape4,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
 }
 
-function conv2d(scope: KernelScope, x: TensorInfo, filter: TensorInfo, pad: [number, number, number, number], dilations: [number, number]): TensorInfo {
+function conv2d(
+  scope: KernelScope,
+  x: TensorInfo,
+  filter: TensorInfo,
+  pad: [number, number, number, number],
+  dilations: [number, number],
+): TensorInfo {
   const [top, bottom, left, right] = pad;
-  const explicit = [[0, 0], [top, bottom], [left, right], [0, 0]];
-  return scope.run("Conv2D", { x, filter }, { strides: [1, 1], pad: explicit, dataFormat: "NHWC", dilations, dimRoundingMode: undefined });
+  const explicit = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  return scope.run(
+    "Conv2D",
+    { x, filter },
+    { strides: [1, 1], pad: explicit, dataFormat: "NHWC", dilations, dimRoundingMode: undefined },
+  );
 }
 
 /**
@@ -41,7 +65,8 @@ function filterGradient(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs;
   const filterShape = args.attrs.filterShape as Shape4;
   const info = convInfo(x.shape, filterShape, args);
-  if (info.dataFormat !== "channelsLast") throw new Error("Conv2DBackpropFilter on wasm: only NHWC (channels last) is supported, as for wasm's Conv2D");
+  if (info.dataFormat !== "channelsLast")
+    throw new Error("Conv2DBackpropFilter on wasm: only NHWC (channels last) is supported, as for wasm's Conv2D");
   const [kH, kW, inC, outC] = filterShape;
   const { top, bottom, left, right } = info.padInfo;
   const scope = new KernelScope(args.backend);
@@ -49,7 +74,10 @@ function filterGradient(args: KernelArgs): TensorInfo {
   const filter = scope.transpose(dy, [1, 2, 0, 3]);
   const full = conv2d(scope, images, filter, [top, bottom, left, right], [info.strideHeight, info.strideWidth]);
   // [inC, ≥kH, ≥kW, outC]: rows and columns past the kernel come from input pixels no window reached.
-  const cropped = full.shape[1] === kH && full.shape[2] === kW ? full : scope.run("Slice", { x: full }, { begin: [0, 0, 0, 0], size: [inC, kH, kW, outC] });
+  const cropped =
+    full.shape[1] === kH && full.shape[2] === kW
+      ? full
+      : scope.run("Slice", { x: full }, { begin: [0, 0, 0, 0], size: [inC, kH, kW, outC] });
   const dw = scope.result(scope.transpose(cropped, [1, 2, 0, 3]));
   scope.dispose();
   return dw;
@@ -68,10 +96,13 @@ function inputGradient(original: KernelFunc): KernelFunc {
     const [kH, kW] = [info.filterHeight, info.filterWidth];
     const { top, bottom, left, right } = info.padInfo;
     const fits = Math.max(top, bottom) < kH && Math.max(left, right) < kW;
-    if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== "channelsLast" || !fits) return original(args);
+    if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== "channelsLast" || !fits)
+      return original(args);
     const scope = new KernelScope(args.backend);
     const turned = scope.transpose(scope.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
-    const dx = scope.result(conv2d(scope, dy, turned, [kH - 1 - top, kH - 1 - bottom, kW - 1 - left, kW - 1 - right], [1, 1]));
+    const dx = scope.result(
+      conv2d(scope, dy, turned, [kH - 1 - top, kH - 1 - bottom, kW - 1 - left, kW - 1 - right], [1, 1]),
+    );
     scope.dispose();
     return dx;
   };

@@ -13,12 +13,20 @@ function gather(args: KernelArgs): TensorInfo {
   const { x, indices } = args.inputs;
   const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
   const batchDims = (args.attrs.batchDims as number | undefined) ?? 0;
-  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as tf.TensorInfo as tf.Tensor, indices as tf.TensorInfo as tf.Tensor, axis, batchDims);
+  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+    x as tf.TensorInfo as tf.Tensor,
+    indices as tf.TensorInfo as tf.Tensor,
+    axis,
+    batchDims,
+  );
   const { batchSize, outerSize, dimSize, sliceSize } = info;
   const memory = heap(args.backend);
   // Checked before the output exists, so a bad index leaves nothing allocated.
   const bad = memory.values(indices).find((index) => !(index >= 0 && index < dimSize));
-  if (bad !== undefined) throw new Error(`gather: index ${bad} is out of range: axis ${axis} of the tensor [${x.shape}] has indices 0 to ${dimSize - 1}`);
+  if (bad !== undefined)
+    throw new Error(
+      `gather: index ${bad} is out of range: axis ${axis} of the tensor [${x.shape}] has indices 0 to ${dimSize - 1}`,
+    );
   const out = memory.output(info.outputShape, x.dtype);
   const source = memory.values(x);
   const picks = memory.values(indices);

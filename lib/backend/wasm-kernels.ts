@@ -114,14 +114,19 @@ export class KernelScope {
 export type AnyKernelFunc = (args: KernelArgs) => TensorInfo | TensorInfo[];
 
 function missingKernel(name: string): Error {
-  return new Error(`the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`);
+  return new Error(
+    `the wasm backend has no ${name} kernel: @tensorflow/tfjs-backend-wasm is not the version dlkit expects (see package.json)`,
+  );
 }
 
 /** Registers `kernel` as the wasm kernel `name`: one of the kit's own, or one tfjs-backend-wasm lacks. */
 export function registerWasmKernel(name: string, kernel: AnyKernelFunc): void {
   const config = tf.getKernel(name, BACKEND);
   if (config) tf.unregisterKernel(name, BACKEND);
-  tf.registerKernel({ ...(config ?? { kernelName: name, backendName: BACKEND }), kernelFunc: kernel as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    ...(config ?? { kernelName: name, backendName: BACKEND }),
+    kernelFunc: kernel as unknown as tf.KernelFunc,
+  });
 }
 
 /**

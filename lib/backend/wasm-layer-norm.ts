@@ -15,7 +15,11 @@ function layerNorm(args: KernelArgs): TensorInfo[] {
   const [rows, size] = x.shape;
   const eps = args.attrs.eps as number;
   const memory = heap(args.backend);
-  const [y, mean, rstd] = [memory.output([rows, size], "float32"), memory.output([rows], "float32"), memory.output([rows], "float32")];
+  const [y, mean, rstd] = [
+    memory.output([rows, size], "float32"),
+    memory.output([rows], "float32"),
+    memory.output([rows], "float32"),
+  ];
   if (size % 4 === 0) {
     const kernel = simdKernel(memory.memory, "layer-norm", "layerNorm");
     kernel(...[x, weight, bias, y, mean, rstd].map((t) => memory.offset(t)), rows, size, eps);
@@ -42,7 +46,11 @@ function layerNormGrad(args: KernelArgs): TensorInfo[] {
   const { dy, x, mean, rstd, weight } = args.inputs;
   const [rows, size] = x.shape;
   const memory = heap(args.backend);
-  const [dx, dWeight, dBias] = [memory.output([rows, size], "float32"), memory.output([size], "float32"), memory.output([size], "float32")];
+  const [dx, dWeight, dBias] = [
+    memory.output([rows, size], "float32"),
+    memory.output([size], "float32"),
+    memory.output([size], "float32"),
+  ];
   if (size % 4 === 0) {
     memory.floats(dWeight).fill(0);
     memory.floats(dBias).fill(0);

@@ -64,7 +64,8 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     }
     // PReLU weights may be laid out per output row, which stacking the left matrices would shift.
     if (args.inputs.preluActivationWeights) return original(args);
-    if (simd && transposeA && !transposeB && batchA === 1) return simdProduct(args.backend, TRANSPOSED_A, a, b, outShape, [inner, rows, columns]);
+    if (simd && transposeA && !transposeB && batchA === 1)
+      return simdProduct(args.backend, TRANSPOSED_A, a, b, outShape, [inner, rows, columns]);
     // A few rows (one example, one time step): x·Wᵀ as dot products of rows; x·W as rows built from W's rows,
     // the batched kernel with a batch of one.
     if (simd && !transposeA && batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
@@ -90,7 +91,14 @@ const BATCHED = ["batched-matmul", "batchedMatMul"] as const; // [batch, m, k, n
 const TRANSPOSED_A = ["matmul-transposed-a", "matMulTransposedA"] as const; // [n, k, m]: a [n, k]ᵀ · b [n, m]
 const TRANSPOSED_B = ["matmul-transposed", "matMulTransposed"] as const; // [m, k, n]: a [m, k] · b [n, k]ᵀ
 
-function simdProduct(backend: WasmBackend, [module, name]: readonly [string, string], a: TensorInfo, b: TensorInfo, shape: number[], sizes: number[]): TensorInfo {
+function simdProduct(
+  backend: WasmBackend,
+  [module, name]: readonly [string, string],
+  a: TensorInfo,
+  b: TensorInfo,
+  shape: number[],
+  sizes: number[],
+): TensorInfo {
   const memory = heap(backend);
   const out = memory.output(shape, "float32");
   simdKernel(memory.memory, module, name)(memory.offset(a), memory.offset(b), memory.offset(out), ...sizes);

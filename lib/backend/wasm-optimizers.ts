@@ -15,7 +15,13 @@ function sgdStep(args: KernelArgs): TensorInfo {
   const memory = heap(args.backend);
   const out = memory.output(param.shape, "float32");
   const kernel = simdKernel(memory.memory, "sgd-step", "sgdStep");
-  kernel(memory.offset(param), memory.offset(grad), memory.offset(out), tf.util.sizeFromShape(param.shape), args.attrs.lr as number);
+  kernel(
+    memory.offset(param),
+    memory.offset(grad),
+    memory.offset(out),
+    tf.util.sizeFromShape(param.shape),
+    args.attrs.lr as number,
+  );
   return out;
 }
 
@@ -27,7 +33,17 @@ function adamStep(args: KernelArgs): TensorInfo[] {
   const kernel = simdKernel(memory.memory, "adam-step", "adamStep");
   const size = tf.util.sizeFromShape(param.shape);
   // The constants as tfjs's scalar tensors hold them: 1 − β in double, then rounded to float32 by the kernel's parameters.
-  kernel(...[param, grad, m, v, ...outputs].map((t) => memory.offset(t)), size, beta1, 1 - beta1, beta2, 1 - beta2, root, eps, stepSize);
+  kernel(
+    ...[param, grad, m, v, ...outputs].map((t) => memory.offset(t)),
+    size,
+    beta1,
+    1 - beta1,
+    beta2,
+    1 - beta2,
+    root,
+    eps,
+    stepSize,
+  );
   return outputs;
 }
 

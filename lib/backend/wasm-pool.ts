@@ -22,18 +22,48 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
     pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
     dimRoundingMode?: "floor" | "round" | "ceil";
   };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const memory = heap(args.backend);
   const out = memory.output(input.shape, "float32");
   const x = memory.floats(input);
   const grad = memory.floats(dy);
   const dx = memory.floats(out);
   dx.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    filterHeight,
+    filterWidth,
+  } = info;
   const { top, left } = info.padInfo;
   if (strideHeight === filterHeight && strideWidth === filterWidth && top === 0 && left === 0 && channels >= 4) {
     const kernel = simdKernel(memory.memory, "max-pool-grad-tiles", "maxPoolGradTiles");
-    kernel(memory.offset(input), memory.offset(dy), memory.offset(out), batchSize, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth);
+    kernel(
+      memory.offset(input),
+      memory.offset(dy),
+      memory.offset(out),
+      batchSize,
+      inHeight,
+      inWidth,
+      channels,
+      outHeight,
+      outWidth,
+      filterHeight,
+      filterWidth,
+    );
     return out;
   }
   const best = new Float32Array(channels);

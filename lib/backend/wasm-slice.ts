@@ -9,7 +9,16 @@
  * and SplitV are rebuilt on this slice.
  */
 import * as tf from "@tensorflow/tfjs";
-import { AnyKernelFunc, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
+import {
+  AnyKernelFunc,
+  IN_PLACE_DTYPES,
+  KernelArgs,
+  KernelFunc,
+  TensorInfo,
+  WasmBackend,
+  heap,
+  wrapWasmKernel,
+} from "./wasm-kernels";
 
 /** x[begin : begin + size] (every axis), read from the wasm memory in place. */
 function sliceInPlace(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
@@ -48,7 +57,11 @@ function slice(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
     if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, args.attrs.begin as number[], args.attrs.size as number[]);
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as tf.TensorInfo as tf.Tensor,
+      args.attrs.begin as number[],
+      args.attrs.size as number[],
+    );
     return sliceInPlace(args.backend, x, begin, size);
   };
 }
@@ -80,14 +93,22 @@ function splitV(original: KernelFunc): AnyKernelFunc {
     const { x } = args.inputs;
     if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
-    const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], axis);
+    const sizes = tf.backend_util.prepareSplitSize(
+      x as tf.TensorInfo as tf.Tensor,
+      args.attrs.numOrSizeSplits as number | number[],
+      axis,
+    );
     return pieces(args, x, axis, sizes);
   };
 }
 
 /** Registers Slice, Unpack and SplitV; see the top of this file. */
 export function installWasmSlices(): void {
-  for (const [name, wrap] of [["Slice", slice], ["Unpack", unpack], ["SplitV", splitV]] as const) {
+  for (const [name, wrap] of [
+    ["Slice", slice],
+    ["Unpack", unpack],
+    ["SplitV", splitV],
+  ] as const) {
     wrapWasmKernel(name, wrap);
   }
 }

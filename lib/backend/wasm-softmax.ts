@@ -54,7 +54,9 @@ function logSoftmaxGrad(args: KernelArgs): TensorInfo {
  * A loss kernel of lib/nn/fused.ts: `row` writes one row's gradient for
  * dy = 1, times `scale`, into `d`, and returns the row's loss.
  */
-function rowsLoss(row: (x: Float32Array, start: number, classes: number, label: number, scale: number, d: Float32Array) => number): (args: KernelArgs) => TensorInfo[] {
+function rowsLoss(
+  row: (x: Float32Array, start: number, classes: number, label: number, scale: number, d: Float32Array) => number,
+): (args: KernelArgs) => TensorInfo[] {
   return (args) => {
     const { scores, target } = args.inputs;
     const [rows, classes] = scores.shape;
@@ -62,7 +64,12 @@ function rowsLoss(row: (x: Float32Array, start: number, classes: number, label: 
     const memory = heap(args.backend);
     const loss = memory.output(reduction === "none" ? [rows] : [], "float32");
     const delta = memory.output([rows, classes], "float32");
-    const [x, labels, lossValues, d] = [memory.floats(scores), memory.values(target), memory.floats(loss), memory.floats(delta)];
+    const [x, labels, lossValues, d] = [
+      memory.floats(scores),
+      memory.values(target),
+      memory.floats(loss),
+      memory.floats(delta),
+    ];
     const scale = reduction === "mean" ? 1 / rows : 1;
     let total = 0;
     for (let r = 0; r < rows; r++) {
@@ -112,7 +119,13 @@ function softmaxGrad(args: KernelArgs): TensorInfo {
   const memory = heap(args.backend);
   const out = memory.output(y.shape, "float32");
   if (size % 4 === 0) {
-    simdKernel(memory.memory, "softmax", "softmaxGrad")(memory.offset(dy), memory.offset(y), memory.offset(out), elements / size, size);
+    simdKernel(memory.memory, "softmax", "softmaxGrad")(
+      memory.offset(dy),
+      memory.offset(y),
+      memory.offset(out),
+      elements / size,
+      size,
+    );
     return out;
   }
   const [grad, probs, dx] = [memory.floats(dy), memory.floats(y), memory.floats(out)];

@@ -4,7 +4,15 @@
  * one-thread build, remembering why.
  */
 import * as tf from "@tensorflow/tfjs";
-import { THREADS_ENV, parseThreads, prepareSingleThreadStart, prepareThreadedStart, releaseThreadPool, threadsUnavailable, wasmThreadCount } from "./wasm-threads";
+import {
+  THREADS_ENV,
+  parseThreads,
+  prepareSingleThreadStart,
+  prepareThreadedStart,
+  releaseThreadPool,
+  threadsUnavailable,
+  wasmThreadCount,
+} from "./wasm-threads";
 
 /** Why the backend runs on one thread although more were asked for; null when it runs as asked. */
 let oneThreadReason: string | null = null;

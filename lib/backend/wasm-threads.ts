@@ -48,12 +48,17 @@ export function parseThreads(value: string | undefined, cores = os.cpus().length
 /** Why the threaded build cannot start in this process, or null when it can be tried. */
 export function threadsUnavailable(): string | null {
   if (typeof SharedArrayBuffer === "undefined") return "SharedArrayBuffer is not available";
-  if (typeof Blob === "undefined" || typeof URL.createObjectURL !== "function") return "this Node has no Blob or URL.createObjectURL";
+  if (typeof Blob === "undefined" || typeof URL.createObjectURL !== "function")
+    return "this Node has no Blob or URL.createObjectURL";
   // A module with a shared memory and an atomic load: what the threaded build needs of the engine.
-  const atomics = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
+  const atomics = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0,
+    26, 11,
+  ]);
   if (!WebAssembly.validate(atomics)) return "this WebAssembly engine has no threads (atomics)";
   const version = (require("@tensorflow/tfjs-backend-wasm/package.json") as { version: string }).version;
-  if (version !== "4.22.0") return `@tensorflow/tfjs-backend-wasm ${version} is not 4.22.0, whose glue the kit's thread start-up was written for`;
+  if (version !== "4.22.0")
+    return `@tensorflow/tfjs-backend-wasm ${version} is not 4.22.0, whose glue the kit's thread start-up was written for`;
   return null;
 }
 
@@ -101,7 +106,11 @@ export function prepareThreadedStart(threads: number): () => void {
     const text = texts.get(blob);
     if (text === undefined || !text.includes(WORKER_LOADS_BLOB)) return originalCreateObjectURL.call(URL, blob);
     const workerPath = path.join(dir, "worker.js");
-    if (!fs.existsSync(workerPath)) fs.writeFileSync(workerPath, text.replace(WORKER_LOADS_BLOB, `if(true){importScripts(${JSON.stringify(gluePath)})}`));
+    if (!fs.existsSync(workerPath))
+      fs.writeFileSync(
+        workerPath,
+        text.replace(WORKER_LOADS_BLOB, `if(true){importScripts(${JSON.stringify(gluePath)})}`),
+      );
     return workerPath;
   };
   const cpu = originalCpus()[0];

@@ -15,7 +15,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
-import { HeapValues, IN_PLACE_DTYPES, KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
+import {
+  HeapValues,
+  IN_PLACE_DTYPES,
+  KernelArgs,
+  KernelFunc,
+  TensorInfo,
+  WasmBackend,
+  heap,
+  wrapWasmKernel,
+  shareBuffer,
+} from "./wasm-kernels";
 
 /**
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
@@ -69,10 +79,20 @@ function transposeAnyRank(backend: WasmBackend, x: TensorInfo, out: TensorInfo, 
   const rank = perm.length;
   const memory = heap(backend);
   const table = memory.output([3 * rank], "int32");
-  memory.values(table).set([...perm.map((axis) => shape[axis]), ...perm.map((axis) => byteStrides[axis]), ...perm.map(() => 0)]);
+  memory
+    .values(table)
+    .set([...perm.map((axis) => shape[axis]), ...perm.map((axis) => byteStrides[axis]), ...perm.map(() => 0)]);
   const base = memory.offset(table);
   const kernel = simdKernel(memory.memory, "transpose", "transpose");
-  kernel(memory.offset(x), memory.offset(out), rank, base, base + 4 * rank, base + 8 * rank, tf.util.sizeFromShape(shape));
+  kernel(
+    memory.offset(x),
+    memory.offset(out),
+    rank,
+    base,
+    base + 4 * rank,
+    base + 8 * rank,
+    tf.util.sizeFromShape(shape),
+  );
   backend.disposeData(table.dataId);
 }
 
@@ -82,7 +102,12 @@ function transpose(original: KernelFunc): KernelFunc {
     const perm = args.attrs.perm as number[];
     const { shape, perm: merged } = mergeAxes(x.shape, perm);
     // Only axes of size 1 move ([1, n] → [n, 1]): the values stay in order, so this is a reshape, a second handle on the buffer.
-    if (merged.length <= 1) return shareBuffer(args.backend, x, perm.map((axis) => x.shape[axis]));
+    if (merged.length <= 1)
+      return shareBuffer(
+        args.backend,
+        x,
+        perm.map((axis) => x.shape[axis]),
+      );
     if (!IN_PLACE_DTYPES.includes(x.dtype)) return original(args);
     const batched = merged.length === 3 && merged[0] === 0 && merged[1] === 2;
     const [batches, rows, columns] = batched ? shape : [1, ...shape];
@@ -92,7 +117,10 @@ function transpose(original: KernelFunc): KernelFunc {
     // [batch, seq, 3, heads, headDim] → [3, batch, heads, seq, headDim], 0.45 ms for LeNet's NCHW → NHWC.
     if (!tall && (merged.length === 2 || !fourBytes)) return original(args);
     const memory = heap(args.backend);
-    const out = memory.output(perm.map((axis) => x.shape[axis]), x.dtype);
+    const out = memory.output(
+      perm.map((axis) => x.shape[axis]),
+      x.dtype,
+    );
     if (tall) transposeBatches(memory.values(x), memory.values(out), batches, rows, columns);
     else transposeAnyRank(args.backend, x, out, shape, merged);
     return out;

@@ -54,7 +54,10 @@ export function checkFunction<A extends unknown[] | []>(
     const failure = runTrial(student, reference, name, (options.seed ?? 0) + t, options);
     if (failure) return report(failure);
   }
-  return report({ ok: true, message: `${name}: matches the reference on ${trials} random input${trials === 1 ? "" : "s"}` });
+  return report({
+    ok: true,
+    message: `${name}: matches the reference on ${trials} random input${trials === 1 ? "" : "s"}`,
+  });
 }
 
 function runTrial<A extends unknown[] | []>(
@@ -81,17 +84,39 @@ function runTrial<A extends unknown[] | []>(
   return failure;
 }
 
-function compare<A extends unknown[] | []>(name: string, actual: unknown, expected: unknown, args: A, options: CheckFunctionOptions<A>): Verdict | null {
+function compare<A extends unknown[] | []>(
+  name: string,
+  actual: unknown,
+  expected: unknown,
+  args: A,
+  options: CheckFunctionOptions<A>,
+): Verdict | null {
   const rtol = options.rtol ?? DEFAULT_TOLERANCE.rtol;
   const atol = options.atol ?? DEFAULT_TOLERANCE.atol;
   const difference = compareRecorded(toRecorded(actual), toRecorded(expected), { rtol, atol }, name);
   if (!difference) return null;
   const { actual: a, expected: e } = difference;
-  const fallback = !a || !e ? undefined : sameShape(a.shape, e.shape) ? valueHint(a, e, { rtol, atol, sizes: sizesIn(args) }) : shapeHint(a.shape, e.shape);
-  return { ok: false, message: difference.message, hint: mistakeHint(actual, expected, args, options, rtol, atol) ?? fallback };
+  const fallback =
+    !a || !e
+      ? undefined
+      : sameShape(a.shape, e.shape)
+        ? valueHint(a, e, { rtol, atol, sizes: sizesIn(args) })
+        : shapeHint(a.shape, e.shape);
+  return {
+    ok: false,
+    message: difference.message,
+    hint: mistakeHint(actual, expected, args, options, rtol, atol) ?? fallback,
+  };
 }
 
-function mistakeHint<A extends unknown[] | []>(actual: unknown, expected: unknown, args: A, options: CheckFunctionOptions<A>, rtol: number, atol: number): string | undefined {
+function mistakeHint<A extends unknown[] | []>(
+  actual: unknown,
+  expected: unknown,
+  args: A,
+  options: CheckFunctionOptions<A>,
+  rtol: number,
+  atol: number,
+): string | undefined {
   for (const m of options.hints ?? []) {
     if (m.when?.(actual, expected, args)) return m.hint;
     if (m.mistake) {

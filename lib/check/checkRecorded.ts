@@ -55,7 +55,13 @@ function sizesIn(value: Recorded): number[] {
 }
 
 /** Compares one case's outputs; null when they agree. */
-function compareCase(name: string, actual: Recorded, seed: number, index: number, records: CheckRecords): Verdict | null {
+function compareCase(
+  name: string,
+  actual: Recorded,
+  seed: number,
+  index: number,
+  records: CheckRecords,
+): Verdict | null {
   const expected = records.expected[index];
   if (!("value" in expected)) throw new Error(`the recorded reference threw on seed ${seed}: ${expected.error}`);
   const difference = compareRecorded(actual, expected.value, records.tolerance, name);
@@ -65,7 +71,12 @@ function compareCase(name: string, actual: Recorded, seed: number, index: number
     return c && "value" in c && compareRecorded(actual, c.value, records.tolerance) === null;
   });
   const { actual: a, expected: e } = difference;
-  const fallback = !a || !e ? undefined : sameShape(a.shape, e.shape) ? valueHint(a, e, { ...records.tolerance, sizes: sizesIn(expected.value) }) : shapeHint(a.shape, e.shape);
+  const fallback =
+    !a || !e
+      ? undefined
+      : sameShape(a.shape, e.shape)
+        ? valueHint(a, e, { ...records.tolerance, sizes: sizesIn(expected.value) })
+        : shapeHint(a.shape, e.shape);
   return { ok: false, message: difference.message, hint: mistake?.hint ?? fallback };
 }
 
@@ -75,7 +86,10 @@ export function checkRecorded<F, O>(probe: Probe<F, O>, student: F, options: Che
   let records: CheckRecords | undefined;
   try {
     records = loadRecords(probe.lab).checks[probe.name];
-    if (!records) throw new Error(`lab '${probe.lab}' has no recorded results for the check '${probe.name}': reinstall the kit (instructors: run \`npx dlkit release\`)`);
+    if (!records)
+      throw new Error(
+        `lab '${probe.lab}' has no recorded results for the check '${probe.name}': reinstall the kit (instructors: run \`npx dlkit release\`)`,
+      );
   } catch (err) {
     return report({ ok: false, message: `${name}: cannot check: ${(err as Error).message}` });
   }
@@ -88,7 +102,10 @@ export function checkRecorded<F, O>(probe: Probe<F, O>, student: F, options: Che
       if (inspect) seen = propertyCheck(() => inspect(output, seed));
       return output;
     });
-    const verdict = "error" in outcome ? thrown(name, new Error(outcome.error), probe.errorHints) : (seen ?? compareCase(name, outcome.value, seed, index, records));
+    const verdict =
+      "error" in outcome
+        ? thrown(name, new Error(outcome.error), probe.errorHints)
+        : (seen ?? compareCase(name, outcome.value, seed, index, records));
     if (verdict) return report(verdict);
   }
   const n = records.seeds.length;

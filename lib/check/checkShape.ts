@@ -19,10 +19,16 @@ export interface CheckShapeOptions {
  *   checkShape(params.bh, [4, 1], "bh", { dims: ["nh", "1"] });
  *   // ✘ bh has shape [1,4]; expected [nh,1] = [4,1] — did you transpose?
  */
-export function checkShape(value: unknown, expected: (number | null)[], name: string, options: CheckShapeOptions = {}): Verdict {
+export function checkShape(
+  value: unknown,
+  expected: (number | null)[],
+  name: string,
+  options: CheckShapeOptions = {},
+): Verdict {
   const wanted = options.dims ? `[${options.dims.join(",")}] = ${show(expected)}` : show(expected);
   if (!(value instanceof tf.Tensor)) {
-    const what = value === undefined ? "undefined" : Array.isArray(value) ? "an array, not a tensor" : `a ${typeof value}`;
+    const what =
+      value === undefined ? "undefined" : Array.isArray(value) ? "an array, not a tensor" : `a ${typeof value}`;
     return report({ ok: false, message: `${name} is ${what}; expected a tensor of shape ${wanted}` });
   }
   const actual = value.shape;

@@ -37,23 +37,34 @@ export interface GradientCheckOptions {
  * Inputs within h of a kink (ReLU at 0, abs, max) can fail honestly: there
  * the two one-sided slopes differ. Random float inputs almost never land there.
  */
-export function gradientCheck(fn: (...inputs: tf.Tensor[]) => tf.Scalar, inputs: tf.Tensor[], options: GradientCheckOptions = {}): Verdict {
+export function gradientCheck(
+  fn: (...inputs: tf.Tensor[]) => tf.Scalar,
+  inputs: tf.Tensor[],
+  options: GradientCheckOptions = {},
+): Verdict {
   const name = options.name ?? "gradients";
   const names = inputs.map((_, i) => options.names?.[i] ?? `x${i}`);
   const rtol = options.rtol ?? 1e-2;
   const atol = options.atol ?? 1e-3;
   const notFloat = inputs.findIndex((x) => x.dtype !== "float32");
   if (notFloat >= 0) {
-    throw new Error(`gradientCheck: ${names[notFloat]} has dtype ${inputs[notFloat].dtype}; gradients need float32 inputs (cast with .toFloat())`);
+    throw new Error(
+      `gradientCheck: ${names[notFloat]} has dtype ${inputs[notFloat].dtype}; gradients need float32 inputs (cast with .toFloat())`,
+    );
   }
   let analytic: Numeric[];
   try {
-    analytic = tf.tidy(() => (options.analytic ? options.analytic(...inputs) : tf.grads(fn)(inputs))).map(readAndDispose);
+    analytic = tf
+      .tidy(() => (options.analytic ? options.analytic(...inputs) : tf.grads(fn)(inputs)))
+      .map(readAndDispose);
   } catch (err) {
     return report(thrown(name, err));
   }
   if (analytic.length !== inputs.length) {
-    return report({ ok: false, message: `${name}: ${analytic.length} gradients for ${inputs.length} inputs; expected one per input (${names.join(", ")})` });
+    return report({
+      ok: false,
+      message: `${name}: ${analytic.length} gradients for ${inputs.length} inputs; expected one per input (${names.join(", ")})`,
+    });
   }
   const rng = new Random(options.seed ?? 0);
   let worst = 0;
@@ -77,7 +88,9 @@ export function gradientCheck(fn: (...inputs: tf.Tensor[]) => tf.Scalar, inputs:
       const error = Math.abs(a - n);
       worst = Math.max(worst, error);
       if (!(error <= atol + rtol * Math.max(Math.abs(a), Math.abs(n)))) {
-        const analyticPart: Numeric = all ? g : { shape: [picked.length], values: picked.map((i) => g.values[i]), dtype: "float32" };
+        const analyticPart: Numeric = all
+          ? g
+          : { shape: [picked.length], values: picked.map((i) => g.values[i]), dtype: "float32" };
         const numericPart: Numeric = { shape: analyticPart.shape, values: numeric, dtype: "float32" };
         return report({
           ok: false,
@@ -87,7 +100,10 @@ export function gradientCheck(fn: (...inputs: tf.Tensor[]) => tf.Scalar, inputs:
       }
     }
   }
-  return report({ ok: true, message: `${name} of ${names.join(", ")} match finite differences (max error ${worst.toPrecision(2)} over ${coords} coordinates)` });
+  return report({
+    ok: true,
+    message: `${name} of ${names.join(", ")} match finite differences (max error ${worst.toPrecision(2)} over ${coords} coordinates)`,
+  });
 }
 
 function readAndDispose(t: tf.Tensor): Numeric {
@@ -97,7 +113,13 @@ function readAndDispose(t: tf.Tensor): Numeric {
 }
 
 /** (f(x + h) − f(x − h)) / (x₊ − x₋), dividing by the step float32 actually took. */
-function centralDifference(fn: (...inputs: tf.Tensor[]) => tf.Scalar, inputs: tf.Tensor[], k: number, i: number, h: number): number {
+function centralDifference(
+  fn: (...inputs: tf.Tensor[]) => tf.Scalar,
+  inputs: tf.Tensor[],
+  k: number,
+  i: number,
+  h: number,
+): number {
   const base = inputs[k].dataSync() as Float32Array;
   const at = (delta: number): { f: number; x: number } => {
     const moved = Float32Array.from(base);

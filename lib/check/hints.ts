@@ -19,13 +19,16 @@ export function shapeHint(actual: number[], expected: number[]): string | undefi
   if (r >= 2 && actual.length === r && sameShape(actual, transposeShape(expected))) return "did you transpose?";
   const squeezed = (s: number[]) => s.filter((d) => d !== 1);
   if (sameShape(squeezed(actual), squeezed(expected))) {
-    return actual.length < r ? "lost a size-1 axis: keepDims (or expandDims) missing?" : "an extra size-1 axis: squeeze (or keepDims: false)?";
+    return actual.length < r
+      ? "lost a size-1 axis: keepDims (or expandDims) missing?"
+      : "an extra size-1 axis: squeeze (or keepDims: false)?";
   }
   const n = squeezed(expected);
   if (n.length === 1 && actual.length === 2 && actual[0] === n[0] && actual[1] === n[0]) {
     return `a [${n[0]}] and a [${n[0]},1] tensor broadcast into [${n[0]},${n[0]}]: reshape one of them?`;
   }
-  if (size(actual) === size(expected)) return `same number of elements: reshape to ${showShape(expected)}, or transpose first?`;
+  if (size(actual) === size(expected))
+    return `same number of elements: reshape to ${showShape(expected)}, or transpose first?`;
   return undefined;
 }
 
@@ -36,7 +39,8 @@ export function valueHint(a: Numeric, e: Numeric, ctx: HintContext): string | un
     return "NaN or Infinity in yours: log(0), a division by zero or exp overflowing (subtract the max before exp)?";
   }
   const r = e.shape.length;
-  if (r >= 2 && e.shape[r - 1] === e.shape[r - 2] && close(a.values, transposeLast2(e).values)) return "did you transpose?";
+  if (r >= 2 && e.shape[r - 1] === e.shape[r - 2] && close(a.values, transposeLast2(e).values))
+    return "did you transpose?";
   const factor = scaleFactor(a.values, e.values, close);
   if (factor !== undefined) return factorHint(factor, ctx.sizes);
   const softmax = softmaxHint(a, e, ctx);
@@ -47,7 +51,13 @@ export function valueHint(a: Numeric, e: Numeric, ctx: HintContext): string | un
     return "the right numbers in the wrong places: axes reshaped or merged in the wrong order (e.g. heads), or a reshape where a transpose was needed?";
   }
   const offset = a.values[0] - e.values[0];
-  if (close(a.values, e.values.map((v) => v + offset))) return `off by a constant ${fmt(offset)}: a bias missing or added twice?`;
+  if (
+    close(
+      a.values,
+      e.values.map((v) => v + offset),
+    )
+  )
+    return `off by a constant ${fmt(offset)}: a bias missing or added twice?`;
   return undefined;
 }
 
@@ -68,7 +78,12 @@ function scaleFactor(a: number[], e: number[], close: (x: number[], y: number[])
   if (ee === 0) return undefined;
   const c = ae / ee;
   if (Math.abs(c - 1) < 1e-3 || Math.abs(c) < 1e-6) return undefined;
-  return close(a, e.map((v) => v * c)) ? c : undefined;
+  return close(
+    a,
+    e.map((v) => v * c),
+  )
+    ? c
+    : undefined;
 }
 
 function near(x: number, y: number): boolean {
@@ -79,7 +94,8 @@ function factorHint(c: number, sizes: number[]): string {
   if (near(c, -1)) return "the sign is flipped: a + where a − belongs (or the reverse)?";
   const known = [...new Set(sizes)].filter((d) => d > 1).sort((x, y) => x - y);
   for (const d of known) {
-    if (near(c, 1 / Math.sqrt(d))) return `yours is the expected ÷ √${d}: scaled by 1/√d where no scale belongs, or twice?`;
+    if (near(c, 1 / Math.sqrt(d)))
+      return `yours is the expected ÷ √${d}: scaled by 1/√d where no scale belongs, or twice?`;
     if (near(c, Math.sqrt(d))) return `yours is the expected × √${d}: missing scale (divide by √d, d = ${d})?`;
   }
   const whole = Math.round(c);
@@ -98,7 +114,9 @@ function factorHint(c: number, sizes: number[]): string {
 /** Axes along which every slice is non-negative and sums to 1. */
 function normalisedAxes(x: Numeric, atol: number): number[] {
   if (x.values.some((v) => v < -atol)) return [];
-  return x.shape.map((_, axis) => axis).filter((axis) => x.shape[axis] > 1 && sumsAlong(x, axis).every((s) => Math.abs(s - 1) < Math.max(atol, 1e-4)));
+  return x.shape
+    .map((_, axis) => axis)
+    .filter((axis) => x.shape[axis] > 1 && sumsAlong(x, axis).every((s) => Math.abs(s - 1) < Math.max(atol, 1e-4)));
 }
 
 function sumsAlong(x: Numeric, axis: number): number[] {
@@ -129,12 +147,15 @@ function softmaxHint(a: Numeric, e: Numeric, ctx: HintContext): string | undefin
   if (got.includes(axis)) {
     // Same axis, different sharpness: the scores were scaled differently (the 1/√d of attention).
     const [ha, he] = [slicesAlong(a, axis).map(entropy), slicesAlong(e, axis).map(entropy)];
-    if (ha.every((h, i) => h < he[i] - 1e-6)) return "yours is sharper (more peaked) than the expected softmax: scores not divided by √d (or another scale) before softmax?";
-    if (ha.every((h, i) => h > he[i] + 1e-6)) return "yours is flatter than the expected softmax: scores divided by a scale once too often?";
+    if (ha.every((h, i) => h < he[i] - 1e-6))
+      return "yours is sharper (more peaked) than the expected softmax: scores not divided by √d (or another scale) before softmax?";
+    if (ha.every((h, i) => h > he[i] + 1e-6))
+      return "yours is flatter than the expected softmax: scores divided by a scale once too often?";
     return undefined;
   }
   if (got.some((g) => wanted.includes(g))) return undefined;
-  if (got.length > 0) return `softmax over the wrong axis? Yours sums to 1 along axis ${got[got.length - 1]}, the expected along axis ${axis}`;
+  if (got.length > 0)
+    return `softmax over the wrong axis? Yours sums to 1 along axis ${got[got.length - 1]}, the expected along axis ${axis}`;
   const zerosKept = e.values.every((v, i) => Math.abs(v) > ctx.atol || Math.abs(a.values[i]) <= ctx.atol);
   const nonNegative = a.values.every((v) => v >= -ctx.atol);
   if (nonNegative && zerosKept && e.values.some((v) => Math.abs(v) <= ctx.atol)) {

@@ -20,8 +20,25 @@ export { NotImplementedError, notImplemented, isNotImplemented, asNotImplemented
 export { assertOk, report, verdictLine, type Verdict } from "./verdict";
 export { checkRecorded, type CheckRecordedOptions } from "./checkRecorded";
 export { type ErrorHint, type Probe } from "./probe";
-export { record, RECORD_MIME, GRADING_SEED_VARIABLE, FIRST_GRADING_SEED, gradingSeed, type RecordOptions, type RecordOutput } from "./record";
-export { compareRecorded, toRecorded, recordedLeaves, runCase, type Recorded, type RecordedCase, type Tolerance, type Difference } from "./recorded";
+export {
+  record,
+  RECORD_MIME,
+  GRADING_SEED_VARIABLE,
+  FIRST_GRADING_SEED,
+  gradingSeed,
+  type RecordOptions,
+  type RecordOutput,
+} from "./record";
+export {
+  compareRecorded,
+  toRecorded,
+  recordedLeaves,
+  runCase,
+  type Recorded,
+  type RecordedCase,
+  type Tolerance,
+  type Difference,
+} from "./recorded";
 export * as lab1 from "./labs/lab1-mlp";
 export * as lab5 from "./labs/lab5-transformer";
 export * as tp4a from "./labs/tp4a-cnn";

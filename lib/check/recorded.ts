@@ -16,12 +16,14 @@ export interface RecordedTensor {
 }
 
 /** JSON for any output a lab function returns. */
-export type Recorded = null | boolean | string | RecordedNumber | RecordedTensor | Recorded[] | { [key: string]: Recorded };
+export type Recorded =
+  null | boolean | string | RecordedNumber | RecordedTensor | Recorded[] | { [key: string]: Recorded };
 
 /** The outcome of one case: what came out, or what was thrown. */
 export type RecordedCase = { value: Recorded } | { error: string };
 
-const encodeNumber = (x: number): RecordedNumber => (Number.isFinite(x) ? x : Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity");
+const encodeNumber = (x: number): RecordedNumber =>
+  Number.isFinite(x) ? x : Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
 
 const decodeNumber = (x: RecordedNumber): number => (typeof x === "number" ? x : Number(x));
 
@@ -33,7 +35,13 @@ function isRecordedTensor(value: unknown): value is RecordedTensor {
 export function toRecorded(value: unknown): Recorded {
   if (value instanceof tf.Tensor) {
     if (value.isDisposed) return "a disposed tensor";
-    return { tensor: { dtype: value.dtype, shape: value.shape.slice(), values: Array.from(value.dataSync() as ArrayLike<number>, encodeNumber) } };
+    return {
+      tensor: {
+        dtype: value.dtype,
+        shape: value.shape.slice(),
+        values: Array.from(value.dataSync() as ArrayLike<number>, encodeNumber),
+      },
+    };
   }
   if (typeof value === "number") return encodeNumber(value);
   if (value === undefined || value === null) return null;
@@ -53,7 +61,12 @@ function numberArray(value: Recorded[]): Numeric | null {
   for (let v: Recorded = value; Array.isArray(v); v = v[0]) shape.push(v.length);
   const flat = (value as unknown[]).flat(Infinity) as Recorded[];
   const size = shape.reduce((a, b) => a * b, 1);
-  if (shape.includes(0) || flat.length !== size || !flat.every((x) => typeof x === "number" || x === "NaN" || x === "Infinity" || x === "-Infinity")) return null;
+  if (
+    shape.includes(0) ||
+    flat.length !== size ||
+    !flat.every((x) => typeof x === "number" || x === "NaN" || x === "Infinity" || x === "-Infinity")
+  )
+    return null;
   return { dtype: "number", shape, values: (flat as RecordedNumber[]).map(decodeNumber) };
 }
 
@@ -102,25 +115,56 @@ export interface Difference {
 }
 
 /** Compares `actual` with `expected` leaf by leaf: same paths, kinds, shapes, and values within the tolerance. */
-export function compareRecorded(actual: Recorded, expected: Recorded, tolerance: Tolerance = {}, name = "the output"): Difference | null {
+export function compareRecorded(
+  actual: Recorded,
+  expected: Recorded,
+  tolerance: Tolerance = {},
+  name = "the output",
+): Difference | null {
   const { rtol, atol } = { ...DEFAULT_TOLERANCE, ...tolerance };
   const got = recordedLeaves(actual);
   const want = recordedLeaves(expected);
   const label = (leaf: Leaf) => (leaf.path ? `${name} ${leaf.path}` : name);
   const describe = (ls: Leaf[]) =>
-    ls.length === 1 && !ls[0].path ? (ls[0].value ? `a tensor of shape ${showShape(ls[0].value.shape)}` : ls[0].kind) : `{${ls.map((l) => l.path).join(", ")}}`;
+    ls.length === 1 && !ls[0].path
+      ? ls[0].value
+        ? `a tensor of shape ${showShape(ls[0].value.shape)}`
+        : ls[0].kind
+      : `{${ls.map((l) => l.path).join(", ")}}`;
   if (got.length !== want.length || got.some((g, i) => g.path !== want[i].path)) {
-    return { path: "", message: `${name} returned ${describe(got)}; expected ${describe(want)}`, actual: null, expected: null };
+    return {
+      path: "",
+      message: `${name} returned ${describe(got)}; expected ${describe(want)}`,
+      actual: null,
+      expected: null,
+    };
   }
   for (let i = 0; i < want.length; i++) {
     const [a, e] = [got[i].value, want[i].value];
     if (!e) {
-      if (a || got[i].kind !== want[i].kind) return { path: want[i].path, message: `${label(got[i])} is ${a ? "a number" : got[i].kind}; expected ${want[i].kind}`, actual: a, expected: null };
+      if (a || got[i].kind !== want[i].kind)
+        return {
+          path: want[i].path,
+          message: `${label(got[i])} is ${a ? "a number" : got[i].kind}; expected ${want[i].kind}`,
+          actual: a,
+          expected: null,
+        };
       continue;
     }
-    if (!a) return { path: got[i].path, message: `${label(got[i])} is ${got[i].kind}; expected a tensor of shape ${showShape(e.shape)}`, actual: null, expected: e };
+    if (!a)
+      return {
+        path: got[i].path,
+        message: `${label(got[i])} is ${got[i].kind}; expected a tensor of shape ${showShape(e.shape)}`,
+        actual: null,
+        expected: e,
+      };
     if (!sameShape(a.shape, e.shape)) {
-      return { path: got[i].path, message: `${label(got[i])} has shape ${showShape(a.shape)}; expected ${showShape(e.shape)}`, actual: a, expected: e };
+      return {
+        path: got[i].path,
+        message: `${label(got[i])} has shape ${showShape(a.shape)}; expected ${showShape(e.shape)}`,
+        actual: a,
+        expected: e,
+      };
     }
     if (!allClose(a.values, e.values, rtol, atol)) {
       const { diff, index } = maxDiff(a.values, e.values);

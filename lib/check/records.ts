@@ -34,7 +34,9 @@ export interface LabRecords {
 export function recordsFile(lab: string): string {
   // Compiled code sits in dist/lib/check; the JSON stays beside the sources.
   const here = path.join(__dirname, "records", `${lab}.json`);
-  return fs.existsSync(here) ? here : path.resolve(__dirname, "..", "..", "..", "lib", "check", "records", `${lab}.json`);
+  return fs.existsSync(here)
+    ? here
+    : path.resolve(__dirname, "..", "..", "..", "lib", "check", "records", `${lab}.json`);
 }
 
 const cache = new Map<string, LabRecords>();
@@ -45,11 +47,15 @@ export function loadRecords(lab: string): LabRecords {
   if (cached) return cached;
   const file = recordsFile(lab);
   if (!fs.existsSync(file)) {
-    throw new Error(`no recorded results for lab '${lab}' (${file} is missing): the kit is incomplete; reinstall it (instructors: run \`npx dlkit release\`)`);
+    throw new Error(
+      `no recorded results for lab '${lab}' (${file} is missing): the kit is incomplete; reinstall it (instructors: run \`npx dlkit release\`)`,
+    );
   }
   const records = JSON.parse(fs.readFileSync(file, "utf8")) as LabRecords;
   if (records.version !== RECORDS_VERSION || records.lab !== lab) {
-    throw new Error(`${file} is not this kit's record of lab '${lab}' (version ${records.version}): reinstall the kit (instructors: run \`npx dlkit release\`)`);
+    throw new Error(
+      `${file} is not this kit's record of lab '${lab}' (version ${records.version}): reinstall the kit (instructors: run \`npx dlkit release\`)`,
+    );
   }
   cache.set(lab, records);
   return records;

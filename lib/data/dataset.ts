@@ -63,7 +63,8 @@ export class TensorDataset implements Dataset {
   /** A seeded random split into two new data sets (new tensors; this one is unchanged). */
   split(options: SplitOptions = {}): { train: TensorDataset; test: TensorDataset } {
     const fraction = options.test ?? 0.2;
-    if (!(fraction > 0 && fraction < 1)) throw new Error(`split: test must be a fraction between 0 and 1, got ${fraction}`);
+    if (!(fraction > 0 && fraction < 1))
+      throw new Error(`split: test must be a fraction between 0 and 1, got ${fraction}`);
     const order = new Random(options.seed ?? 0).permutation(this.length);
     const nTest = Math.round(this.length * fraction);
     return {

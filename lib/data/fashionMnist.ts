@@ -11,12 +11,29 @@ export const FASHION_MNIST_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
 export const FASHION_MNIST_KIT_FOLDER = path.join("data", "fashion-mnist");
 
 /** Fashion-MNIST's class names, by class index (0 "T-shirt/top" … 9 "Ankle boot"). */
-export const FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+export const FASHION_MNIST_CLASSES = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
 
-const SPLIT_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+const SPLIT_FILES = [
+  "train-images-idx3-ubyte",
+  "train-labels-idx1-ubyte",
+  "t10k-images-idx3-ubyte",
+  "t10k-labels-idx1-ubyte",
+];
 
 /** True when `dir` holds the four IDX files, gzipped or not. */
-const holdsFashionMnist = (dir: string): boolean => SPLIT_FILES.every((f) => fs.existsSync(path.join(dir, f)) || fs.existsSync(path.join(dir, `${f}.gz`)));
+const holdsFashionMnist = (dir: string): boolean =>
+  SPLIT_FILES.every((f) => fs.existsSync(path.join(dir, f)) || fs.existsSync(path.join(dir, `${f}.gz`)));
 
 /** The nearest `data/fashion-mnist` folder in `start` or above it, or null. */
 function kitDataAbove(start: string): string | null {
@@ -61,7 +78,9 @@ export function findFashionMnist(search: FashionMnistSearch = {}): string {
   for (const start of [libraryDir, cwd]) {
     const found = kitDataAbove(start);
     if (found) return found;
-    looked.push(`${FASHION_MNIST_KIT_FOLDER} in ${path.resolve(start)} and every folder above it (the student kit's copy)`);
+    looked.push(
+      `${FASHION_MNIST_KIT_FOLDER} in ${path.resolve(start)} and every folder above it (the student kit's copy)`,
+    );
   }
   throw new MissingDataError(
     `Fashion-MNIST: no folder holds its four IDX files (${SPLIT_FILES.map((f) => `${f}(.gz)`).join(", ")}). Looked in: ${looked.join("; ")}. ` +
@@ -104,7 +123,13 @@ export function fashionMnist(options: FashionMnistOptions = {}): ImageSet {
     const plain = path.join(dir, name);
     return requireFile(fs.existsSync(plain) ? plain : `${plain}.gz`, "Fashion-MNIST", provider);
   };
-  return idxImages({ images: find(`${prefix}-images-idx3-ubyte`), labels: find(`${prefix}-labels-idx1-ubyte`), classes: FASHION_MNIST_CLASSES, layout: options.layout, limit: options.limit });
+  return idxImages({
+    images: find(`${prefix}-images-idx3-ubyte`),
+    labels: find(`${prefix}-labels-idx1-ubyte`),
+    classes: FASHION_MNIST_CLASSES,
+    layout: options.layout,
+    limit: options.limit,
+  });
 }
 
 /** Options of `data.idxImages`: the two files, beside `layout` and `limit`. */
@@ -128,10 +153,14 @@ export function idxImages(options: IdxImagesOptions): ImageSet {
   const images = readIdx(requireFile(options.images, "IDX images", provider));
   const labels = readIdx(requireFile(options.labels, "IDX labels", provider));
   if (images.shape.length !== 3 || !(images.data instanceof Uint8Array)) {
-    throw new Error(`${options.images}: expected uint8 images of shape [n, height, width]; it holds shape [${images.shape}]`);
+    throw new Error(
+      `${options.images}: expected uint8 images of shape [n, height, width]; it holds shape [${images.shape}]`,
+    );
   }
   if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
-    throw new Error(`${options.labels}: expected ${images.shape[0]} labels (one per image in ${options.images}); it holds shape [${labels.shape}]`);
+    throw new Error(
+      `${options.labels}: expected ${images.shape[0]} labels (one per image in ${options.images}); it holds shape [${labels.shape}]`,
+    );
   }
   const classes = options.classes ?? Array.from({ length: 10 }, (_, i) => String(i));
   return imageSet(images.data, labels.data, images.shape[1], images.shape[2], classes, options);

@@ -14,7 +14,10 @@ export interface IdxArray {
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
-const TYPES: Record<number, { bytes: number; read: (view: DataView, offset: number) => number; make: (n: number) => IdxArray["data"] }> = {
+const TYPES: Record<
+  number,
+  { bytes: number; read: (view: DataView, offset: number) => number; make: (n: number) => IdxArray["data"] }
+> = {
   0x08: { bytes: 1, read: (v, o) => v.getUint8(o), make: (n) => new Uint8Array(n) },
   0x09: { bytes: 1, read: (v, o) => v.getInt8(o), make: (n) => new Int8Array(n) },
   0x0b: { bytes: 2, read: (v, o) => v.getInt16(o), make: (n) => new Int16Array(n) },
@@ -34,14 +37,18 @@ export function parseIdx(bytes: Uint8Array, name = "IDX data"): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = TYPES[bytes[2]];
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || !type) {
-    throw new Error(`${name} is not an IDX file: it should start with bytes 0, 0, a type (0x08 to 0x0e) and a rank; it starts with ${Array.from(bytes.slice(0, 4)).join(", ")}`);
+    throw new Error(
+      `${name} is not an IDX file: it should start with bytes 0, 0, a type (0x08 to 0x0e) and a rank; it starts with ${Array.from(bytes.slice(0, 4)).join(", ")}`,
+    );
   }
   const rank = bytes[3];
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * rank;
   if (bytes.length !== start + count * type.bytes) {
-    throw new Error(`${name}: the header says shape [${shape}] (${count * type.bytes} bytes of values) but ${bytes.length - start} bytes follow it; the file is truncated or not IDX`);
+    throw new Error(
+      `${name}: the header says shape [${shape}] (${count * type.bytes} bytes of values) but ${bytes.length - start} bytes follow it; the file is truncated or not IDX`,
+    );
   }
   if (type.bytes === 1) {
     const data = type.make(count);

@@ -26,12 +26,24 @@ export interface ImageSet {
 }
 
 /** Builds the tensors from 8-bit pixels ([n·h·w], row-major) and labels. */
-export function imageSet(pixels: Uint8Array, labels: ArrayLike<number>, height: number, width: number, classes: string[], options: ImageOptions): ImageSet {
+export function imageSet(
+  pixels: Uint8Array,
+  labels: ArrayLike<number>,
+  height: number,
+  width: number,
+  classes: string[],
+  options: ImageOptions,
+): ImageSet {
   const total = labels.length;
   const n = Math.min(total, options.limit ?? total);
   const layout = options.layout ?? "nchw";
-  const shape = layout === "flat" ? [n, height * width] : layout === "nhwc" ? [n, height, width, 1] : [n, 1, height, width];
+  const shape =
+    layout === "flat" ? [n, height * width] : layout === "nhwc" ? [n, height, width, 1] : [n, 1, height, width];
   const values = new Float32Array(n * height * width);
   for (let i = 0; i < values.length; i++) values[i] = pixels[i] / 255;
-  return { x: tf.tensor(values, shape, "float32"), y: tf.tensor1d(Int32Array.from(Array.prototype.slice.call(labels, 0, n) as number[]), "int32"), classes };
+  return {
+    x: tf.tensor(values, shape, "float32"),
+    y: tf.tensor1d(Int32Array.from(Array.prototype.slice.call(labels, 0, n) as number[]), "int32"),
+    classes,
+  };
 }

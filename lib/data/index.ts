@@ -10,10 +10,28 @@ export { DataLoader, type DataLoaderOptions } from "./loader";
 export { TensorDataset, type Batch, type Dataset, type SplitOptions } from "./dataset";
 export { Random } from "./random";
 export { blobs, circles, moons, oneHot, xor, type Toy2D, type ToyOptions } from "./toy";
-export { copyTask, reverseTask, sequenceTask, sortTask, type SequenceTaskName, type SequenceTaskOptions } from "./sequences";
+export {
+  copyTask,
+  reverseTask,
+  sequenceTask,
+  sortTask,
+  type SequenceTaskName,
+  type SequenceTaskOptions,
+} from "./sequences";
 export { readIdx, parseIdx, type IdxArray } from "./idx";
 export { type ImageLayout, type ImageOptions, type ImageSet } from "./images";
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_DIR, FASHION_MNIST_KIT_FOLDER, fashionMnist, findFashionMnist, idxImages, type FashionMnistOptions, type FashionMnistSearch, type IdxImagesOptions } from "./fashionMnist";
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DEBIAN_DIR,
+  FASHION_MNIST_DIR,
+  FASHION_MNIST_KIT_FOLDER,
+  fashionMnist,
+  findFashionMnist,
+  idxImages,
+  type FashionMnistOptions,
+  type FashionMnistSearch,
+  type IdxImagesOptions,
+} from "./fashionMnist";
 export { mnistDigits, type MnistOptions } from "./mnist";
 export { WORD_LANGUAGES, wordLists, type WordLanguage, type WordListOptions } from "./words";
 export { MissingDataError } from "./files";

@@ -58,7 +58,9 @@ export class DataLoader implements Iterable<Batch> {
   /** The example indices of each batch of the given epoch. */
   batchIndices(epoch: number): number[][] {
     const n = this.dataset.length;
-    const order = this.shuffle ? new Random(hash32(this.seed, epoch)).permutation(n) : Array.from({ length: n }, (_, i) => i);
+    const order = this.shuffle
+      ? new Random(hash32(this.seed, epoch)).permutation(n)
+      : Array.from({ length: n }, (_, i) => i);
     const batches: number[][] = [];
     for (let start = 0; start < n; start += this.batchSize) batches.push(order.slice(start, start + this.batchSize));
     if (this.dropLast && batches.length && batches[batches.length - 1].length < this.batchSize) batches.pop();

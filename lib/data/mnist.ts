@@ -31,7 +31,14 @@ export function mnistDigits(options: MnistOptions = {}): ImageSet {
     picked.set(pixels.subarray(order[i] * SIDE * SIDE, (order[i] + 1) * SIDE * SIDE), i * SIDE * SIDE);
     pickedLabels[i] = labels[order[i]];
   }
-  return imageSet(picked, pickedLabels, SIDE, SIDE, Array.from({ length: 10 }, (_, i) => String(i)), options);
+  return imageSet(
+    picked,
+    pickedLabels,
+    SIDE,
+    SIDE,
+    Array.from({ length: 10 }, (_, i) => String(i)),
+    options,
+  );
 }
 
 /** Parsing the package's 21 MB of JSON takes seconds: once per process is enough. */
@@ -40,7 +47,11 @@ let packaged: { pixels: Uint8Array; labels: Int32Array } | undefined;
 /** The package's digits in its own order (grouped by digit), as bytes. */
 function readPackage(): { pixels: Uint8Array; labels: Int32Array } {
   const dir = npmPackageDir("mnist", "src/digits/0.json", "MNIST digits");
-  const byDigit = Array.from({ length: 10 }, (_, d) => (JSON.parse(fs.readFileSync(path.join(dir, "src", "digits", `${d}.json`), "utf8")) as { data: number[] }).data);
+  const byDigit = Array.from(
+    { length: 10 },
+    (_, d) =>
+      (JSON.parse(fs.readFileSync(path.join(dir, "src", "digits", `${d}.json`), "utf8")) as { data: number[] }).data,
+  );
   const total = byDigit.reduce((sum, data) => sum + data.length, 0) / (SIDE * SIDE);
   const pixels = new Uint8Array(total * SIDE * SIDE);
   const labels = new Int32Array(total);

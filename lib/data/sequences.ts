@@ -29,7 +29,10 @@ const TARGETS: Record<SequenceTaskName, (s: number[]) => number[]> = {
  *
  *   const { x, y } = sequenceTask("reverse", { n: 10000, seed: 0 });
  */
-export function sequenceTask(task: SequenceTaskName, options: SequenceTaskOptions = {}): { x: tf.Tensor2D; y: tf.Tensor2D } {
+export function sequenceTask(
+  task: SequenceTaskName,
+  options: SequenceTaskOptions = {},
+): { x: tf.Tensor2D; y: tf.Tensor2D } {
   const target = TARGETS[task];
   if (!target) throw new Error(`sequenceTask: unknown task "${task}"; use one of ${Object.keys(TARGETS).join(", ")}`);
   const { n = 1000, length = 16, vocab = 10, seed = 0 } = options;

@@ -56,7 +56,10 @@ export function xor(options: ToyOptions = {}): Toy2D {
 export function blobs(options: ToyOptions & { centers?: number | [number, number][] } = {}): Toy2D {
   const spec = options.centers ?? 3;
   const centerRng = new Random((options.seed ?? 0) + 7919);
-  const centers = typeof spec === "number" ? Array.from({ length: spec }, () => [10 * centerRng.uniform() - 5, 10 * centerRng.uniform() - 5]) : spec;
+  const centers =
+    typeof spec === "number"
+      ? Array.from({ length: spec }, () => [10 * centerRng.uniform() - 5, 10 * centerRng.uniform() - 5])
+      : spec;
   return make(options, 1, centers.length, (cls) => [centers[cls][0], centers[cls][1]]);
 }
 
@@ -66,7 +69,12 @@ export function oneHot(y: tf.Tensor, numClasses: number): tf.Tensor2D {
 }
 
 /** Balanced classes (as even as n allows), noise added, then shuffled. */
-function make(options: ToyOptions, defaultNoise: number, classes: number, point: (cls: number, rng: Random) => number[]): Toy2D {
+function make(
+  options: ToyOptions,
+  defaultNoise: number,
+  classes: number,
+  point: (cls: number, rng: Random) => number[],
+): Toy2D {
   const n = options.n ?? 200;
   const noise = options.noise ?? defaultNoise;
   const rng = new Random(options.seed ?? 0);

@@ -49,7 +49,10 @@ export interface WordListOptions {
 export function wordLists(options: WordListOptions = {}): Partial<Record<WordLanguage, string[]>> {
   const languages = options.languages ?? (Object.keys(WORD_LANGUAGES) as WordLanguage[]);
   const unknown = languages.filter((l) => !(l in WORD_LANGUAGES));
-  if (unknown.length) throw new Error(`wordLists: no word list for ${unknown.join(", ")}; available: ${Object.keys(WORD_LANGUAGES).join(", ")}`);
+  if (unknown.length)
+    throw new Error(
+      `wordLists: no word list for ${unknown.join(", ")}; available: ${Object.keys(WORD_LANGUAGES).join(", ")}`,
+    );
   const min = options.minLength ?? 3;
   const max = options.maxLength ?? 16;
   const lists = languages.map((lang) => readDictionary(lang).filter((w) => w.length >= min && w.length <= max));
@@ -58,7 +61,9 @@ export function wordLists(options: WordListOptions = {}): Partial<Record<WordLan
   languages.forEach((lang, i) => {
     const words = kept[i];
     if (options.perLanguage !== undefined && options.perLanguage > words.length) {
-      throw new Error(`wordLists: perLanguage ${options.perLanguage} but ${WORD_LANGUAGES[lang].name} has only ${words.length} words of ${min}–${max} letters`);
+      throw new Error(
+        `wordLists: perLanguage ${options.perLanguage} but ${WORD_LANGUAGES[lang].name} has only ${words.length} words of ${min}–${max} letters`,
+      );
     }
     const order = new Random((options.seed ?? 0) + i).permutation(words.length);
     out[lang] = order.slice(0, options.perLanguage ?? words.length).map((j) => words[j]);
@@ -92,7 +97,9 @@ function readDictionary(lang: WordLanguage): string[] {
   const dir = npmPackageDir(pkg, "index.dic", `The ${name} word list`);
   const words: string[] = [];
   // Plain letters only, up to the flags: drops numbers, dotted abbreviations, hyphenated and apostrophe forms, ordinals like XIᵉ.
-  for (const [, word] of fs.readFileSync(path.join(dir, "index.dic"), "utf8").matchAll(/^([\p{Lu}\p{Ll}]+)(?=[/\t \r]|$)/gmu)) {
+  for (const [, word] of fs
+    .readFileSync(path.join(dir, "index.dic"), "utf8")
+    .matchAll(/^([\p{Lu}\p{Ll}]+)(?=[/\t \r]|$)/gmu)) {
     // ALL-CAPS entries are acronyms (ADSL); capitalised ones are names (Paris), except German nouns.
     if (word.length > 1 && word === word.toUpperCase()) continue;
     if (lang !== "de" && word[0] !== word[0].toLowerCase()) continue;

@@ -11,7 +11,10 @@ export interface Displayable {
   [MIME_BUNDLE](): MimeBundle | Promise<MimeBundle>;
 }
 
-type WriteDisplayData = (data: { data: MimeBundle; metadata: object; transient: { display_id?: string } }, update: boolean) => void;
+type WriteDisplayData = (
+  data: { data: MimeBundle; metadata: object; transient: { display_id?: string } },
+  update: boolean,
+) => void;
 
 /**
  * The kernel's display channel for the running cell: tslab keeps it in its

@@ -56,18 +56,26 @@ export interface MakeFashionCnnOptions {
 export function makeFashionCnn(options: MakeFashionCnnOptions = {}): Sequential {
   const seed = options.seed ?? 0;
   return new Sequential(
-    new Conv2d(1, 16, 3, { padding: 1, seed: seed + 1 }), new ReLU(), new MaxPool2d(2),
-    new Conv2d(16, 32, 3, { padding: 1, seed: seed + 3 }), new ReLU(), new MaxPool2d(2),
+    new Conv2d(1, 16, 3, { padding: 1, seed: seed + 1 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(16, 32, 3, { padding: 1, seed: seed + 3 }),
+    new ReLU(),
+    new MaxPool2d(2),
     new Flatten(),
     new Dropout(0.25, { seed: seed + 5 }),
-    new Linear(32 * 7 * 7, 64, { seed: seed + 7 }), new ReLU(),
+    new Linear(32 * 7 * 7, 64, { seed: seed + 7 }),
+    new ReLU(),
     new Linear(64, options.numClasses ?? 10, { seed: seed + 9 }),
   );
 }
 
 /** Where the weights live: beside this file in the source tree (also when running from dist/). */
 export function fashionCnnFile(): string {
-  const candidates = [path.join(__dirname, FASHION_CNN_FILE_NAME), path.resolve(__dirname, "..", "..", "..", "lib", "models", FASHION_CNN_FILE_NAME)];
+  const candidates = [
+    path.join(__dirname, FASHION_CNN_FILE_NAME),
+    path.resolve(__dirname, "..", "..", "..", "lib", "models", FASHION_CNN_FILE_NAME),
+  ];
   return candidates.find((f) => fs.existsSync(f)) ?? candidates[candidates.length - 1];
 }
 
@@ -80,7 +88,9 @@ function readWeights(file: string): WeightsFile {
   }
   const saved = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<WeightsFile>;
   if (saved.format !== "dlkit-pretrained" || !saved.tensors) {
-    throw new Error(`${file} is not a dlkit pretrained-weights file (format "dlkit-pretrained"); rerun \`${PRETRAIN_SCRIPT}\``);
+    throw new Error(
+      `${file} is not a dlkit pretrained-weights file (format "dlkit-pretrained"); rerun \`${PRETRAIN_SCRIPT}\``,
+    );
   }
   return saved as WeightsFile;
 }
@@ -106,12 +116,16 @@ export function fashionCnn(options: FashionCnnOptions = {}): Sequential {
   const file = options.file ?? fashionCnnFile();
   const saved = readWeights(file);
   const model = makeFashionCnn();
-  const dict = Object.fromEntries(Object.entries(saved.tensors).map(([k, t]) => [k, tf.tensor(decodeFloats(t.data), t.shape, "float32")]));
+  const dict = Object.fromEntries(
+    Object.entries(saved.tensors).map(([k, t]) => [k, tf.tensor(decodeFloats(t.data), t.shape, "float32")]),
+  );
   try {
     model.loadStateDict(dict);
   } catch (err) {
     model.dispose();
-    throw new Error(`${file}: ${(err as Error).message} — the file is from another version of fashionCnn; rerun \`${PRETRAIN_SCRIPT}\``);
+    throw new Error(
+      `${file}: ${(err as Error).message} — the file is from another version of fashionCnn; rerun \`${PRETRAIN_SCRIPT}\``,
+    );
   } finally {
     tf.dispose(Object.values(dict));
   }

@@ -30,10 +30,19 @@ async function main(): Promise<void> {
       lr: { type: "string", default: "0.001" },
       seed: { type: "string", default: "0" },
       limit: { type: "string" },
-      out: { type: "string", default: path.resolve(__dirname, "..", "..", "..", "lib", "models", FASHION_CNN_FILE_NAME) },
+      out: {
+        type: "string",
+        default: path.resolve(__dirname, "..", "..", "..", "lib", "models", FASHION_CNN_FILE_NAME),
+      },
     },
   });
-  const settings = { epochs: Number(values.epochs), batchSize: Number(values["batch-size"]), lr: Number(values.lr), seed: Number(values.seed), images: 0 };
+  const settings = {
+    epochs: Number(values.epochs),
+    batchSize: Number(values["batch-size"]),
+    lr: Number(values.lr),
+    seed: Number(values.seed),
+    images: 0,
+  };
   const backend = await useBestBackend();
   const started = Date.now();
   const dir = process.env.FASHION_MNIST_DIR;
@@ -41,9 +50,15 @@ async function main(): Promise<void> {
   const testSet = fashionMnist({ split: "test", dir, limit: HELD_OUT });
   settings.images = trainSet.x.shape[0]!;
   const model = makeFashionCnn({ seed: settings.seed });
-  const loader = new DataLoader(new TensorDataset(trainSet), { batchSize: settings.batchSize, shuffle: true, seed: settings.seed });
+  const loader = new DataLoader(new TensorDataset(trainSet), {
+    batchSize: settings.batchSize,
+    shuffle: true,
+    seed: settings.seed,
+  });
   const test = new DataLoader(new TensorDataset(testSet), { batchSize: 500 });
-  console.log(`pretraining fashionCnn (${model.numParameters()} parameters) on ${settings.images} Fashion-MNIST images, ${settings.epochs} epochs`);
+  console.log(
+    `pretraining fashionCnn (${model.numParameters()} parameters) on ${settings.images} Fashion-MNIST images, ${settings.epochs} epochs`,
+  );
   const history = await fit(model, new Adam(model.parameters(), { lr: settings.lr }), loader, {
     epochs: settings.epochs,
     lossFn: crossEntropy,
@@ -57,7 +72,8 @@ async function main(): Promise<void> {
     format: "dlkit-pretrained",
     version: 1,
     name: "fashionCnn",
-    architecture: "Conv2d(1, 16, 3, padding=1) ReLU MaxPool2d(2) Conv2d(16, 32, 3, padding=1) ReLU MaxPool2d(2) Flatten Dropout(0.25) Linear(1568, 64) ReLU Linear(64, 10)",
+    architecture:
+      "Conv2d(1, 16, 3, padding=1) ReLU MaxPool2d(2) Conv2d(16, 32, 3, padding=1) ReLU MaxPool2d(2) Flatten Dropout(0.25) Linear(1568, 64) ReLU Linear(64, 10)",
     trainedOn: `Fashion-MNIST training split, ${settings.images} images (${dir ?? "Debian's dataset-fashion-mnist"}), Adam, cross-entropy`,
     settings,
     heldOut: { split: "Fashion-MNIST test", images: testSet.x.shape[0]!, accuracy: heldOut },
@@ -65,9 +81,13 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
     backend: backend.tfName,
   };
-  const tensors = Object.fromEntries(model.namedParameters().map(([k, p]) => [k, { shape: p.shape, data: encodeFloats(p.dataSync() as Float32Array) }]));
+  const tensors = Object.fromEntries(
+    model.namedParameters().map(([k, p]) => [k, { shape: p.shape, data: encodeFloats(p.dataSync() as Float32Array) }]),
+  );
   fs.writeFileSync(values.out!, JSON.stringify({ ...info, tensors }, null, 1) + "\n");
-  console.log(`held-out accuracy ${(100 * heldOut).toFixed(2)}% on ${info.heldOut.images} test images; wrote ${values.out} (${fs.statSync(values.out!).size} bytes) in ${info.seconds} s`);
+  console.log(
+    `held-out accuracy ${(100 * heldOut).toFixed(2)}% on ${info.heldOut.images} test images; wrote ${values.out} (${fs.statSync(values.out!).size} bytes) in ${info.seconds} s`,
+  );
   tf.dispose([trainSet.x, trainSet.y, testSet.x, testSet.y]);
   model.dispose();
 }

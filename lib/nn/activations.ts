@@ -52,8 +52,11 @@ export class Softmax extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     checkFloat(x, "Softmax");
-    check(this.dim >= -x.rank && this.dim < x.rank, `Softmax(dim=${this.dim})`, () =>
-      `input is ${x.rank}-D, so dim must be in [${-x.rank}, ${x.rank - 1}]`);
+    check(
+      this.dim >= -x.rank && this.dim < x.rank,
+      `Softmax(dim=${this.dim})`,
+      () => `input is ${x.rank}-D, so dim must be in [${-x.rank}, ${x.rank - 1}]`,
+    );
     return F.softmax(x, this.dim);
   }
 

@@ -44,7 +44,12 @@ export class Conv2d extends Module {
   readonly stride: [number, number];
   readonly padding: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, args: Conv2dArgs = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Size2,
+    args: Conv2dArgs = {},
+  ) {
     super();
     this.kernelSize = pair(kernelSize);
     this.stride = pair(args.stride ?? 1);
@@ -53,27 +58,47 @@ export class Conv2d extends Module {
     const fanIn = inChannels * kH * kW;
     const seed = args.seed ?? nextSeed();
     this.weight = this.registerParameter("weight", uniformFanIn([outChannels, inChannels, kH, kW], fanIn, seed));
-    this.bias = args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outChannels], fanIn, seed + 1));
+    this.bias =
+      args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outChannels], fanIn, seed + 1));
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     const layer = `Conv2d(in=${this.inChannels}, out=${this.outChannels})`;
     checkFloat(x, layer);
-    checkRank(x, [4], layer, "[batch, channels, height, width] — for one image use x.expandDims(0); for [batch, H, W, C] images use x.transpose([0, 3, 1, 2])");
-    check(x.shape[1] === this.inChannels, layer, () =>
-      `input has ${x.shape[1]} channels (shape ${showShape(x.shape)}), expected ${this.inChannels} — PyTorch layout is [batch, channels, H, W]; are the channels last?`);
+    checkRank(
+      x,
+      [4],
+      layer,
+      "[batch, channels, height, width] — for one image use x.expandDims(0); for [batch, H, W, C] images use x.transpose([0, 3, 1, 2])",
+    );
+    check(
+      x.shape[1] === this.inChannels,
+      layer,
+      () =>
+        `input has ${x.shape[1]} channels (shape ${showShape(x.shape)}), expected ${this.inChannels} — PyTorch layout is [batch, channels, H, W]; are the channels last?`,
+    );
     const [pH, pW] = this.padding;
     const [kH, kW] = this.kernelSize;
     const [, , height, width] = x.shape as number[];
-    check(height + 2 * pH >= kH && width + 2 * pW >= kW, layer, () =>
-      `input ${showShape(x.shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`);
+    check(
+      height + 2 * pH >= kH && width + 2 * pW >= kW,
+      layer,
+      () => `input ${showShape(x.shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`,
+    );
     ensureBackendKernels();
     return tf.tidy(() => {
       // One channel: channels-first data is already channels-last, and a reshape is free where a transpose is not.
-      const nhwc = (this.inChannels === 1 ? x.reshape([x.shape[0], height, width, 1]) : x.transpose([0, 2, 3, 1])) as tf.Tensor4D;
+      const nhwc = (
+        this.inChannels === 1 ? x.reshape([x.shape[0], height, width, 1]) : x.transpose([0, 2, 3, 1])
+      ) as tf.Tensor4D;
       const filter = this.weight.transpose([2, 3, 1, 0]) as tf.Tensor4D;
       // Padding inside the convolution: tf.pad would cost an op, and its gradient a slice.
-      const pad: tf.backend_util.ExplicitPadding = [[0, 0], [pH, pH], [pW, pW], [0, 0]];
+      const pad: tf.backend_util.ExplicitPadding = [
+        [0, 0],
+        [pH, pH],
+        [pW, pW],
+        [0, 0],
+      ];
       let y: tf.Tensor = tf.conv2d(nhwc, filter, this.stride, pad);
       if (this.bias) y = y.add(this.bias);
       return y.transpose([0, 3, 1, 2]);

@@ -23,7 +23,10 @@ export class Dropout extends Module {
   private calls = 0;
   private readonly seed: number;
 
-  constructor(readonly p = 0.5, args: DropoutArgs = {}) {
+  constructor(
+    readonly p = 0.5,
+    args: DropoutArgs = {},
+  ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: p=${p} is not a probability, expected 0 ≤ p ≤ 1`);
     this.seed = args.seed ?? nextSeed();

@@ -23,7 +23,11 @@ export interface EmbeddingArgs {
 export class Embedding extends Module {
   readonly weight: tf.Variable;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, args: EmbeddingArgs = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    args: EmbeddingArgs = {},
+  ) {
     super();
     const seed = args.seed ?? nextSeed();
     this.weight = this.registerParameter("weight", standardNormal([numEmbeddings, embeddingDim], seed));
@@ -31,14 +35,27 @@ export class Embedding extends Module {
 
   forward(indices: tf.Tensor): tf.Tensor {
     const layer = `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
-    check(indices.dtype === "int32", layer, () =>
-      `indices have dtype ${indices.dtype}, expected int32 token ids — build them with tf.tensor(ids, shape, "int32")`);
+    check(
+      indices.dtype === "int32",
+      layer,
+      () =>
+        `indices have dtype ${indices.dtype}, expected int32 token ids — build them with tf.tensor(ids, shape, "int32")`,
+    );
     const [low, high] = valueRange(indices);
-    check(indices.size === 0 || (low >= 0 && high < this.numEmbeddings), layer, () =>
-      `indices ${showShape(indices.shape)} range from ${low} to ${high}, expected 0 to ${this.numEmbeddings - 1} — is the vocabulary larger than numEmbeddings?`);
+    check(
+      indices.size === 0 || (low >= 0 && high < this.numEmbeddings),
+      layer,
+      () =>
+        `indices ${showShape(indices.shape)} range from ${low} to ${high}, expected 0 to ${this.numEmbeddings - 1} — is the vocabulary larger than numEmbeddings?`,
+    );
     // A one-hot product rather than tf.gather: gather's gradient needs a kernel the wasm backend lacks.
     return tf.tidy(() =>
-      tf.oneHot(indices.flatten(), this.numEmbeddings).toFloat().matMul(this.weight).reshape([...indices.shape, this.embeddingDim]));
+      tf
+        .oneHot(indices.flatten(), this.numEmbeddings)
+        .toFloat()
+        .matMul(this.weight)
+        .reshape([...indices.shape, this.embeddingDim]),
+    );
   }
 
   protected extraRepr(): string {

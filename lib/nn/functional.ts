@@ -27,7 +27,9 @@ function alongAxis(x: tf.Tensor, dim: number, op: (t: tf.Tensor) => tf.Tensor): 
  * where lib/backend has one (nn/fused.ts), tfjs's logSoftmax elsewhere.
  */
 export function logSoftmax(x: tf.Tensor, dim = -1): tf.Tensor {
-  const lastAxis = fusedOnThisBackend(LOG_SOFTMAX) ? (t: tf.Tensor) => tf.engine().runKernel(LOG_SOFTMAX, { x: t }) as tf.Tensor : (t: tf.Tensor) => tf.logSoftmax(t);
+  const lastAxis = fusedOnThisBackend(LOG_SOFTMAX)
+    ? (t: tf.Tensor) => tf.engine().runKernel(LOG_SOFTMAX, { x: t }) as tf.Tensor
+    : (t: tf.Tensor) => tf.logSoftmax(t);
   return alongAxis(x, dim, lastAxis);
 }
 
@@ -83,11 +85,21 @@ const product = tf.customGrad((...args: GradArgs) => {
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   // Messages built only on failure: this runs on every layer of every step.
-  const shapes = () => `x ${showShape(x.shape)}, weight ${showShape(weight.shape)}${bias ? `, bias ${showShape(bias.shape)}` : ""}`;
-  check(x.rank === 2 && weight.rank === 2 && x.shape[1] === weight.shape[1], "linear", () =>
-    `got ${shapes()}, expected x [rows, in] and weight [out, in] — for more axes, use nn.Linear or reshape x to [-1, in]`);
-  check(!bias || (bias.rank === 1 && bias.shape[0] === weight.shape[0]), "linear", () => `got ${shapes()}, expected bias [out] = [${weight.shape[0]}]`);
+  const shapes = () =>
+    `x ${showShape(x.shape)}, weight ${showShape(weight.shape)}${bias ? `, bias ${showShape(bias.shape)}` : ""}`;
+  check(
+    x.rank === 2 && weight.rank === 2 && x.shape[1] === weight.shape[1],
+    "linear",
+    () =>
+      `got ${shapes()}, expected x [rows, in] and weight [out, in] — for more axes, use nn.Linear or reshape x to [-1, in]`,
+  );
+  check(
+    !bias || (bias.rank === 1 && bias.shape[0] === weight.shape[0]),
+    "linear",
+    () => `got ${shapes()}, expected bias [out] = [${weight.shape[0]}]`,
+  );
   checkFloat(x, "linear");
-  if (fusedOnThisBackend(LINEAR)) return tf.engine().runKernel(LINEAR, bias ? { x, weight, bias } : { x, weight }) as tf.Tensor;
+  if (fusedOnThisBackend(LINEAR))
+    return tf.engine().runKernel(LINEAR, bias ? { x, weight, bias } : { x, weight }) as tf.Tensor;
   return bias ? (affine(x, weight, bias) as tf.Tensor) : (product(x, weight) as tf.Tensor);
 }

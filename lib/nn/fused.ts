@@ -4,7 +4,19 @@
  * where a second-order gradient is being taken.
  */
 import * as tf from "@tensorflow/tfjs";
-import { LAYER_NORM, LAYER_NORM_GRAD, LINEAR, LOG_SOFTMAX, LOG_SOFTMAX_GRAD, NLL_LOSS, RELU_GRAD, SOFTMAX_CROSS_ENTROPY, SOFTMAX_GRAD, TANH_GRAD, fusedOnThisBackend } from "../backend/fused";
+import {
+  LAYER_NORM,
+  LAYER_NORM_GRAD,
+  LINEAR,
+  LOG_SOFTMAX,
+  LOG_SOFTMAX_GRAD,
+  NLL_LOSS,
+  RELU_GRAD,
+  SOFTMAX_CROSS_ENTROPY,
+  SOFTMAX_GRAD,
+  TANH_GRAD,
+  fusedOnThisBackend,
+} from "../backend/fused";
 
 function gradientDepth(): number {
   return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth;
@@ -41,7 +53,13 @@ function insideNestedGradient(): boolean {
  * `formula` builds the same gradient from tfjs ops (tfjs's own formula for
  * tfjs's ops: a few kernels each, one of them often a scalar tensor).
  */
-function oneKernelGradient(kernelName: string, input: string, saves: "x" | "y", gradKernel: string, formula: (dy: tf.Tensor, saved: tf.Tensor) => tf.Tensor): void {
+function oneKernelGradient(
+  kernelName: string,
+  input: string,
+  saves: "x" | "y",
+  gradKernel: string,
+  formula: (dy: tf.Tensor, saved: tf.Tensor) => tf.Tensor,
+): void {
   tf.registerGradient({
     kernelName,
     ...(saves === "x" ? { inputsToSave: [input] } : { outputsToSave: [true] }),
@@ -97,7 +115,9 @@ tf.registerGradient({
   outputsToSave: [false, true, true],
   gradFunc: (dy, [x, weight, mean, rstd]) => {
     // One pass gives all three gradients; backprop asks for each in turn.
-    const [dx, dWeight, dBias] = tf.engine().runKernel(LAYER_NORM_GRAD, { dy: (dy as tf.Tensor[])[0], x, mean, rstd, weight }) as unknown as tf.Tensor[];
+    const [dx, dWeight, dBias] = tf
+      .engine()
+      .runKernel(LAYER_NORM_GRAD, { dy: (dy as tf.Tensor[])[0], x, mean, rstd, weight }) as unknown as tf.Tensor[];
     return { x: () => dx, weight: () => dWeight, bias: () => dBias };
   },
 });

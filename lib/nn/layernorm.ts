@@ -41,9 +41,14 @@ export class LayerNorm extends Module {
     const layer = `LayerNorm(${showShape(this.normalizedShape)})`;
     checkFloat(x, layer);
     const k = this.normalizedShape.length;
-    check(tf.util.arraysEqual(x.shape.slice(-k), this.normalizedShape), layer, () =>
-      `input has shape ${showShape(x.shape)}, expected its last ${k === 1 ? "axis" : `${k} axes`} to be ${showShape(this.normalizedShape)}`);
-    if (this.weight && this.bias && fusedForward(LAYER_NORM)) return this.normalizeAsOneKernel(x, this.weight, this.bias);
+    check(
+      tf.util.arraysEqual(x.shape.slice(-k), this.normalizedShape),
+      layer,
+      () =>
+        `input has shape ${showShape(x.shape)}, expected its last ${k === 1 ? "axis" : `${k} axes`} to be ${showShape(this.normalizedShape)}`,
+    );
+    if (this.weight && this.bias && fusedForward(LAYER_NORM))
+      return this.normalizeAsOneKernel(x, this.weight, this.bias);
     return tf.tidy(() => {
       const axes = Array.from({ length: k }, (_, i) => x.rank - k + i);
       const { mean, variance } = tf.moments(x, axes, true);

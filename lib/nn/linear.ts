@@ -35,11 +35,16 @@ export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, args: LinearArgs = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    args: LinearArgs = {},
+  ) {
     super();
     const seed = args.seed ?? nextSeed();
     this.weight = this.registerParameter("weight", uniformFanIn([outFeatures, inFeatures], inFeatures, seed));
-    this.bias = args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outFeatures], inFeatures, seed + 1));
+    this.bias =
+      args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outFeatures], inFeatures, seed + 1));
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -47,11 +52,20 @@ export class Linear extends Module {
     checkFloat(x, layer);
     check(x.rank >= 1, layer, () => "input is a scalar, expected [batch, inFeatures]");
     const features = x.shape[x.rank - 1];
-    check(features === this.inFeatures, layer, () =>
-      `input has ${features} features (shape ${showShape(x.shape)}), expected ${this.inFeatures} — did you forget the bias column or transpose X?`);
+    check(
+      features === this.inFeatures,
+      layer,
+      () =>
+        `input has ${features} features (shape ${showShape(x.shape)}), expected ${this.inFeatures} — did you forget the bias column or transpose X?`,
+    );
     // A reshape is an op (and a saved tensor for backprop) on tfjs, a tidy scope a cost per call: both only when x is not [batch, in].
     if (x.rank === 2) return F.linear(x, this.weight, this.bias);
-    return tf.tidy(() => F.linear(x.reshape([-1, this.inFeatures]), this.weight, this.bias).reshape([...x.shape.slice(0, -1), this.outFeatures]));
+    return tf.tidy(() =>
+      F.linear(x.reshape([-1, this.inFeatures]), this.weight, this.bias).reshape([
+        ...x.shape.slice(0, -1),
+        this.outFeatures,
+      ]),
+    );
   }
 
   protected extraRepr(): string {

@@ -58,7 +58,10 @@ export function nllLoss(logProbs: tf.Tensor, target: tf.Tensor, args: LossArgs =
       const losses = fusedLoss(NLL_LOSS, rows, labels, reduction);
       return reduction === "none" && target.rank !== 1 ? losses.reshape(target.shape) : losses;
     }
-    const picked = rows.mul(tf.oneHot(labels, numClasses(logProbs))).sum(1).neg();
+    const picked = rows
+      .mul(tf.oneHot(labels, numClasses(logProbs)))
+      .sum(1)
+      .neg();
     return reduce(picked.reshape(target.shape), reduction);
   });
 }
@@ -80,12 +83,20 @@ function fusedLoss(kernel: string, scores: tf.Tensor, target: tf.Tensor, reducti
  * with the logits' shape → a scalar (or per-example with reduction "none").
  */
 export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArgs = {}): tf.Tensor {
-  check(logits.rank >= 2, "crossEntropy", () =>
-    `logits have shape ${showShape(logits.shape)}, expected [batch, classes] — for one example, add a batch axis with expandDims(0)`);
+  check(
+    logits.rank >= 2,
+    "crossEntropy",
+    () =>
+      `logits have shape ${showShape(logits.shape)}, expected [batch, classes] — for one example, add a batch axis with expandDims(0)`,
+  );
   if (target.dtype === "float32") {
-    check(tf.util.arraysEqual(target.shape, logits.shape), "crossEntropy", () =>
-      `float target has shape ${showShape(target.shape)} but logits have ${showShape(logits.shape)}: ` +
-        `probability targets need the logits' shape; class indices must be int32 (tf.tensor1d(labels, "int32"))`);
+    check(
+      tf.util.arraysEqual(target.shape, logits.shape),
+      "crossEntropy",
+      () =>
+        `float target has shape ${showShape(target.shape)} but logits have ${showShape(logits.shape)}: ` +
+        `probability targets need the logits' shape; class indices must be int32 (tf.tensor1d(labels, "int32"))`,
+    );
     return tf.tidy(() => {
       const losses = target.mul(logSoftmax(logits, 1)).sum(1).neg();
       return reduce(losses, args.reduction ?? "mean");
@@ -93,7 +104,11 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, args: LossArg
   }
   checkClassIndices("crossEntropy", logits, target);
   return tf.tidy(() => {
-    const losses = crossEntropyRows(classesLast(logits), target.rank === 1 ? target : target.flatten(), args.reduction ?? "mean");
+    const losses = crossEntropyRows(
+      classesLast(logits),
+      target.rank === 1 ? target : target.flatten(),
+      args.reduction ?? "mean",
+    );
     return args.reduction === "none" && target.rank !== 1 ? losses.reshape(target.shape) : losses;
   });
 }
@@ -134,17 +149,33 @@ function crossEntropyRows(logits: tf.Tensor, target: tf.Tensor, reduction: Reduc
 
 function checkClassIndices(fn: string, scores: tf.Tensor, target: tf.Tensor): void {
   check(scores.rank >= 2, fn, () => `scores have shape ${showShape(scores.shape)}, expected [batch, classes]`);
-  check(scores.dtype === "float32", fn, () =>
-    `scores have dtype ${scores.dtype}, expected float32 — the model's outputs go first, the int32 class indices second`);
-  check(target.dtype === "int32", fn, () =>
-    `target has dtype ${target.dtype}, expected int32 class indices — use tf.tensor1d(labels, "int32"), or argMax(1) of one-hot rows`);
+  check(
+    scores.dtype === "float32",
+    fn,
+    () =>
+      `scores have dtype ${scores.dtype}, expected float32 — the model's outputs go first, the int32 class indices second`,
+  );
+  check(
+    target.dtype === "int32",
+    fn,
+    () =>
+      `target has dtype ${target.dtype}, expected int32 class indices — use tf.tensor1d(labels, "int32"), or argMax(1) of one-hot rows`,
+  );
   const expected = [scores.shape[0], ...scores.shape.slice(2)];
-  check(tf.util.arraysEqual(target.shape, expected), fn, () =>
-    `target has shape ${showShape(target.shape)}, expected ${showShape(expected)} (one class index per example) for scores ${showShape(scores.shape)}`);
+  check(
+    tf.util.arraysEqual(target.shape, expected),
+    fn,
+    () =>
+      `target has shape ${showShape(target.shape)}, expected ${showShape(expected)} (one class index per example) for scores ${showShape(scores.shape)}`,
+  );
   const [low, high] = valueRange(target);
   const classes = numClasses(scores);
-  check(target.size === 0 || (low >= 0 && high < classes), fn, () =>
-    `target has class indices from ${low} to ${high}, expected 0 to ${classes - 1} — are the labels counted from 1?`);
+  check(
+    target.size === 0 || (low >= 0 && high < classes),
+    fn,
+    () =>
+      `target has class indices from ${low} to ${high}, expected 0 to ${classes - 1} — are the labels counted from 1?`,
+  );
 }
 
 /** mean((input − target)²): the mean squared error, like PyTorch's `mse_loss`. Shapes must match. */
@@ -181,9 +212,17 @@ export function binaryCrossEntropyWithLogits(logits: tf.Tensor, target: tf.Tenso
 }
 
 function checkSameShape(fn: string, input: tf.Tensor, target: tf.Tensor): void {
-  check(tf.util.arraysEqual(input.shape, target.shape), fn, () =>
-    `input has shape ${showShape(input.shape)} but target has ${showShape(target.shape)} — they must match (reshape the target, e.g. y.reshape([-1, 1]))`);
-  check(target.dtype === "float32", fn, () => `target has dtype ${target.dtype}, expected float32 — use target.toFloat()`);
+  check(
+    tf.util.arraysEqual(input.shape, target.shape),
+    fn,
+    () =>
+      `input has shape ${showShape(input.shape)} but target has ${showShape(target.shape)} — they must match (reshape the target, e.g. y.reshape([-1, 1]))`,
+  );
+  check(
+    target.dtype === "float32",
+    fn,
+    () => `target has dtype ${target.dtype}, expected float32 — use target.toFloat()`,
+  );
 }
 
 /** A loss as a module: `forward(input, target)` returns the loss. */
@@ -198,7 +237,8 @@ abstract class Loss extends Module {
   abstract forward(input: tf.Tensor, target?: tf.Tensor): tf.Tensor;
 
   protected target(target: tf.Tensor | undefined): tf.Tensor {
-    if (!target) throw new Error(`${this.constructor.name}: forward(input, target) needs the target as second argument`);
+    if (!target)
+      throw new Error(`${this.constructor.name}: forward(input, target) needs the target as second argument`);
     return target;
   }
 

@@ -57,10 +57,16 @@ export class MultiheadAttention extends Module {
   private readonly seed: number;
   private dropoutCalls = 0;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, args: MultiheadAttentionArgs = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    args: MultiheadAttentionArgs = {},
+  ) {
     super();
     if (embedDim % numHeads !== 0) {
-      throw new Error(`MultiheadAttention: embedDim=${embedDim} is not divisible by numHeads=${numHeads}; each head gets embedDim / numHeads features`);
+      throw new Error(
+        `MultiheadAttention: embedDim=${embedDim} is not divisible by numHeads=${numHeads}; each head gets embedDim / numHeads features`,
+      );
     }
     this.headDim = embedDim / numHeads;
     this.dropout = args.dropout ?? 0;
@@ -68,7 +74,10 @@ export class MultiheadAttention extends Module {
     this.seed = args.seed ?? nextSeed();
     this.inProjWeight = this.registerParameter("in_proj_weight", xavierUniform([3 * embedDim, embedDim], this.seed));
     this.inProjBias = args.bias === false ? null : this.registerParameter("in_proj_bias", tf.zeros([3 * embedDim]));
-    this.outProj = this.registerModule("out_proj", new Linear(embedDim, embedDim, { bias: args.bias, seed: this.seed + 1 }));
+    this.outProj = this.registerModule(
+      "out_proj",
+      new Linear(embedDim, embedDim, { bias: args.bias, seed: this.seed + 1 }),
+    );
     if (this.outProj.bias) tf.tidy(() => this.outProj.bias!.assign(tf.zerosLike(this.outProj.bias!)));
   }
 
@@ -80,21 +89,38 @@ export class MultiheadAttention extends Module {
   }
 
   /** The output and the attention weights (key defaults to the query, value to the key). */
-  attend(query: tf.Tensor, key: tf.Tensor = query, value: tf.Tensor = key, options: AttendOptions = {}): AttentionResult {
+  attend(
+    query: tf.Tensor,
+    key: tf.Tensor = query,
+    value: tf.Tensor = key,
+    options: AttendOptions = {},
+  ): AttentionResult {
     const layer = `MultiheadAttention(${this.embedDim}, heads=${this.numHeads})`;
     const layout = this.batchFirst ? "[batch, seq, embedDim]" : "[seq, batch, embedDim] (or set batchFirst: true)";
-    for (const [name, x] of [["query", query], ["key", key], ["value", value]] as const) {
+    for (const [name, x] of [
+      ["query", query],
+      ["key", key],
+      ["value", value],
+    ] as const) {
       checkFloat(x, layer);
       checkRank(x, [3], layer, layout);
-      check(x.shape[2] === this.embedDim, layer, () => `${name} has shape ${showShape(x.shape)}, expected last axis ${this.embedDim} — layout ${layout}`);
+      check(
+        x.shape[2] === this.embedDim,
+        layer,
+        () => `${name} has shape ${showShape(x.shape)}, expected last axis ${this.embedDim} — layout ${layout}`,
+      );
     }
     return tf.tidy(() => {
       const [q, k, v] = [query, key, value].map((x) => (this.batchFirst ? x : x.transpose([1, 0, 2])));
       const [batch, L] = q.shape as number[];
       const S = k.shape[1] as number;
-      check(v.shape[1] === S && k.shape[0] === batch && v.shape[0] === batch, layer, () =>
-        `key ${showShape(key.shape)} and value ${showShape(value.shape)} must have the same batch and length`);
-      const heads = (projected: tf.Tensor) => projected.reshape([batch, -1, this.numHeads, this.headDim]).transpose([0, 2, 1, 3]); // [batch, heads, seq, headDim]
+      check(
+        v.shape[1] === S && k.shape[0] === batch && v.shape[0] === batch,
+        layer,
+        () => `key ${showShape(key.shape)} and value ${showShape(value.shape)} must have the same batch and length`,
+      );
+      const heads = (projected: tf.Tensor) =>
+        projected.reshape([batch, -1, this.numHeads, this.headDim]).transpose([0, 2, 1, 3]); // [batch, heads, seq, headDim]
       let qkv: tf.Tensor[];
       if (query === key && key === value) {
         // Self-attention: one product with the packed in_proj weight, as PyTorch does, then one transpose to
@@ -107,7 +133,8 @@ export class MultiheadAttention extends Module {
         qkv = [q, k, v].map((x, i) => heads(F.linear(x.reshape([-1, this.embedDim]), weights[i], biases[i])));
       }
       const mask = this.combinedMask(options, batch, L, S, layer);
-      const dropout = this.training && this.dropout > 0 ? { p: this.dropout, seed: this.seed + 2 + this.dropoutCalls++ } : undefined;
+      const dropout =
+        this.training && this.dropout > 0 ? { p: this.dropout, seed: this.seed + 2 + this.dropoutCalls++ } : undefined;
       const attention = scaledDotProductAttention(qkv[0], qkv[1], qkv[2], mask, dropout);
       const merged = attention.output.transpose([0, 2, 1, 3]).reshape([batch, L, this.embedDim]);
       const out = this.outProj.forward(merged);
@@ -117,18 +144,36 @@ export class MultiheadAttention extends Module {
   }
 
   /** Both masks as one additive float mask `[batch, heads, L, S]` (−∞ where blocked), or undefined. */
-  private combinedMask(options: AttendOptions, batch: number, L: number, S: number, layer: string): tf.Tensor | undefined {
-    const additive = (m: tf.Tensor) => (m.dtype === "float32" ? m : tf.where(m.cast("bool"), tf.fill(m.shape, -Infinity), tf.zeros(m.shape)));
+  private combinedMask(
+    options: AttendOptions,
+    batch: number,
+    L: number,
+    S: number,
+    layer: string,
+  ): tf.Tensor | undefined {
+    const additive = (m: tf.Tensor) =>
+      m.dtype === "float32" ? m : tf.where(m.cast("bool"), tf.fill(m.shape, -Infinity), tf.zeros(m.shape));
     let mask: tf.Tensor | undefined;
     const { attnMask, keyPaddingMask } = options;
     if (attnMask) {
-      const ok = tf.util.arraysEqual(attnMask.shape, [L, S]) || tf.util.arraysEqual(attnMask.shape, [batch * this.numHeads, L, S]);
-      check(ok, layer, () => `attnMask has shape ${showShape(attnMask.shape)}, expected [L, S] = ${showShape([L, S])} or [batch·heads, L, S]`);
+      const ok =
+        tf.util.arraysEqual(attnMask.shape, [L, S]) ||
+        tf.util.arraysEqual(attnMask.shape, [batch * this.numHeads, L, S]);
+      check(
+        ok,
+        layer,
+        () =>
+          `attnMask has shape ${showShape(attnMask.shape)}, expected [L, S] = ${showShape([L, S])} or [batch·heads, L, S]`,
+      );
       mask = attnMask.rank === 2 ? additive(attnMask) : additive(attnMask).reshape([batch, this.numHeads, L, S]);
     }
     if (keyPaddingMask) {
-      check(tf.util.arraysEqual(keyPaddingMask.shape, [batch, S]), layer, () =>
-        `keyPaddingMask has shape ${showShape(keyPaddingMask.shape)}, expected [batch, S] = ${showShape([batch, S])}`);
+      check(
+        tf.util.arraysEqual(keyPaddingMask.shape, [batch, S]),
+        layer,
+        () =>
+          `keyPaddingMask has shape ${showShape(keyPaddingMask.shape)}, expected [batch, S] = ${showShape([batch, S])}`,
+      );
       const padding = additive(keyPaddingMask).reshape([batch, 1, 1, S]);
       mask = mask ? mask.add(padding) : padding;
     }

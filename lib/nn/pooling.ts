@@ -48,13 +48,27 @@ abstract class Pool2d extends Module {
     checkRank(x, [4], layer, "[batch, channels, height, width]");
     const [pH, pW] = this.padding;
     const [, , height, width] = x.shape as number[];
-    check(height + 2 * pH >= this.kernelSize[0] && width + 2 * pW >= this.kernelSize[1], layer, () =>
-      `input ${showShape(x.shape)} is smaller than the pooling window`);
+    check(
+      height + 2 * pH >= this.kernelSize[0] && width + 2 * pW >= this.kernelSize[1],
+      layer,
+      () => `input ${showShape(x.shape)} is smaller than the pooling window`,
+    );
     ensureBackendKernels();
     return tf.tidy(() => {
       const nhwc = x.transpose([0, 2, 3, 1]) as tf.Tensor4D;
       // tf.pad costs time even with zero padding (its gradient is a slice, slow on wasm): only when needed.
-      const padded = pH || pW ? (nhwc.pad([[0, 0], [pH, pH], [pW, pW], [0, 0]], this.padValue) as tf.Tensor4D) : nhwc;
+      const padded =
+        pH || pW
+          ? (nhwc.pad(
+              [
+                [0, 0],
+                [pH, pH],
+                [pW, pW],
+                [0, 0],
+              ],
+              this.padValue,
+            ) as tf.Tensor4D)
+          : nhwc;
       return this.pool(padded).transpose([0, 3, 1, 2]);
     });
   }

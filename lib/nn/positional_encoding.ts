@@ -22,7 +22,11 @@ abstract class PositionalBase extends Module {
   readonly batchFirst: boolean;
   readonly drop: Dropout;
 
-  constructor(readonly dModel: number, args: PositionalEncodingArgs, seed: number) {
+  constructor(
+    readonly dModel: number,
+    args: PositionalEncodingArgs,
+    seed: number,
+  ) {
     super();
     this.maxLen = args.maxLen ?? 5000;
     this.batchFirst = args.batchFirst ?? true;
@@ -37,9 +41,17 @@ abstract class PositionalBase extends Module {
     const layout = this.batchFirst ? "[batch, seq, dModel]" : "[seq, batch, dModel]";
     checkFloat(x, layer);
     checkRank(x, [3], layer, layout);
-    check(x.shape[2] === this.dModel, layer, () => `input has shape ${showShape(x.shape)}, expected last axis dModel = ${this.dModel}`);
+    check(
+      x.shape[2] === this.dModel,
+      layer,
+      () => `input has shape ${showShape(x.shape)}, expected last axis dModel = ${this.dModel}`,
+    );
     const seq = (this.batchFirst ? x.shape[1] : x.shape[0]) as number;
-    check(seq <= this.maxLen, layer, () => `sequence of length ${seq} is longer than maxLen = ${this.maxLen}; build it with a larger maxLen`);
+    check(
+      seq <= this.maxLen,
+      layer,
+      () => `sequence of length ${seq} is longer than maxLen = ${this.maxLen}; build it with a larger maxLen`,
+    );
     return tf.tidy(() => {
       const rows = this.table().slice([0, 0], [seq, this.dModel]);
       return this.drop.forward(x.add(this.batchFirst ? rows : rows.expandDims(1)));

@@ -83,7 +83,12 @@ export abstract class RecurrentBase extends Module {
   private dropoutCalls = 0;
   private readonly seed: number;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, args: RecurrentArgs) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    gates: number,
+    args: RecurrentArgs,
+  ) {
     super();
     this.numLayers = args.numLayers ?? 1;
     this.batchFirst = args.batchFirst ?? false;
@@ -133,11 +138,17 @@ export abstract class RecurrentBase extends Module {
   /** Runs over the whole sequence from the initial state (zeros when not given). */
   run(x: tf.Tensor, h0?: tf.Tensor, c0?: tf.Tensor): RecurrentResult {
     const layer = `${this.constructor.name}(${this.inputSize}, ${this.hiddenSize})`;
-    const layout = this.batchFirst ? "[batch, seq, features] (batchFirst)" : "[seq, batch, features] (set batchFirst: true for [batch, seq, features])";
+    const layout = this.batchFirst
+      ? "[batch, seq, features] (batchFirst)"
+      : "[seq, batch, features] (set batchFirst: true for [batch, seq, features])";
     checkFloat(x, layer);
     checkRank(x, [3, 2], layer, layout);
-    check(x.shape[x.rank - 1] === this.inputSize, layer, () =>
-      `input has ${x.shape[x.rank - 1]} features (shape ${showShape(x.shape)}), expected ${this.inputSize} — input layout is ${layout}`);
+    check(
+      x.shape[x.rank - 1] === this.inputSize,
+      layer,
+      () =>
+        `input has ${x.shape[x.rank - 1]} features (shape ${showShape(x.shape)}), expected ${this.inputSize} — input layout is ${layout}`,
+    );
     if (!this.hasCell) check(c0 === undefined, layer, () => "got a cell state c0, which only an LSTM has");
     return tf.tidy(() => {
       const unbatched = x.rank === 2;
@@ -147,8 +158,12 @@ export abstract class RecurrentBase extends Module {
         const shape = [this.numLayers, batch, this.hiddenSize];
         if (!given) return tf.zeros(shape);
         const state = unbatched ? given.expandDims(1) : given;
-        check(tf.util.arraysEqual(state.shape, shape), layer, () =>
-          `${name} has shape ${showShape(given.shape)}, expected [numLayers, batch, hidden] = ${showShape(shape)}`);
+        check(
+          tf.util.arraysEqual(state.shape, shape),
+          layer,
+          () =>
+            `${name} has shape ${showShape(given.shape)}, expected [numLayers, batch, hidden] = ${showShape(shape)}`,
+        );
         return state;
       };
       const hStart = unstack(initial(h0, "h0"));
@@ -165,7 +180,8 @@ export abstract class RecurrentBase extends Module {
         hLast.push(run.last.h);
         if (run.last.c) cLast.push(run.last.c);
         sequence = run.outputs;
-        if (l < this.numLayers - 1) sequence = F.dropout(sequence, this.dropout, this.training, this.seed + 1000 + this.dropoutCalls++);
+        if (l < this.numLayers - 1)
+          sequence = F.dropout(sequence, this.dropout, this.training, this.seed + 1000 + this.dropoutCalls++);
       });
       const output = unbatched ? sequence.squeeze([1]) : this.batchFirst ? sequence.transpose([1, 0, 2]) : sequence;
       const squeezeState = (s: tf.Tensor[]) => (unbatched ? tf.stack(s).squeeze([1]) : tf.stack(s));

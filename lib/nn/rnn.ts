@@ -70,8 +70,13 @@ export class RNN extends RecurrentBase {
           dh = dPre[t].matMul(weight);
         }
         const dParts = tf.stack(dPre);
-        const previous = steps === 1 ? first.expandDims(0) : tf.concat([first.expandDims(0), hs.slice([0, 0, 0], [steps - 1, batch, hidden])]);
-        const dWeight = dParts.reshape([steps * batch, hidden]).matMul(previous.reshape([steps * batch, hidden]), true, false);
+        const previous =
+          steps === 1
+            ? first.expandDims(0)
+            : tf.concat([first.expandDims(0), hs.slice([0, 0, 0], [steps - 1, batch, hidden])]);
+        const dWeight = dParts
+          .reshape([steps * batch, hidden])
+          .matMul(previous.reshape([steps * batch, hidden]), true, false);
         return [dParts, dh!, dWeight];
       };
       return { value: outputs, gradFunc };
@@ -103,7 +108,11 @@ export class RNNCell extends Module {
   readonly biasHh: tf.Variable | null;
   readonly nonlinearity: Nonlinearity;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, args: RNNCellArgs = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    args: RNNCellArgs = {},
+  ) {
     super();
     const seed = args.seed ?? nextSeed();
     const param = (name: string, shape: number[], offset: number) =>
@@ -119,9 +128,17 @@ export class RNNCell extends Module {
     const layer = `RNNCell(${this.inputSize}, ${this.hiddenSize})`;
     checkFloat(x, layer);
     checkRank(x, [2], layer, "[batch, input] — an RNNCell takes one time step; use RNN for a whole sequence");
-    check(x.shape[1] === this.inputSize, layer, () => `input has ${x.shape[1]} features (shape ${showShape(x.shape)}), expected ${this.inputSize}`);
+    check(
+      x.shape[1] === this.inputSize,
+      layer,
+      () => `input has ${x.shape[1]} features (shape ${showShape(x.shape)}), expected ${this.inputSize}`,
+    );
     const state = [x.shape[0], this.hiddenSize];
-    check(!h || tf.util.arraysEqual(h.shape, state), layer, () => `h has shape ${showShape(h!.shape)}, expected [batch, hidden] = ${showShape(state)}`);
+    check(
+      !h || tf.util.arraysEqual(h.shape, state),
+      layer,
+      () => `h has shape ${showShape(h!.shape)}, expected [batch, hidden] = ${showShape(state)}`,
+    );
     return tf.tidy(() => {
       let pre = x.matMul(this.weightIh, false, true);
       if (h) pre = pre.add(h.matMul(this.weightHh, false, true));

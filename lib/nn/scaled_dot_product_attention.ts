@@ -40,13 +40,23 @@ export interface AttentionDropout {
  *
  *   const { output, weights } = nn.scaledDotProductAttention(q, k, v, causalMask);
  */
-export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor, dropout?: AttentionDropout): AttentionResult {
+export function scaledDotProductAttention(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask?: tf.Tensor,
+  dropout?: AttentionDropout,
+): AttentionResult {
   const dK = q.shape[q.rank - 1];
   if (k.shape[k.rank - 1] !== dK) {
-    throw new Error(`scaledDotProductAttention: q ${showShape(q.shape)} and k ${showShape(k.shape)} must have the same last axis d_k — is k transposed already?`);
+    throw new Error(
+      `scaledDotProductAttention: q ${showShape(q.shape)} and k ${showShape(k.shape)} must have the same last axis d_k — is k transposed already?`,
+    );
   }
   if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) {
-    throw new Error(`scaledDotProductAttention: k ${showShape(k.shape)} and v ${showShape(v.shape)} must have one row per key (the same S)`);
+    throw new Error(
+      `scaledDotProductAttention: k ${showShape(k.shape)} and v ${showShape(v.shape)} must have one row per key (the same S)`,
+    );
   }
   return tf.tidy(() => {
     let scores = tf.matMul(q, k, false, true).div(Math.sqrt(dK)); // [..., L, S]

@@ -24,7 +24,8 @@ export class Sequential extends Module {
           return layer.forward(h);
         } catch (err) {
           // Say which entry failed: a student's Sequential often holds several Linear layers.
-          if (err instanceof Error && !err.message.startsWith("Sequential")) err.message = `Sequential (${i}): ${err.message}`;
+          if (err instanceof Error && !err.message.startsWith("Sequential"))
+            err.message = `Sequential (${i}): ${err.message}`;
           throw err;
         }
       }, x),

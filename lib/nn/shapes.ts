@@ -16,14 +16,21 @@ export function check(ok: boolean, layer: string, message: () => string): void {
 
 /** The input must have one of the given ranks (`shapeHint` describes the expected layout). */
 export function checkRank(x: tf.Tensor, ranks: readonly number[], layer: string, shapeHint: string): void {
-  check(ranks.includes(x.rank), layer, () =>
-    `input has shape ${showShape(x.shape)} (${x.rank}-D), expected ${ranks.join("-D or ")}-D ${shapeHint}`);
+  check(
+    ranks.includes(x.rank),
+    layer,
+    () => `input has shape ${showShape(x.shape)} (${x.rank}-D), expected ${ranks.join("-D or ")}-D ${shapeHint}`,
+  );
 }
 
 /** Float input only: integer tensors usually mean class indices went to the wrong place. */
 export function checkFloat(x: tf.Tensor, layer: string): void {
-  check(x.dtype === "float32", layer, () =>
-    `input has dtype ${x.dtype}, expected float32 — convert with x.toFloat(), or pass the indices to an Embedding first`);
+  check(
+    x.dtype === "float32",
+    layer,
+    () =>
+      `input has dtype ${x.dtype}, expected float32 — convert with x.toFloat(), or pass the indices to an Embedding first`,
+  );
 }
 
 /**

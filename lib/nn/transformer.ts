@@ -61,14 +61,21 @@ export class TransformerEncoderLayer extends Module {
   readonly activation: ReLU | GELU;
   readonly normFirst: boolean;
 
-  constructor(readonly dModel: number, readonly nhead: number, args: TransformerEncoderLayerArgs = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly nhead: number,
+    args: TransformerEncoderLayerArgs = {},
+  ) {
     super();
     const seed = args.seed ?? nextSeed();
     const p = args.dropout ?? 0.1;
     const ff = args.dimFeedforward ?? 2048;
     const eps = args.layerNormEps ?? 1e-5;
     this.normFirst = args.normFirst ?? false;
-    this.selfAttn = this.registerModule("self_attn", new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: args.batchFirst, seed }));
+    this.selfAttn = this.registerModule(
+      "self_attn",
+      new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: args.batchFirst, seed }),
+    );
     this.linear1 = this.registerModule("linear1", new Linear(dModel, ff, { seed: seed + 10 }));
     this.dropout = this.registerModule("dropout", new Dropout(p, { seed: seed + 20 }));
     this.linear2 = this.registerModule("linear2", new Linear(ff, dModel, { seed: seed + 30 }));
@@ -97,7 +104,9 @@ export class TransformerEncoderLayer extends Module {
         return { y: this.dropout1.forward(output), weights };
       };
       const feedForward = (x: tf.Tensor) =>
-        this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation.forward(this.linear1.forward(x)))));
+        this.dropout2.forward(
+          this.linear2.forward(this.dropout.forward(this.activation.forward(this.linear1.forward(x)))),
+        );
       if (this.normFirst) {
         const { y, weights } = attend(this.norm1.forward(src));
         const x = src.add(y);
@@ -131,9 +140,16 @@ export class TransformerEncoder extends Module {
   readonly layers: ModuleList<TransformerEncoderLayer>;
   readonly norm: LayerNorm | null;
 
-  constructor(makeLayer: (index: number) => TransformerEncoderLayer, readonly numLayers: number, args: TransformerEncoderArgs = {}) {
+  constructor(
+    makeLayer: (index: number) => TransformerEncoderLayer,
+    readonly numLayers: number,
+    args: TransformerEncoderArgs = {},
+  ) {
     super();
-    this.layers = this.registerModule("layers", new ModuleList(Array.from({ length: numLayers }, (_, i) => makeLayer(i))));
+    this.layers = this.registerModule(
+      "layers",
+      new ModuleList(Array.from({ length: numLayers }, (_, i) => makeLayer(i))),
+    );
     this.norm = args.norm ? this.registerModule("norm", args.norm) : null;
   }
 

@@ -91,10 +91,18 @@ export class Adam extends Optimizer {
   private updateAll(grads: tf.Tensor[]): void {
     const flatten = (ts: tf.Tensor[]) => tf.concat(ts.map((x) => x.reshape([-1])));
     const previous = this.flat;
-    const next = adamStep(flatten(this.params), flatten(grads), { m: previous?.m, v: previous?.v, vMax: previous?.vMax ?? undefined }, this.hyper());
+    const next = adamStep(
+      flatten(this.params),
+      flatten(grads),
+      { m: previous?.m, v: previous?.v, vMax: previous?.vMax ?? undefined },
+      this.hyper(),
+    );
     if (previous) tf.dispose([previous.m, previous.v, previous.vMax ?? []]);
     this.flat = { m: tf.keep(next.m), v: tf.keep(next.v), vMax: next.vMax ? tf.keep(next.vMax) : null };
-    const updated = tf.split(next.param, this.params.map((p) => p.size));
+    const updated = tf.split(
+      next.param,
+      this.params.map((p) => p.size),
+    );
     this.params.forEach((p, i) => p.assign(updated[i].reshape(p.shape)));
   }
 
@@ -103,7 +111,9 @@ export class Adam extends Optimizer {
     const { beta1, beta2, eps, lr, t } = this.hyper();
     const state = { m: this.m[i] ?? tf.zerosLike(p), v: this.v[i] ?? tf.zerosLike(p) };
     const attrs = { beta1, beta2, eps, stepSize: lr / (1 - beta1 ** t), root: Math.sqrt(1 - beta2 ** t) };
-    const [param, m, v] = tf.engine().runKernel(ADAM_STEP, { param: p, grad, ...state }, attrs) as unknown as tf.Tensor[];
+    const [param, m, v] = tf
+      .engine()
+      .runKernel(ADAM_STEP, { param: p, grad, ...state }, attrs) as unknown as tf.Tensor[];
     this.keepState(this.m, i, m);
     this.keepState(this.v, i, v);
     p.assign(param);
@@ -114,7 +124,8 @@ export class Adam extends Optimizer {
     this.perParameter = true;
     if (!this.flat) return;
     const sizes = this.params.map((p) => p.size);
-    const split = (x: tf.Tensor) => tf.tidy(() => tf.split(x, sizes).map((part, i) => part.reshape(this.params[i].shape)));
+    const split = (x: tf.Tensor) =>
+      tf.tidy(() => tf.split(x, sizes).map((part, i) => part.reshape(this.params[i].shape)));
     split(this.flat.m).forEach((x, i) => this.keepState(this.m, i, x));
     split(this.flat.v).forEach((x, i) => this.keepState(this.v, i, x));
     if (this.flat.vMax) split(this.flat.vMax).forEach((x, i) => this.keepState(this.vMax, i, x));
@@ -175,13 +186,21 @@ interface AdamMoments {
  * parameter, or all of them as one vector) → the new θ and moments. The
  * moments before the first step are zero, so their terms are left out.
  */
-function adamStep(theta: tf.Tensor, g: tf.Tensor, before: AdamMoments, h: AdamHyper): { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor; vMax?: tf.Tensor } {
+function adamStep(
+  theta: tf.Tensor,
+  g: tf.Tensor,
+  before: AdamMoments,
+  h: AdamHyper,
+): { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor; vMax?: tf.Tensor } {
   const decayed = h.weightDecay && h.decoupled ? theta.mul(1 - h.lr * h.weightDecay) : theta;
   const grad = h.weightDecay && !h.decoupled ? g.add(theta.mul(h.weightDecay)) : g;
   const m = before.m ? before.m.mul(h.beta1).add(grad.mul(1 - h.beta1)) : grad.mul(1 - h.beta1);
   const v = before.v ? before.v.mul(h.beta2).add(grad.square().mul(1 - h.beta2)) : grad.square().mul(1 - h.beta2);
   const vMax = h.amsgrad ? (before.vMax ? before.vMax.maximum(v) : v.clone()) : undefined;
   const stepSize = h.lr / (1 - h.beta1 ** h.t);
-  const denom = (vMax ?? v).sqrt().div(Math.sqrt(1 - h.beta2 ** h.t)).add(h.eps);
+  const denom = (vMax ?? v)
+    .sqrt()
+    .div(Math.sqrt(1 - h.beta2 ** h.t))
+    .add(h.eps);
   return { param: decayed.sub(m.div(denom).mul(stepSize)), m, v, vMax };
 }

@@ -19,8 +19,13 @@ export interface ClippedGradients {
  */
 export function clipGradNorm(grads: tf.NamedTensorMap, maxNorm: number): ClippedGradients {
   const names = Object.keys(grads);
-  const totalNorm = tf.tidy(() =>
-    names.reduce((sum, name) => sum.add(grads[name].square().sum()), tf.scalar(0)).sqrt().dataSync()[0]);
+  const totalNorm = tf.tidy(
+    () =>
+      names
+        .reduce((sum, name) => sum.add(grads[name].square().sum()), tf.scalar(0))
+        .sqrt()
+        .dataSync()[0],
+  );
   const scale = Math.min(1, maxNorm / (totalNorm + 1e-6));
   const clipped = Object.fromEntries(names.map((name) => [name, tf.tidy(() => grads[name].mul(scale))]));
   return { grads: clipped, totalNorm };

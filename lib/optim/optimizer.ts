@@ -26,8 +26,10 @@ export abstract class Optimizer {
   readonly params: tf.Variable[];
 
   constructor(params: tf.Variable[], lr: number) {
-    if (params.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list — pass model.parameters()`);
-    if (!(lr >= 0)) throw new Error(`${this.constructor.name}: lr=${lr} is not a valid learning rate, expected a number ≥ 0`);
+    if (params.length === 0)
+      throw new Error(`${this.constructor.name}: got an empty parameter list — pass model.parameters()`);
+    if (!(lr >= 0))
+      throw new Error(`${this.constructor.name}: lr=${lr} is not a valid learning rate, expected a number ≥ 0`);
     this.params = params;
     this.lr = lr;
     this.initialLr = lr;
@@ -67,7 +69,9 @@ export abstract class Optimizer {
     return this.params.map((p, i) => {
       const g = Array.isArray(grads) ? grads[i] : grads[p.name];
       if (g && !tf.util.arraysEqual(g.shape, p.shape)) {
-        throw new Error(`${this.constructor.name}: gradient ${i} has shape [${g.shape}], but its parameter has [${p.shape}]`);
+        throw new Error(
+          `${this.constructor.name}: gradient ${i} has shape [${g.shape}], but its parameter has [${p.shape}]`,
+        );
       }
       return g;
     });

@@ -125,7 +125,10 @@ export class LinearLR extends LRScheduler {
 
 /** lr = base · factor(epoch), for any schedule you can write as a function (e.g. the Transformer's warm-up). */
 export class LambdaLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly factor: (epoch: number) => number) {
+  constructor(
+    optimizer: Optimizer,
+    readonly factor: (epoch: number) => number,
+  ) {
     super(optimizer);
     this.start();
   }
@@ -145,10 +148,16 @@ export class LambdaLR extends LRScheduler {
  *   const sched = new optim.SequentialLR(opt, [warmup, decay], [5]);
  */
 export class SequentialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly schedulers: LRScheduler[], readonly milestones: number[]) {
+  constructor(
+    optimizer: Optimizer,
+    readonly schedulers: LRScheduler[],
+    readonly milestones: number[],
+  ) {
     super(optimizer);
     if (schedulers.length !== milestones.length + 1) {
-      throw new Error(`SequentialLR: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${milestones.length}`);
+      throw new Error(
+        `SequentialLR: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${milestones.length}`,
+      );
     }
     this.start();
   }

@@ -28,11 +28,17 @@ export interface Confusion {
  *
  *   const { counts } = plot.confusionCounts(yTest, model.predict(xTest));   // counts[true][predicted]
  */
-export function confusionCounts(labels: LabelInput, predictions: LabelInput, classNames?: readonly string[]): Confusion {
+export function confusionCounts(
+  labels: LabelInput,
+  predictions: LabelInput,
+  classNames?: readonly string[],
+): Confusion {
   const truth = readLabels(labels, "confusionMatrix", "labels", classNames);
   const predicted = readLabels(predictions, "confusionMatrix", "predictions", classNames);
   if (truth.length !== predicted.length) {
-    throw new PlotInputError(`confusionMatrix: ${truth.length} labels but ${predicted.length} predictions — give one prediction per label`);
+    throw new PlotInputError(
+      `confusionMatrix: ${truth.length} labels but ${predicted.length} predictions — give one prediction per label`,
+    );
   }
   const classes = classDomain([...truth, ...predicted], classNames);
   const position = new Map(classes.map((c, i) => [c, i]));
@@ -40,7 +46,9 @@ export function confusionCounts(labels: LabelInput, predictions: LabelInput, cla
   truth.forEach((t, i) => {
     const p = predicted[i];
     if (!position.has(t) || !position.has(p)) {
-      throw new PlotInputError(`confusionMatrix: class '${position.has(t) ? p : t}' is not among classNames (${classes.length} names) — pass one name per class index`);
+      throw new PlotInputError(
+        `confusionMatrix: class '${position.has(t) ? p : t}' is not among classNames (${classes.length} names) — pass one name per class index`,
+      );
     }
     counts[position.get(t)!][position.get(p)!]++;
   });
@@ -55,13 +63,24 @@ export function confusionCounts(labels: LabelInput, predictions: LabelInput, cla
  *
  * `predictions` may be class indices [n] or scores [n, classes] (argmax is taken).
  */
-export function confusionMatrix(labels: LabelInput, predictions: LabelInput, options: ConfusionMatrixOptions = {}): Chart {
+export function confusionMatrix(
+  labels: LabelInput,
+  predictions: LabelInput,
+  options: ConfusionMatrixOptions = {},
+): Chart {
   const { classes, counts } = confusionCounts(labels, predictions, options.classNames);
   const total = counts.flat().reduce((a, b) => a + b, 0);
   const correct = counts.reduce((sum, row, i) => sum + row[i], 0);
   const cells = counts.flatMap((row, t) => {
     const rowTotal = row.reduce((a, b) => a + b, 0);
-    return row.map((count, p) => ({ true: t, predicted: p, trueClass: classes[t], predictedClass: classes[p], count, fraction: rowTotal ? count / rowTotal : 0 }));
+    return row.map((count, p) => ({
+      true: t,
+      predicted: p,
+      trueClass: classes[t],
+      predictedClass: classes[p],
+      count,
+      fraction: rowTotal ? count / rowTotal : 0,
+    }));
   });
   const colorField = options.normalize ? "fraction" : "count";
   const step = Math.max(14, Math.min(40, Math.floor(400 / classes.length)));
@@ -73,14 +92,24 @@ export function confusionMatrix(labels: LabelInput, predictions: LabelInput, opt
     width: { step },
     height: { step },
     encoding: {
-      x: { field: "predicted", type: "ordinal", title: "predicted", axis: { labelExpr: labelLookup(classes), labelAngle: -45, orient: "top" } },
+      x: {
+        field: "predicted",
+        type: "ordinal",
+        title: "predicted",
+        axis: { labelExpr: labelLookup(classes), labelAngle: -45, orient: "top" },
+      },
       y: { field: "true", type: "ordinal", title: "true", axis: { labelExpr: labelLookup(classes) } },
     },
     layer: [
       {
         mark: "rect",
         encoding: {
-          color: { field: colorField, type: "quantitative", title: options.normalize ? "fraction of row" : "count", scale: { scheme: "blues" } },
+          color: {
+            field: colorField,
+            type: "quantitative",
+            title: options.normalize ? "fraction of row" : "count",
+            scale: { scheme: "blues" },
+          },
           tooltip: [
             { field: "trueClass", type: "nominal", title: "true" },
             { field: "predictedClass", type: "nominal", title: "predicted" },
@@ -95,7 +124,13 @@ export function confusionMatrix(labels: LabelInput, predictions: LabelInput, opt
               mark: { type: "text", fontSize: 10 },
               encoding: {
                 text: { field: "count", type: "quantitative" },
-                color: { condition: { test: `datum.${colorField} > ${options.normalize ? 0.5 : Math.max(...cells.map((c) => c.count)) / 2}`, value: "white" }, value: "#222" },
+                color: {
+                  condition: {
+                    test: `datum.${colorField} > ${options.normalize ? 0.5 : Math.max(...cells.map((c) => c.count)) / 2}`,
+                    value: "white",
+                  },
+                  value: "#222",
+                },
               },
             } as const,
           ]

@@ -41,9 +41,16 @@ export interface DecisionBoundaryOptions {
 }
 
 function callPredictor(predict: Predictor, x: tf.Tensor2D): tf.Tensor {
-  const out = typeof predict === "function" ? predict(x) : "forward" in predict ? predict.forward(x) : predict.predict(x);
-  if (Array.isArray(out)) throw new PlotInputError("decisionBoundary: the model returned several tensors — pass a function that returns the class scores");
-  if (!(out instanceof tf.Tensor)) throw new PlotInputError(`decisionBoundary: predict returned ${typeof out}, expected a tensor of class scores [m, classes]`);
+  const out =
+    typeof predict === "function" ? predict(x) : "forward" in predict ? predict.forward(x) : predict.predict(x);
+  if (Array.isArray(out))
+    throw new PlotInputError(
+      "decisionBoundary: the model returned several tensors — pass a function that returns the class scores",
+    );
+  if (!(out instanceof tf.Tensor))
+    throw new PlotInputError(
+      `decisionBoundary: predict returned ${typeof out}, expected a tensor of class scores [m, classes]`,
+    );
   return out;
 }
 
@@ -67,7 +74,12 @@ function classesOf(scores: number[], shape: number[]): { index: number[]; confid
       return { index: scores.map((p) => (p >= 0.5 ? 1 : 0)), confidence: scores.map((p) => Math.max(p, 1 - p)) };
     }
   }
-  throw shapeError("decisionBoundary", "predict's output", shape, `[${m}, classes] scores, [${m}] probabilities of class 1, or [${m}] class indices`);
+  throw shapeError(
+    "decisionBoundary",
+    "predict's output",
+    shape,
+    `[${m}, classes] scores, [${m}] probabilities of class 1, or [${m}] class indices`,
+  );
 }
 
 /**
@@ -83,7 +95,10 @@ function classesOf(scores: number[], shape: number[]): { index: number[]; confid
  */
 export function decisionBoundary(predict: Predictor, data: BoundaryData, options: DecisionBoundaryOptions = {}): Chart {
   const points = scatterRows("decisionBoundary", data.points, data.labels, options.classNames);
-  if (points.length === 0) throw new PlotInputError("decisionBoundary: no points given — the grid is laid over the data, so pass at least one point");
+  if (points.length === 0)
+    throw new PlotInputError(
+      "decisionBoundary: no points given — the grid is laid over the data, so pass at least one point",
+    );
   const resolution = options.resolution ?? 50;
   const padding = options.padding ?? 0.1;
   const extent = (values: number[]) => {
@@ -103,7 +118,12 @@ export function decisionBoundary(predict: Predictor, data: BoundaryData, options
     return { scores: Array.from(out.dataSync()), shape: out.shape };
   });
   if (shape[0] !== resolution * resolution) {
-    throw shapeError("decisionBoundary", "predict's output", shape, `[${resolution * resolution}, ...] (one row per input row)`);
+    throw shapeError(
+      "decisionBoundary",
+      "predict's output",
+      shape,
+      `[${resolution * resolution}, ...] (one row per input row)`,
+    );
   }
   const predicted = classesOf(scores, shape);
   // Rounded, and cell ends computed in the chart: the grid is most of the notebook's bytes.
@@ -130,12 +150,29 @@ export function decisionBoundary(predict: Predictor, data: BoundaryData, options
         ],
         mark: { type: "rect", aria: false },
         encoding: {
-          x: { field: "x", type: "quantitative", title: "x1", scale: { zero: false, nice: false }, axis: { grid: false } },
+          x: {
+            field: "x",
+            type: "quantitative",
+            title: "x1",
+            scale: { zero: false, nice: false },
+            axis: { grid: false },
+          },
           x2: { field: "x2" },
-          y: { field: "y", type: "quantitative", title: "x2", scale: { zero: false, nice: false }, axis: { grid: false } },
+          y: {
+            field: "y",
+            type: "quantitative",
+            title: "x2",
+            scale: { zero: false, nice: false },
+            axis: { grid: false },
+          },
           y2: { field: "y2" },
           color,
-          opacity: { field: "confidence", type: "quantitative", scale: { domain: [0.5, 1], range: [0.1, 0.45], clamp: true }, legend: null },
+          opacity: {
+            field: "confidence",
+            type: "quantitative",
+            scale: { domain: [0.5, 1], range: [0.1, 0.45], clamp: true },
+            legend: null,
+          },
         },
       },
       {
@@ -146,10 +183,17 @@ export function decisionBoundary(predict: Predictor, data: BoundaryData, options
           y: { field: "y", type: "quantitative" },
           color,
           shape: { field: "class", type: "nominal", title: "class", scale: { domain } },
-          tooltip: [{ field: "x", type: "quantitative" }, { field: "y", type: "quantitative" }, { field: "class", type: "nominal" }],
+          tooltip: [
+            { field: "x", type: "quantitative" },
+            { field: "y", type: "quantitative" },
+            { field: "class", type: "nominal" },
+          ],
         },
       },
     ],
   };
-  return new Chart(spec, `decisionBoundary: ${domain.length} classes on a ${resolution}×${resolution} grid, ${points.length} points`);
+  return new Chart(
+    spec,
+    `decisionBoundary: ${domain.length} classes on a ${resolution}×${resolution} grid, ${points.length} points`,
+  );
 }

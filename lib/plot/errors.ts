@@ -17,7 +17,13 @@ export function formatShape(shape: readonly number[]): string {
 }
 
 /** `chart: argument has shape [..], expected <expected> — hint`. */
-export function shapeError(chart: string, argument: string, received: readonly number[], expected: string, hint?: string): PlotInputError {
+export function shapeError(
+  chart: string,
+  argument: string,
+  received: readonly number[],
+  expected: string,
+  hint?: string,
+): PlotInputError {
   return new PlotInputError(
     `${chart}: ${argument} has shape ${formatShape(received)}, expected ${expected}${hint ? ` — ${hint}` : ""}`,
   );

@@ -48,21 +48,39 @@ const indexLabels = (n: number) => Array.from({ length: n }, (_, i) => String(i)
  */
 export function heatmap(matrix: NumericInput, options: HeatmapOptions = {}): Chart {
   const { data, shape } = dense(matrix, "heatmap", "matrix");
-  if (shape.length !== 2) throw shapeError("heatmap", "matrix", shape, "[rows, cols]", shape.length > 2 ? "pick one slice, e.g. x.squeeze() or x[0]" : undefined);
+  if (shape.length !== 2)
+    throw shapeError(
+      "heatmap",
+      "matrix",
+      shape,
+      "[rows, cols]",
+      shape.length > 2 ? "pick one slice, e.g. x.squeeze() or x[0]" : undefined,
+    );
   const [rows, cols] = shape;
-  for (const [name, labels, n] of [["rowLabels", options.rowLabels, rows], ["colLabels", options.colLabels, cols]] as const) {
-    if (labels && labels.length !== n) throw new PlotInputError(`heatmap: ${name} has ${labels.length} labels but the matrix has ${n} ${name === "rowLabels" ? "rows" : "columns"} (shape [${shape.join(", ")}])`);
+  for (const [name, labels, n] of [
+    ["rowLabels", options.rowLabels, rows],
+    ["colLabels", options.colLabels, cols],
+  ] as const) {
+    if (labels && labels.length !== n)
+      throw new PlotInputError(
+        `heatmap: ${name} has ${labels.length} labels but the matrix has ${n} ${name === "rowLabels" ? "rows" : "columns"} (shape [${shape.join(", ")}])`,
+      );
   }
   const maxSize = options.maxSize ?? 64;
   const pooled = poolMatrix(data, rows, cols, maxSize, maxSize);
   const rowLabels = poolLabels(options.rowLabels ?? indexLabels(rows), pooled.rowBlock);
   const colLabels = poolLabels(options.colLabels ?? indexLabels(cols), pooled.colBlock);
-  const notes = pooled.rowBlock > 1 || pooled.colBlock > 1
-    ? [`${rows}×${cols} drawn as ${pooled.rows}×${pooled.cols} means of ${pooled.rowBlock}×${pooled.colBlock} blocks`]
-    : [];
+  const notes =
+    pooled.rowBlock > 1 || pooled.colBlock > 1
+      ? [`${rows}×${cols} drawn as ${pooled.rows}×${pooled.cols} means of ${pooled.rowBlock}×${pooled.colBlock} blocks`]
+      : [];
   const cells = pooled.data.map((value, k) => ({ row: Math.floor(k / pooled.cols), col: k % pooled.cols, value }));
   const signed = pooled.data.some((v) => v < 0) && pooled.data.some((v) => v > 0);
-  const scale: Scale = options.scheme ? { scheme: options.scheme } : signed ? { scheme: "redblue", domainMid: 0, reverse: true } : { scheme: "viridis" };
+  const scale: Scale = options.scheme
+    ? { scheme: options.scheme }
+    : signed
+      ? { scheme: "redblue", domainMid: 0, reverse: true }
+      : { scheme: "viridis" };
   const step = Math.max(6, Math.min(40, Math.floor(400 / Math.max(pooled.rows, pooled.cols))));
   const showValues = options.showValues ?? (pooled.rows <= 12 && pooled.cols <= 12);
   const spec: TopLevelSpec = {
@@ -72,7 +90,12 @@ export function heatmap(matrix: NumericInput, options: HeatmapOptions = {}): Cha
     width: { step },
     height: { step },
     encoding: {
-      x: { field: "col", type: "ordinal", title: options.xTitle ?? "column", axis: { labelExpr: labelLookup(colLabels), labelAngle: -45 } },
+      x: {
+        field: "col",
+        type: "ordinal",
+        title: options.xTitle ?? "column",
+        axis: { labelExpr: labelLookup(colLabels), labelAngle: -45 },
+      },
       y: { field: "row", type: "ordinal", title: options.yTitle ?? "row", axis: { labelExpr: labelLookup(rowLabels) } },
     },
     layer: [

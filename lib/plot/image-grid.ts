@@ -29,10 +29,17 @@ interface Cell {
   top: number;
 }
 
-function readImages(images: NumericInput): { data: number[]; n: number; height: number; width: number; channels: 1 | 3 } {
+function readImages(images: NumericInput): {
+  data: number[];
+  n: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+} {
   const { data, shape } = dense(images, "imageGrid", "images");
   const [n, height, width, channels = 1] = shape;
-  if (shape.length === 3 || (shape.length === 4 && (channels === 1 || channels === 3))) return { data, n, height, width, channels: channels as 1 | 3 };
+  if (shape.length === 3 || (shape.length === 4 && (channels === 1 || channels === 3)))
+    return { data, n, height, width, channels: channels as 1 | 3 };
   const side = Math.sqrt(shape[1] ?? 0);
   const hint =
     shape.length === 2 && Number.isInteger(side)
@@ -55,7 +62,10 @@ function pixelScale(values: readonly number[]): { toByte: (v: number) => number;
   if (lo >= 0 && hi <= 1) return { toByte: (v) => clamp(v * 255) };
   if (lo >= 0 && hi <= 255) return { toByte: clamp };
   const range = hi - lo || 1;
-  return { toByte: (v) => clamp(((v - lo) / range) * 255), note: `pixel values in [${lo.toPrecision(3)}, ${hi.toPrecision(3)}] stretched to black–white` };
+  return {
+    toByte: (v) => clamp(((v - lo) / range) * 255),
+    note: `pixel values in [${lo.toPrecision(3)}, ${hi.toPrecision(3)}] stretched to black–white`,
+  };
 }
 
 /**
@@ -69,12 +79,22 @@ function pixelScale(values: readonly number[]): { toByte: (v: number) => number;
  * (standardised inputs) is stretched to the grid's min–max, and the subtitle
  * says so. Beyond `maxImages` only the first ones are drawn, also said.
  */
-export function imageGrid(images: NumericInput, labels?: LabelInput, predictions?: LabelInput, options: ImageGridOptions = {}): Chart {
+export function imageGrid(
+  images: NumericInput,
+  labels?: LabelInput,
+  predictions?: LabelInput,
+  options: ImageGridOptions = {},
+): Chart {
   const { data, n, height, width, channels } = readImages(images);
   const truth = labels === undefined ? undefined : readLabels(labels, "imageGrid", "labels", options.classNames);
-  const predicted = predictions === undefined ? undefined : readLabels(predictions, "imageGrid", "predictions", options.classNames);
-  for (const [name, list] of [["labels", truth], ["predictions", predicted]] as const) {
-    if (list && list.length !== n) throw new PlotInputError(`imageGrid: ${n} images but ${list.length} ${name} — give one per image`);
+  const predicted =
+    predictions === undefined ? undefined : readLabels(predictions, "imageGrid", "predictions", options.classNames);
+  for (const [name, list] of [
+    ["labels", truth],
+    ["predictions", predicted],
+  ] as const) {
+    if (list && list.length !== n)
+      throw new PlotInputError(`imageGrid: ${n} images but ${list.length} ${name} — give one per image`);
   }
   const shown = Math.min(n, options.maxImages ?? 64);
   const size = options.size ?? 72;
@@ -87,7 +107,11 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
   for (let i = 0; i < shown; i++) {
     const bytes = Uint8Array.from(data.slice(i * pixels, (i + 1) * pixels), toByte);
     const wrong = truth !== undefined && predicted !== undefined && truth[i] !== predicted[i];
-    const caption = predicted ? (wrong ? `${predicted[i]}\ntrue: ${truth![i]}` : predicted[i]) : (truth?.[i] ?? `#${i}`);
+    const caption = predicted
+      ? wrong
+        ? `${predicted[i]}\ntrue: ${truth![i]}`
+        : predicted[i]
+      : (truth?.[i] ?? `#${i}`);
     const left = (i % columns) * (size + gap);
     const top = Math.floor(i / columns) * (size + captionHeight + gap);
     cells.push({ index: i, url: pngDataURL(width, height, channels, bytes), caption, wrong, left, top });
@@ -95,7 +119,9 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
   const wrongCount = cells.filter((c) => c.wrong).length;
   const notes = [
     ...(shown < n ? [`first ${shown} of ${n} images shown`] : []),
-    ...(truth && predicted ? [`${wrongCount} of ${shown} predictions wrong: red frame, caption "predicted / true: label"`] : []),
+    ...(truth && predicted
+      ? [`${wrongCount} of ${shown} predictions wrong: red frame, caption "predicted / true: label"`]
+      : []),
     ...(note ? [note] : []),
   ];
   // Laid out by hand in pixels (scale: null): a facet per image would add a header to every cell.
@@ -116,7 +142,12 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
     layer: [
       {
         mark: { type: "image", width: size, height: size, align: "left", baseline: "top", smooth: false, aria: false },
-        encoding: { url: { field: "url", type: "nominal" }, x: pixel("left"), y: pixel("top"), tooltip: { field: "caption", type: "nominal" } },
+        encoding: {
+          url: { field: "url", type: "nominal" },
+          x: pixel("left"),
+          y: pixel("top"),
+          tooltip: { field: "caption", type: "nominal" },
+        },
       },
       {
         transform: [{ filter: "datum.wrong" }],
@@ -135,5 +166,8 @@ export function imageGrid(images: NumericInput, labels?: LabelInput, predictions
     ],
     config: { view: { stroke: null } },
   };
-  return new Chart(spec, `imageGrid: ${shown} of ${n} images ${height}×${width}${channels === 3 ? " RGB" : ""}${truth && predicted ? `, ${wrongCount} wrong` : ""}`);
+  return new Chart(
+    spec,
+    `imageGrid: ${shown} of ${n} images ${height}×${width}${channels === 3 ? " RGB" : ""}${truth && predicted ? `, ${wrongCount} wrong` : ""}`,
+  );
 }

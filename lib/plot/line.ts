@@ -33,26 +33,43 @@ export interface SeriesPoints {
 }
 
 /** Reads one series, checks it for a log axis, and buckets it when long; `notes` tell what was done. */
-export function seriesPoints(chart: string, name: string, values: NumericInput, x: number[] | undefined, options: { logScale?: boolean; maxPoints?: number }): SeriesPoints {
+export function seriesPoints(
+  chart: string,
+  name: string,
+  values: NumericInput,
+  x: number[] | undefined,
+  options: { logScale?: boolean; maxPoints?: number },
+): SeriesPoints {
   const { data, shape } = dense(values, chart, `series '${name}'`);
   if (shape.length !== 1 && !(shape.length === 2 && shape[1] === 1)) {
-    throw shapeError(chart, `series '${name}'`, shape, "[steps] (one value per step)", "pass each curve as its own series");
+    throw shapeError(
+      chart,
+      `series '${name}'`,
+      shape,
+      "[steps] (one value per step)",
+      "pass each curve as its own series",
+    );
   }
   const xs = x ?? data.map((_, i) => i);
   if (xs.length !== data.length) {
-    throw new PlotInputError(`${chart}: x has ${xs.length} values but series '${name}' has ${data.length} — give one x per value`);
+    throw new PlotInputError(
+      `${chart}: x has ${xs.length} values but series '${name}' has ${data.length} — give one x per value`,
+    );
   }
   if (options.logScale) {
     const bad = data.findIndex((v) => Number.isFinite(v) && v <= 0);
     if (bad >= 0) {
-      throw new PlotInputError(`${chart}: logScale needs values above 0, but series '${name}' has ${data[bad]} at index ${bad} — drop logScale or plot a positive quantity`);
+      throw new PlotInputError(
+        `${chart}: logScale needs values above 0, but series '${name}' has ${data[bad]} at index ${bad} — drop logScale or plot a positive quantity`,
+      );
     }
   }
   const notes: string[] = [];
   const nonFinite = data.filter((v) => !Number.isFinite(v)).length;
   if (nonFinite) notes.push(`${name}: ${nonFinite} of ${data.length} values are NaN or infinite (gaps)`);
   const bucketed = bucketMeans(xs, data, options.maxPoints ?? 1000);
-  if (bucketed.size > 1) notes.push(`${name}: ${data.length} points drawn as ${bucketed.y.length} means of ${bucketed.size}`);
+  if (bucketed.size > 1)
+    notes.push(`${name}: ${data.length} points drawn as ${bucketed.y.length} means of ${bucketed.size}`);
   return { x: bucketed.x, y: bucketed.y.map((v) => (Number.isFinite(v) ? v : null)), notes };
 }
 
@@ -94,8 +111,17 @@ export function lineChart(series: Readonly<Record<string, NumericInput>>, option
         title: options.yTitle ?? "value",
         scale: options.logScale ? { type: "log", nice: false } : { zero: false },
       },
-      color: { field: "series", type: "nominal", title: null, scale: { domain: names }, legend: names.length > 1 ? {} : null },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain: names },
+        legend: names.length > 1 ? {} : null,
+      },
     },
   };
-  return new Chart(spec, `lineChart: ${names.join(", ")} (${longest} points${names.length > 1 ? " each at most" : ""})`);
+  return new Chart(
+    spec,
+    `lineChart: ${names.join(", ")} (${longest} points${names.length > 1 ? " each at most" : ""})`,
+  );
 }

@@ -31,9 +31,10 @@ export class LiveTrainingCurves implements Displayable {
 
   /** The hook for a training loop; a bound function, so pass it as it is. */
   readonly onEpochEnd = (epochOrLog: number | EpochValues, tfjsLogs?: unknown): Promise<void> => {
-    const [epoch, logs] = typeof epochOrLog === "number"
-      ? [epochOrLog, (tfjsLogs ?? {}) as Readonly<Record<string, unknown>>]
-      : [epochOrLog.epoch - 1, epochOrLog.values];
+    const [epoch, logs] =
+      typeof epochOrLog === "number"
+        ? [epochOrLog, (tfjsLogs ?? {}) as Readonly<Record<string, unknown>>]
+        : [epochOrLog.epoch - 1, epochOrLog.values];
     this.epochs = Math.max(this.epochs, epoch + 1);
     for (const [name, value] of Object.entries(logs)) {
       if (typeof value !== "number") continue;
@@ -49,7 +50,8 @@ export class LiveTrainingCurves implements Displayable {
   /** The curves as they stand. */
   chart(): Chart {
     const filled: Record<string, number[]> = {};
-    for (const [name, values] of Object.entries(this.history)) filled[name] = Array.from({ length: this.epochs }, (_, i) => values[i] ?? NaN);
+    for (const [name, values] of Object.entries(this.history))
+      filled[name] = Array.from({ length: this.epochs }, (_, i) => values[i] ?? NaN);
     return trainingCurves(filled, { title: "training", ...this.options });
   }
 

@@ -57,7 +57,14 @@ export function encodeOpaquePNG(width: number, height: number, rgba: Uint8Array)
   return assemble(width, height, 2, 3, rgb, null);
 }
 
-function assemble(width: number, height: number, colourType: number, bytesPerPixel: number, pixels: Uint8Array, palette: Buffer | null): Buffer {
+function assemble(
+  width: number,
+  height: number,
+  colourType: number,
+  bytesPerPixel: number,
+  pixels: Uint8Array,
+  palette: Buffer | null,
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

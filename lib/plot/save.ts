@@ -15,7 +15,9 @@ export interface Savable {
 export async function saveChart(chart: Savable, file: string, options: PngOptions = {}): Promise<string> {
   const ext = path.extname(file).toLowerCase();
   if (!FORMATS.includes(ext)) {
-    throw new PlotInputError(`save: cannot tell the format of '${file}' from '${ext || "no extension"}' — end the name with ${FORMATS.join(", ")}`);
+    throw new PlotInputError(
+      `save: cannot tell the format of '${file}' from '${ext || "no extension"}' — end the name with ${FORMATS.join(", ")}`,
+    );
   }
   const target = path.resolve(file);
   await fs.mkdir(path.dirname(target), { recursive: true });

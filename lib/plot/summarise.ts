@@ -47,7 +47,13 @@ export interface Pooled {
 }
 
 /** Mean-pools a row-major [rows, cols] matrix into blocks so it has at most maxRows × maxCols cells. */
-export function poolMatrix(data: readonly number[], rows: number, cols: number, maxRows: number, maxCols: number): Pooled {
+export function poolMatrix(
+  data: readonly number[],
+  rows: number,
+  cols: number,
+  maxRows: number,
+  maxCols: number,
+): Pooled {
   const rowBlock = Math.max(1, Math.ceil(rows / maxRows));
   const colBlock = Math.max(1, Math.ceil(cols / maxCols));
   if (rowBlock === 1 && colBlock === 1) return { data: [...data], rows, cols, rowBlock, colBlock };

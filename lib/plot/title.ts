@@ -2,7 +2,9 @@
 import type { TopLevelSpec } from "vega-lite";
 
 export function chartTitle(text: string, notes: readonly string[]): NonNullable<TopLevelSpec["title"]> {
-  return notes.length ? { text, subtitle: [...notes], subtitleColor: "#555", anchor: "start" } : { text, anchor: "start" };
+  return notes.length
+    ? { text, subtitle: [...notes], subtitleColor: "#555", anchor: "start" }
+    : { text, anchor: "start" };
 }
 
 /** A vega expression that shows `labels[index]` for an axis whose field holds indices (labels may repeat, like tokens). */

@@ -6,7 +6,8 @@ import { chartTitle } from "./title";
 import { NumericInput } from "./values";
 
 /** Metric name → one value per epoch, or an object that lists its series (lib/train's History). */
-export type HistoryInput = Readonly<Record<string, NumericInput>> | { readonly keys: readonly string[]; series(key: string): number[] };
+export type HistoryInput =
+  Readonly<Record<string, NumericInput>> | { readonly keys: readonly string[]; series(key: string): number[] };
 
 function asRecord(history: HistoryInput): Readonly<Record<string, NumericInput>> {
   if ("series" in history && typeof history.series === "function" && Array.isArray(history.keys)) {
@@ -34,7 +35,9 @@ const VALIDATION_PREFIX = /^val_?/;
 
 /** The split a history key belongs to and the metric it measures: `val_loss` → validation, loss. */
 function splitOf(key: string): { split: string; metric: string } {
-  return VALIDATION_PREFIX.test(key) ? { split: "validation", metric: key.replace(VALIDATION_PREFIX, "") } : { split: "train", metric: key };
+  return VALIDATION_PREFIX.test(key)
+    ? { split: "validation", metric: key.replace(VALIDATION_PREFIX, "") }
+    : { split: "train", metric: key };
 }
 
 /**
@@ -50,7 +53,10 @@ function splitOf(key: string): { split: string; metric: string } {
 export function trainingCurves(input: HistoryInput, options: TrainingCurvesOptions = {}): Chart {
   const history = asRecord(input);
   const keys = Object.keys(history);
-  if (keys.length === 0) throw new PlotInputError("trainingCurves: the history is empty — pass e.g. { loss: [0.9, 0.5], accuracy: [0.6, 0.8] }");
+  if (keys.length === 0)
+    throw new PlotInputError(
+      "trainingCurves: the history is empty — pass e.g. { loss: [0.9, 0.5], accuracy: [0.6, 0.8] }",
+    );
   const rows: { metric: string; split: string; epoch: number; value: number | null }[] = [];
   const notes: string[] = [];
   const metrics: string[] = [];
@@ -73,9 +79,27 @@ export function trainingCurves(input: HistoryInput, options: TrainingCurvesOptio
       height: options.height ?? 200,
       mark: { type: "line", point: epochs <= 30, tooltip: true },
       encoding: {
-        x: { field: "epoch", type: "quantitative", title: "epoch", axis: epochs <= 20 ? { values: Array.from({ length: epochs }, (_, i) => i + 1), format: "d" } : { tickMinStep: 1, format: "d" } },
-        y: { field: "value", type: "quantitative", title: null, scale: options.logScale ? { type: "log", nice: false } : { zero: false } },
-        color: { field: "split", type: "nominal", title: null, scale: { domain: ["train", "validation"].filter((s) => rows.some((r) => r.split === s)) } },
+        x: {
+          field: "epoch",
+          type: "quantitative",
+          title: "epoch",
+          axis:
+            epochs <= 20
+              ? { values: Array.from({ length: epochs }, (_, i) => i + 1), format: "d" }
+              : { tickMinStep: 1, format: "d" },
+        },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: null,
+          scale: options.logScale ? { type: "log", nice: false } : { zero: false },
+        },
+        color: {
+          field: "split",
+          type: "nominal",
+          title: null,
+          scale: { domain: ["train", "validation"].filter((s) => rows.some((r) => r.split === s)) },
+        },
       },
     },
     resolve: { scale: { y: "independent" } },

@@ -33,7 +33,9 @@ export function dense(input: NumericInput, chart: string, argument: string): Den
   const walk = (node: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (typeof node !== "number") {
-        throw new PlotInputError(`${chart}: ${argument}${path} is ${JSON.stringify(node)}, expected a number (nested arrays must all have the same depth)`);
+        throw new PlotInputError(
+          `${chart}: ${argument}${path} is ${JSON.stringify(node)}, expected a number (nested arrays must all have the same depth)`,
+        );
       }
       data.push(node);
       return;
@@ -51,13 +53,21 @@ export function dense(input: NumericInput, chart: string, argument: string): Den
 }
 
 /** Reads labels as names (`classNames[i]` or the index as text); [n, C] scores become their argmax. */
-export function readLabels(input: LabelInput, chart: string, argument: string, classNames?: readonly string[]): string[] {
-  if (Array.isArray(input) && input.length > 0 && input.every((v) => typeof v === "string")) return [...(input as string[])];
+export function readLabels(
+  input: LabelInput,
+  chart: string,
+  argument: string,
+  classNames?: readonly string[],
+): string[] {
+  if (Array.isArray(input) && input.length > 0 && input.every((v) => typeof v === "string"))
+    return [...(input as string[])];
   const { data, shape } = dense(input as NumericInput, chart, argument);
   if (shape.length === 1 || (shape.length === 2 && shape[1] === 1)) {
     return data.map((v) => {
       if (!Number.isInteger(v)) {
-        throw new PlotInputError(`${chart}: ${argument} holds ${v}, expected class indices (integers) — pass scores as [n, classes] to take their argmax`);
+        throw new PlotInputError(
+          `${chart}: ${argument} holds ${v}, expected class indices (integers) — pass scores as [n, classes] to take their argmax`,
+        );
       }
       return className(v, classNames);
     });

@@ -19,7 +19,10 @@ export interface EvaluateOptions {
 
 /** Leaves the model in eval mode, or in the mode it was in if it has a `training` flag. */
 export function evaluate(model: Model, loader: Iterable<Batch>, options: EvaluateOptions = {}): Record<string, number> {
-  const scores: Record<string, MetricFn> = { ...(options.lossFn ? { loss: options.lossFn } : {}), ...(options.metrics ?? {}) };
+  const scores: Record<string, MetricFn> = {
+    ...(options.lossFn ? { loss: options.lossFn } : {}),
+    ...(options.metrics ?? {}),
+  };
   const names = Object.keys(scores);
   const wasTraining = (model as { training?: unknown }).training;
   model.eval();
@@ -39,6 +42,9 @@ export function evaluate(model: Model, loader: Iterable<Batch>, options: Evaluat
   if (wasTraining === true) model.train();
   const totals = sums.map((s) => s.dataSync()[0]);
   tf.dispose(sums);
-  if (count === 0) throw new Error("evaluate: the loader gave no batches; is the data set empty, or dropLast on with fewer examples than batchSize?");
+  if (count === 0)
+    throw new Error(
+      "evaluate: the loader gave no batches; is the data set empty, or dropLast on with fewer examples than batchSize?",
+    );
   return Object.fromEntries(names.map((name, i) => [name, totals[i] / count]));
 }

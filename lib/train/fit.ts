@@ -50,14 +50,24 @@ export interface FitOptions {
 }
 
 /** Trains in place; resolves to the History. The model is left in eval mode. */
-export async function fit(model: Model, optimizer: Optimizer, loader: Iterable<Batch> & { length?: number }, options: FitOptions): Promise<History> {
+export async function fit(
+  model: Model,
+  optimizer: Optimizer,
+  loader: Iterable<Batch> & { length?: number },
+  options: FitOptions,
+): Promise<History> {
   const epochs = options.epochs ?? 10;
   const metrics = options.metrics ?? {};
   const readEvery = options.readEvery ?? 10;
   const batches = loader.length ?? unknownLength(loader);
   const history = new History();
-  const progress = new ProgressBar(epochs, batches, { mode: options.progress === false ? "none" : options.progress, stream: options.progressStream });
-  const stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping, options.validation !== undefined) : null;
+  const progress = new ProgressBar(epochs, batches, {
+    mode: options.progress === false ? "none" : options.progress,
+    stream: options.progressStream,
+  });
+  const stopper = options.earlyStopping
+    ? new EarlyStopping(options.earlyStopping, options.validation !== undefined)
+    : null;
   const parameters = model.parameters();
   let steps = 0;
   try {
@@ -114,7 +124,16 @@ interface EpochRun {
 }
 
 /** One pass over the loader; resolves to the epoch's mean loss and metrics. */
-async function trainEpoch({ model, optimizer, loader, lossFn, metrics, readEvery, onRead, onStep }: EpochRun): Promise<Record<string, number>> {
+async function trainEpoch({
+  model,
+  optimizer,
+  loader,
+  lossFn,
+  metrics,
+  readEvery,
+  onRead,
+  onStep,
+}: EpochRun): Promise<Record<string, number>> {
   const names = ["loss", ...Object.keys(metrics)];
   // Running sums of (value × batch size) stay on the backend between reads.
   let sums: tf.Tensor[] = names.map(() => tf.scalar(0));
@@ -158,7 +177,10 @@ async function trainEpoch({ model, optimizer, loader, lossFn, metrics, readEvery
       }
     }
     current = null;
-    if (count === 0) throw new Error("fit: the training loader gave no batches; is the data set empty, or dropLast on with fewer examples than batchSize?");
+    if (count === 0)
+      throw new Error(
+        "fit: the training loader gave no batches; is the data set empty, or dropLast on with fewer examples than batchSize?",
+      );
     const values = await read();
     onRead(step, values);
     return values;
@@ -171,11 +193,15 @@ async function trainEpoch({ model, optimizer, loader, lossFn, metrics, readEvery
 
 function scalarLoss(loss: tf.Tensor): tf.Scalar {
   if (loss.rank !== 0) {
-    throw new Error(`fit: lossFn returned shape [${loss.shape}]; expected a scalar (the batch mean): reduce it with .mean()`);
+    throw new Error(
+      `fit: lossFn returned shape [${loss.shape}]; expected a scalar (the batch mean): reduce it with .mean()`,
+    );
   }
   return loss as tf.Scalar;
 }
 
 function unknownLength(loader: Iterable<Batch>): never {
-  throw new Error(`fit: the loader must say how many batches it has (a DataLoader does, through .length); got ${loader.constructor?.name ?? typeof loader}`);
+  throw new Error(
+    `fit: the loader must say how many batches it has (a DataLoader does, through .length); got ${loader.constructor?.name ?? typeof loader}`,
+  );
 }

@@ -51,7 +51,12 @@ export class History {
     return this.epochs.flatMap((e) =>
       Object.entries(e.values).map(([key, value]) => {
         const validation = key.startsWith("val_");
-        return { epoch: e.epoch, metric: validation ? key.slice(4) : key, split: validation ? "validation" : "train", value } as HistoryRecord;
+        return {
+          epoch: e.epoch,
+          metric: validation ? key.slice(4) : key,
+          split: validation ? "validation" : "train",
+          value,
+        } as HistoryRecord;
       }),
     );
   }

@@ -19,7 +19,11 @@ let result: BenchResult;
 // Asynchronous: a synchronous child would block vitest's worker past its RPC timeout.
 beforeAll(async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-bench-test-")), "bench.json");
-  ({ stdout: table } = await promisify(execFile)("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], { cwd: root, encoding: "utf8", maxBuffer: 16 * 2 ** 20 }));
+  ({ stdout: table } = await promisify(execFile)("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 16 * 2 ** 20,
+  }));
   result = JSON.parse(fs.readFileSync(out, "utf8")) as BenchResult;
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
 }, 600_000);
@@ -33,7 +37,10 @@ describe("npm run bench --quick", () => {
       expect(row).toContain(` ${w.ratios.torch.toFixed(2)} `);
       expect(row).toContain(` ${w.bestRatios.torch.toFixed(2)} `);
       const { kit, torch } = w.sides;
-      expect(w.bestRatios.torch).toBeCloseTo(Math.min(...kit.runs.map((r) => r.seconds)) / Math.min(...torch.runs.map((r) => r.seconds)), 10);
+      expect(w.bestRatios.torch).toBeCloseTo(
+        Math.min(...kit.runs.map((r) => r.seconds)) / Math.min(...torch.runs.map((r) => r.seconds)),
+        10,
+      );
     }
     expect(table).toMatch(/kit backend: \w+/);
     expect(table).toMatch(/estimated fp32 peak \(an estimate/);

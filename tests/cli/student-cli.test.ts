@@ -47,7 +47,9 @@ describe("the student kit's dlkit", () => {
   it.each(["release", "grade", "merge"])("says that %s does not exist there (exit 2)", async (name) => {
     const r = await captured(() => main([name, "solutions/"]));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`dlkit: '${name}' does not exist in the student kit (its commands: install, run, doctor)`);
+    expect(r.stderr).toContain(
+      `dlkit: '${name}' does not exist in the student kit (its commands: install, run, doctor)`,
+    );
   });
 
   it("rejects an unknown command and the instructor's doctor --tests", async () => {
@@ -57,8 +59,18 @@ describe("the student kit's dlkit", () => {
 
   it("ships only code the student command line, the kernel and the library reach: no release, grade or course", () => {
     const files = reachableFiles(KIT_ROOT);
-    expect(files).toEqual(expect.arrayContaining(["dist/cli/student-cli.js", "dist/server/kernel.js", "dist/runner/runner.js", "dist/lib/index.js", "dist/lib/index.d.ts"]));
-    expect(files.filter((f) => /dist\/course\/|kernel\/release\/|kernel\/grade\/|kernel\/cli\.|kernel\/sandbox\./.test(f))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/cli/student-cli.js",
+        "dist/server/kernel.js",
+        "dist/runner/runner.js",
+        "dist/lib/index.js",
+        "dist/lib/index.d.ts",
+      ]),
+    );
+    expect(
+      files.filter((f) => /dist\/course\/|kernel\/release\/|kernel\/grade\/|kernel\/cli\.|kernel\/sandbox\./.test(f)),
+    ).toEqual([]);
   });
 
   it("refuses a planted import of the instructor's code", () => {
@@ -68,7 +80,9 @@ describe("the student kit's dlkit", () => {
       "dist/server/kernel.js": "",
       "dist/cli/student-cli.js": "",
     });
-    expect(() => reachableFiles(root)).toThrow(/would ship dist\/course\/labs\/index\.js \(under dist\/course\/\), which is the instructor's/);
+    expect(() => reachableFiles(root)).toThrow(
+      /would ship dist\/course\/labs\/index\.js \(under dist\/course\/\), which is the instructor's/,
+    );
   });
 });
 
@@ -82,7 +96,9 @@ describe("release --student-kit DIR", () => {
 
   it("refuses a non-empty folder that is not a kit, exits 2 and leaves it as it was", async () => {
     const dir = tempDir({ "thesis.tex": "my thesis\n" });
-    expect(() => assertReplaceable(dir)).toThrow(/is not empty and is not a student kit \(it has no \.dlkit-student-kit\)/);
+    expect(() => assertReplaceable(dir)).toThrow(
+      /is not empty and is not a student kit \(it has no \.dlkit-student-kit\)/,
+    );
     const r = await captured(() => instructorMain(["release", "--student-kit", dir]));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not empty and is not a student kit.*Name another folder, or empty this one yourself/);

@@ -63,12 +63,17 @@ async function probe<T>(scenario: string, ...args: string[]): Promise<T> {
 
 const runCells = (sources: string[]) => probe<CellRun[]>("cells", JSON.stringify(sources));
 
-const LOAD_WASM = 'import * as tf from "@tensorflow/tfjs";\nimport { useBestBackend } from "dlkit";\nconst backend = await useBestBackend();';
+const LOAD_WASM =
+  'import * as tf from "@tensorflow/tfjs";\nimport { useBestBackend } from "dlkit";\nconst backend = await useBestBackend();';
 const FLOOD = 'for (let i = 0; i < 2e6; i++) console.log("x".repeat(100))';
 
-const streams = (run: CellRun, name = "stdout") => run.outputs.filter((o): o is StreamOutput => o.type === "stream" && o.name === name);
+const streams = (run: CellRun, name = "stdout") =>
+  run.outputs.filter((o): o is StreamOutput => o.type === "stream" && o.name === name);
 const isError = (o: ProbeOutput): o is ErrorOutput => o.type === "error";
-const streamText = (run: CellRun, name = "stdout") => streams(run, name).map((o) => o.text).join("");
+const streamText = (run: CellRun, name = "stdout") =>
+  streams(run, name)
+    .map((o) => o.text)
+    .join("");
 const streamLength = (run: CellRun, name = "stdout") => streams(run, name).reduce((n, o) => n + o.text_length, 0);
 
 describe("errors thrown outside a cell", () => {
@@ -119,10 +124,14 @@ describe("a runtime error's traceback", () => {
       "Cell In[3], line 6",
       "    const y = layer(options.x);",
       "              ^",
-      expect.stringMatching(/^… \d+ frames in @tensorflow\/tfjs-core, @tensorflow\/tfjs-backend-cpu \(raised there, under the first cell line above; DLKIT_FULL_TRACEBACK=1 shows every frame\)$/),
+      expect.stringMatching(
+        /^… \d+ frames in @tensorflow\/tfjs-core, @tensorflow\/tfjs-backend-cpu \(raised there, under the first cell line above; DLKIT_FULL_TRACEBACK=1 shows every frame\)$/,
+      ),
     ]);
     // In full: every library frame, the student's still named by cell and line.
-    expect(full.reply.traceback?.filter((l: string) => l.includes("node_modules/@tensorflow/tfjs-core")).length).toBeGreaterThan(3);
+    expect(
+      full.reply.traceback?.filter((l: string) => l.includes("node_modules/@tensorflow/tfjs-core")).length,
+    ).toBeGreaterThan(3);
     expect(full.reply.traceback).toContain("Cell In[4], line 2");
   });
 });
@@ -133,7 +142,9 @@ describe("a flood of output", () => {
     expect(flood.status).toBe("ok");
     expect(flood.seconds).toBeLessThan(60);
     expect(streamLength(flood)).toBe(5 * 1024 * 1024);
-    expect(streamText(flood, "stderr")).toMatch(/output capped at 5\.0 MB for this cell: 18\d\.\d MB more were dropped.*DLKIT_MAX_CELL_OUTPUT_MB/);
+    expect(streamText(flood, "stderr")).toMatch(
+      /output capped at 5\.0 MB for this cell: 18\d\.\d MB more were dropped.*DLKIT_MAX_CELL_OUTPUT_MB/,
+    );
     // Batched: a handful of messages, not two million.
     expect(flood.outputs.length).toBeLessThan(100);
     expect(streamText(next)).toBe("next cell\n");
@@ -145,15 +156,25 @@ describe("a flood of output", () => {
       'process.env.DLKIT_MAX_CELL_OUTPUT_MB = "0.001";',
       'console.log("y".repeat(5000));',
     ]);
-    expect(order.outputs.map((o) => [o.name, o.text])).toEqual([["stdout", "one\n"], ["stderr", "two\n"], ["stdout", "three\n"]]);
+    expect(order.outputs.map((o) => [o.name, o.text])).toEqual([
+      ["stdout", "one\n"],
+      ["stderr", "two\n"],
+      ["stdout", "three\n"],
+    ]);
     expect(streamLength(capped)).toBe(1049);
     expect(streamText(capped, "stderr")).toMatch(/output capped at 2 KB for this cell: 4 KB more were dropped/);
   });
 
   it("in a notebook run by nbclient, does not keep the cells after it from running", async () => {
-    const file = writeScratchNotebook(dir, "flood.ipynb", notebook([codeCell(LOAD_WASM), codeCell(FLOOD), codeCell('console.log("still graded")')]));
+    const file = writeScratchNotebook(
+      dir,
+      "flood.ipynb",
+      notebook([codeCell(LOAD_WASM), codeCell(FLOOD), codeCell('console.log("still graded")')]),
+    );
     const out = file.replace(/\.ipynb$/, ".out.ipynb");
-    const r = await runCommand(PYTHON, [path.join(__dirname, "..", "nbclient_run.py"), file, out, "typescript-dl"], { env });
+    const r = await runCommand(PYTHON, [path.join(__dirname, "..", "nbclient_run.py"), file, out, "typescript-dl"], {
+      env,
+    });
     expect(r.code, r.stderr).toBe(0);
     const cells = readNotebook(out).cells;
     expect(JSON.stringify(cells[3 - 1])).toContain("still graded");
@@ -165,7 +186,9 @@ describe("grading a notebook whose answer floods its output", () => {
     const submissions = path.join(dir, "submissions", "flooder");
     fs.mkdirSync(submissions, { recursive: true });
     const nb = readNotebook(path.join(KIT_ROOT, "solutions", "lab1-mlp.ipynb"));
-    const answer = nb.cells.find((c) => c.cell_type === "code" && (c.metadata as { nbgrader?: { solution?: boolean } }).nbgrader?.solution)!;
+    const answer = nb.cells.find(
+      (c) => c.cell_type === "code" && (c.metadata as { nbgrader?: { solution?: boolean } }).nbgrader?.solution,
+    )!;
     answer.source = `${[answer.source].flat().join("")}\n${FLOOD};\n`;
     fs.writeFileSync(path.join(submissions, "lab1-mlp.ipynb"), serializeNotebook(nb));
     const out = path.join(dir, "grades");
@@ -173,7 +196,9 @@ describe("grading a notebook whose answer floods its output", () => {
     // Full marks; the status says that some output was dropped, and so does the exit code.
     expect(r.code, r.stderr + r.stdout).toBe(1);
     const row = fs.readFileSync(path.join(out, "gradebook.csv"), "utf8").trim().split("\n")[1];
-    expect(row).toMatch(/^flooder,lab1-mlp,(\d+),\1,output-limit,(\d+) of \2 tests passed; some output was dropped \(a cell printed too much\)$/);
+    expect(row).toMatch(
+      /^flooder,lab1-mlp,(\d+),\1,output-limit,(\d+) of \2 tests passed; some output was dropped \(a cell printed too much\)$/,
+    );
   }, 600_000);
 });
 
@@ -196,22 +221,51 @@ describe("the kernel's lifetime", () => {
 
 describe("inspect_request (Shift+Tab)", () => {
   it("shows the constructor or signature with its TSDoc: summary, shapes, parameters, example", async () => {
-    const r = await probe<Record<string, { status: string; found: boolean; data: Record<string, string> }>>("inspect", "nn.Linear", "optim.Adam", "plot.attentionMap");
+    const r = await probe<Record<string, { status: string; found: boolean; data: Record<string, string> }>>(
+      "inspect",
+      "nn.Linear",
+      "optim.Adam",
+      "plot.attentionMap",
+    );
     const linear = r["nn.Linear"].data["text/plain"];
-    expect(linear).toMatch(/^\(alias\) new Linear\(inFeatures: number, outFeatures: number, args\?: nn\.LinearArgs\): nn\.Linear/);
+    expect(linear).toMatch(
+      /^\(alias\) new Linear\(inFeatures: number, outFeatures: number, args\?: nn\.LinearArgs\): nn\.Linear/,
+    );
     expect(linear).toContain("y = x Wᵀ + b");
     expect(linear).toContain("Shape: input `[batch, *, inFeatures]` → output `[batch, *, outFeatures]`.");
     expect(linear).toContain("Example:\n  const fc = new nn.Linear(2, 4);");
-    expect(r["optim.Adam"].data["text/plain"]).toMatch(/new Adam\(params[\s\S]*m ← β₁m \+ \(1 − β₁\)g[\s\S]*Example:\n {2}const opt = new optim\.Adam/);
-    expect(r["plot.attentionMap"].data["text/plain"]).toMatch(/function attentionMap\([\s\S]*Shape: `weights` `\[layers, heads, queries, keys\]`[\s\S]*Example:/);
+    expect(r["optim.Adam"].data["text/plain"]).toMatch(
+      /new Adam\(params[\s\S]*m ← β₁m \+ \(1 − β₁\)g[\s\S]*Example:\n {2}const opt = new optim\.Adam/,
+    );
+    expect(r["plot.attentionMap"].data["text/plain"]).toMatch(
+      /function attentionMap\([\s\S]*Shape: `weights` `\[layers, heads, queries, keys\]`[\s\S]*Example:/,
+    );
   });
 });
 
 describe("history_request", () => {
   it("answers tail, range (with outputs) and search from the session's cells", async () => {
     const r = await probe<Record<string, { status: string; history: unknown[] }>>("history");
-    expect(r.tail).toEqual({ status: "ok", history: [[1, 3, "b * 10"], [1, 4, "console.log(b)"]] });
-    expect(r.range).toEqual({ status: "ok", history: [[1, 2, ["const b = a + 1;", null]], [1, 3, ["b * 10", "20"]]] });
-    expect(r.search).toEqual({ status: "ok", history: [[1, 1, "const a = 1;"], [1, 2, "const b = a + 1;"]] });
+    expect(r.tail).toEqual({
+      status: "ok",
+      history: [
+        [1, 3, "b * 10"],
+        [1, 4, "console.log(b)"],
+      ],
+    });
+    expect(r.range).toEqual({
+      status: "ok",
+      history: [
+        [1, 2, ["const b = a + 1;", null]],
+        [1, 3, ["b * 10", "20"]],
+      ],
+    });
+    expect(r.search).toEqual({
+      status: "ok",
+      history: [
+        [1, 1, "const a = 1;"],
+        [1, 2, "const b = a + 1;"],
+      ],
+    });
   });
 });

@@ -32,13 +32,34 @@ describe("a lab exported by nbconvert without the kit's template", () => {
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-nbconvert-png-"));
     fs.symlinkSync(path.join(KIT_ROOT, "node_modules"), path.join(work, "node_modules"));
-    const result = await runNotebook(readNotebook(path.join(KIT_ROOT, "solutions", "lab1-mlp.ipynb")), "lab1-mlp.ipynb", { cwd: work, cellTimeoutSeconds: 300 });
-    if (result.failed) throw new Error(`lab 1 failed in cell ${result.failed.index}: ${JSON.stringify(result.failed.error)}`);
-    const bundles = result.notebook.cells.flatMap((c) => (c.cell_type === "code" ? c.outputs : [])).filter((o) => "data" in o && o.data && VEGA_LITE in o.data);
+    const result = await runNotebook(
+      readNotebook(path.join(KIT_ROOT, "solutions", "lab1-mlp.ipynb")),
+      "lab1-mlp.ipynb",
+      { cwd: work, cellTimeoutSeconds: 300 },
+    );
+    if (result.failed)
+      throw new Error(`lab 1 failed in cell ${result.failed.index}: ${JSON.stringify(result.failed.error)}`);
+    const bundles = result.notebook.cells
+      .flatMap((c) => (c.cell_type === "code" ? c.outputs : []))
+      .filter((o) => "data" in o && o.data && VEGA_LITE in o.data);
     charts = bundles.length;
-    for (const o of bundles) expect(Buffer.from([(o as { data: Record<string, string | string[]> }).data["image/png"]].flat().join(""), "base64").length).toBeLessThanOrEqual(60 * 1024);
+    for (const o of bundles)
+      expect(
+        Buffer.from([(o as { data: Record<string, string | string[]> }).data["image/png"]].flat().join(""), "base64")
+          .length,
+      ).toBeLessThanOrEqual(60 * 1024);
     fs.writeFileSync(path.join(work, "lab1.ipynb"), serializeNotebook(result.notebook));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -48,7 +69,9 @@ describe("a lab exported by nbconvert without the kit's template", () => {
 
   it("shows every chart in Chromium, drawn in pixels", async () => {
     expect(charts).toBeGreaterThanOrEqual(5);
-    await run(JUPYTER, ["nbconvert", "--to", "html", path.join(work, "lab1.ipynb"), "--output-dir", work], { env: { ...process.env, JUPYTER_PATH: "" } });
+    await run(JUPYTER, ["nbconvert", "--to", "html", path.join(work, "lab1.ipynb"), "--output-dir", work], {
+      env: { ...process.env, JUPYTER_PATH: "" },
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`file://${path.join(work, "lab1.html")}`);
     // nbconvert picks each chart's SVG (it ranks SVG over PNG); what its HTML cleaner leaves of it is the PNG hidden inside.

@@ -56,7 +56,8 @@ function expectChartsDrawn(charts: DrawnChart[]): void {
   const [curves, attention, confusion, live, images] = charts;
   expect(curves.lines).toBe(4);
   expect(attention.rects).toBe(2 * 2 * 5 * 5);
-  for (const label of ["layer 1", "layer 2", "head 1", "head 2", "<s>", "cat", "down", "query", "key"]) expect(attention.texts).toContain(label);
+  for (const label of ["layer 1", "layer 2", "head 1", "head 2", "<s>", "cat", "down", "query", "key"])
+    expect(attention.texts).toContain(label);
   expect(confusion.rects).toBe(9);
   expect(confusion.texts).toContain("accuracy 75.0% (6 of 8)");
   expect(live.lines).toBe(1);
@@ -123,7 +124,8 @@ describe("charts in a real browser", () => {
   const executed = () => path.join(work, "charts.ipynb");
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(KIT_ROOT, "dist", "lib", "plot", "index.js"))) throw new Error("dist/lib/plot is missing: run `npm run build` first");
+    if (!fs.existsSync(path.join(KIT_ROOT, "dist", "lib", "plot", "index.js")))
+      throw new Error("dist/lib/plot is missing: run `npm run build` first");
     work = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-plot-e2e-"));
     // Cells import "dlkit" and tfjs: resolve them from the kit without writing into it.
     fs.symlinkSync(path.join(KIT_ROOT, "node_modules"), path.join(work, "node_modules"));
@@ -140,11 +142,22 @@ describe("charts in a real browser", () => {
     };
 
     const result = await runNotebook(notebook(CELLS.map(codeCell)), "charts.ipynb", { cwd: work });
-    if (result.failed) throw new Error(`the chart notebook failed in cell ${result.failed.index}: ${JSON.stringify(result.failed.error)}`);
+    if (result.failed)
+      throw new Error(
+        `the chart notebook failed in cell ${result.failed.index}: ${JSON.stringify(result.failed.error)}`,
+      );
     fs.writeFileSync(executed(), serializeNotebook(result.notebook));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   }, 300_000);
 
@@ -156,10 +169,17 @@ describe("charts in a real browser", () => {
 
   it("the executed notebook holds one Vega-Lite + SVG + text bundle per chart, the live one updated in place", () => {
     const nb = JSON.parse(fs.readFileSync(executed(), "utf8"));
-    const outputs = nb.cells.slice(1).map((cell: { outputs: { output_type: string; data?: Record<string, unknown> }[] }) => cell.outputs);
+    const outputs = nb.cells
+      .slice(1)
+      .map((cell: { outputs: { output_type: string; data?: Record<string, unknown> }[] }) => cell.outputs);
     for (const cellOutputs of outputs) {
       expect(cellOutputs).toHaveLength(1);
-      expect(Object.keys(cellOutputs[0].data ?? {}).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "image/svg+xml", "text/plain"]);
+      expect(Object.keys(cellOutputs[0].data ?? {}).sort()).toEqual([
+        "application/vnd.vegalite.v5+json",
+        "image/png",
+        "image/svg+xml",
+        "text/plain",
+      ]);
     }
     const live = outputs[3][0];
     expect(live.output_type).toBe("display_data");
@@ -169,7 +189,9 @@ describe("charts in a real browser", () => {
   it("nbconvert's HTML shows every chart's SVG with its marks", async () => {
     // Debian's nbconvert 6.5 strips SVG elements from SVG outputs; the kit's template keeps them (see its header).
     const template = path.join(KIT_ROOT, "lib", "plot", "nbconvert-svg.html.j2");
-    await run(JUPYTER, ["nbconvert", "--to", "html", "--template-file", template, executed(), "--output-dir", work], { env: jupyterEnv });
+    await run(JUPYTER, ["nbconvert", "--to", "html", "--template-file", template, executed(), "--output-dir", work], {
+      env: jupyterEnv,
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`file://${path.join(work, "charts.html")}`);
     await page.waitForSelector("svg.marks");
@@ -189,7 +211,16 @@ describe("charts in a real browser", () => {
     let log = "";
     server = spawn(
       JUPYTER,
-      ["notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", `--NotebookApp.token=${token}`, "--allow-root", `--notebook-dir=${work}`],
+      [
+        "notebook",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        `--port=${port}`,
+        "--port-retries=0",
+        `--NotebookApp.token=${token}`,
+        "--allow-root",
+        `--notebook-dir=${work}`,
+      ],
       { env: jupyterEnv, stdio: ["ignore", "pipe", "pipe"] },
     );
     server.stdout!.on("data", (d) => (log += d));
@@ -200,7 +231,9 @@ describe("charts in a real browser", () => {
     // Tall enough that the whole notebook is in view: its scrolling panel is not the page.
     const page = await browser.newPage({ viewport: { width: 1280, height: 3600 } });
     await page.goto(`${base}/notebooks/charts.ipynb?token=${token}`);
-    await page.waitForFunction(() => document.querySelectorAll(".output_svg svg.marks").length === 5, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll(".output_svg svg.marks").length === 5, undefined, {
+      timeout: 60_000,
+    });
     expectChartsDrawn(await drawnCharts(page, ".output_svg svg.marks"));
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const shot = path.join(ARTIFACTS, "plot-classic-notebook.png");

@@ -34,10 +34,10 @@ nbformat.write(nb, sys.argv[1])
   });
 
   it("names the cell and the expected values when a cell is malformed", () => {
-    expect(() => parseNotebook({ nbformat: 4, cells: [{ cell_type: "code", source: "" }, { cell_type: "python" }] }, "bad.ipynb")).toThrow(
-      "bad.ipynb, cell 2 has cell_type 'python': expected code, markdown or raw.",
-    );
-    expect(() => parseNotebook([], "list.ipynb")).toThrow('list.ipynb is JSON but not a notebook');
+    expect(() =>
+      parseNotebook({ nbformat: 4, cells: [{ cell_type: "code", source: "" }, { cell_type: "python" }] }, "bad.ipynb"),
+    ).toThrow("bad.ipynb, cell 2 has cell_type 'python': expected code, markdown or raw.");
+    expect(() => parseNotebook([], "list.ipynb")).toThrow("list.ipynb is JSON but not a notebook");
   });
 
   it("refuses to write over the notebook it was given", () => {

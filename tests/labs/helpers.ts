@@ -31,16 +31,26 @@ export function textOf(o: Output): string {
   return typeof o.data["text/plain"] === "string" ? (o.data["text/plain"] as string) : "";
 }
 
-export const stdout = (cell: CodeCell) => cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stdout" ? o.text : "")).join("");
+export const stdout = (cell: CodeCell) =>
+  cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stdout" ? o.text : "")).join("");
 export const allStdout = (nb: Notebook) => nb.cells.map((c) => (c.cell_type === "code" ? stdout(c) : "")).join("");
 /** The one-line verdicts lib/check prints. */
-export const checkLines = (nb: Notebook) => allStdout(nb).split("\n").filter((l) => /^[✔✘] /.test(l));
+export const checkLines = (nb: Notebook) =>
+  allStdout(nb)
+    .split("\n")
+    .filter((l) => /^[✔✘] /.test(l));
 
 /** The charts a cell shows: each as its Vega-Lite spec, SVG and text summary. */
 export function charts(cell: CodeCell): { spec: { $schema?: string }; svg: unknown; text: string }[] {
   return cell.outputs.flatMap((o) =>
     (o.output_type === "display_data" || o.output_type === "execute_result") && VEGA_LITE in o.data
-      ? [{ spec: o.data[VEGA_LITE] as { $schema?: string }, svg: o.data[SVG], text: String(o.data["text/plain"] ?? "") }]
+      ? [
+          {
+            spec: o.data[VEGA_LITE] as { $schema?: string },
+            svg: o.data[SVG],
+            text: String(o.data["text/plain"] ?? ""),
+          },
+        ]
       : [],
   );
 }
@@ -67,7 +77,10 @@ export function expectReleased(solution: string, lab: string): void {
 
 /** Runs a lab's notebook on the kit's kernel, in its own folder, as a student's Jupyter would. */
 export function runLabNotebook(file: string, options: { allowErrors?: boolean } = {}): Promise<RunResult> {
-  return runNotebook(readNotebook(file), path.basename(file), { cwd: path.dirname(file), allowErrors: options.allowErrors });
+  return runNotebook(readNotebook(file), path.basename(file), {
+    cwd: path.dirname(file),
+    allowErrors: options.allowErrors,
+  });
 }
 
 /** The cells with these ids ran without an error. */
@@ -96,7 +109,11 @@ export function passedCheckLines(run: RunResult): string[] {
  * describe, and hands its tests the run and all it printed. With `label`,
  * says how long the run took.
  */
-export function runBeforeTests(file: string, timeout: number, options: { allowErrors?: boolean; label?: string } = {}): { run: RunResult; out: string } {
+export function runBeforeTests(
+  file: string,
+  timeout: number,
+  options: { allowErrors?: boolean; label?: string } = {},
+): { run: RunResult; out: string } {
   const result = {} as { run: RunResult; out: string };
   beforeAll(async () => {
     result.run = await runLabNotebook(file, { allowErrors: options.allowErrors });

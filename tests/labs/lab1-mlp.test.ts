@@ -8,7 +8,18 @@ import * as fs from "fs";
 import { describe, expect, it } from "vitest";
 import { CodeCell } from "../../jupyter/notebook";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
-import { labFiles, cellById, stdout, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
+import {
+  labFiles,
+  cellById,
+  stdout,
+  charts,
+  expectOnlyNotImplementedFailures,
+  expectReleased,
+  runBeforeTests,
+  expectCellsOk,
+  expectEveryCellOk,
+  passedCheckLines,
+} from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab1-mlp");
 const STAGES = ["by hand", "autograd", "modules", "optimizer"];
@@ -19,7 +30,11 @@ const isGradedTest = (cell: CodeCell) => cell.metadata.nbgrader?.grade === true;
 
 /** The records a cell shows for the grader. */
 const recordsOf = (cell: CodeCell): RecordOutput[] =>
-  cell.outputs.flatMap((o) => (o.output_type === "display_data" || o.output_type === "execute_result") && o.data[RECORD_MIME] ? [o.data[RECORD_MIME] as unknown as RecordOutput] : []);
+  cell.outputs.flatMap((o) =>
+    (o.output_type === "display_data" || o.output_type === "execute_result") && o.data[RECORD_MIME]
+      ? [o.data[RECORD_MIME] as unknown as RecordOutput]
+      : [],
+  );
 
 describe("solutions/lab1-mlp.ipynb on the kernel", () => {
   const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT, { label: "solutions/lab1-mlp.ipynb" });
@@ -38,15 +53,21 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
     expect(tests).toHaveLength(11);
     for (const cell of tests) {
       const records = recordsOf(cell);
-      expect(records.map((r) => r.name), `records of '${cell.id}'`).toEqual([cell.id!.replace(/^test_/, "")]);
+      expect(
+        records.map((r) => r.name),
+        `records of '${cell.id}'`,
+      ).toEqual([cell.id!.replace(/^test_/, "")]);
       expect(records[0].cases, `'${cell.id}'`).toHaveLength(3);
-      for (const c of records[0].cases) expect("value" in c, `'${cell.id}': ${JSON.stringify(c).slice(0, 200)}`).toBe(true);
+      for (const c of records[0].cases)
+        expect("value" in c, `'${cell.id}': ${JSON.stringify(c).slice(0, 200)}`).toBe(true);
     }
   });
 
   it("trains every stage to ≥ 95% training accuracy without leaking tensors", () => {
     for (const stage of STAGES) {
-      const line = solution.out.match(new RegExp(`^${stage}: \\d+ epochs, final loss ([\\d.]+), training accuracy ([\\d.]+)%; (.*) \\(`, "m"));
+      const line = solution.out.match(
+        new RegExp(`^${stage}: \\d+ epochs, final loss ([\\d.]+), training accuracy ([\\d.]+)%; (.*) \\(`, "m"),
+      );
       expect(line, `the line of stage "${stage}"`).not.toBeNull();
       expect(Number(line![2])).toBeGreaterThanOrEqual(95);
       expect(line![3]).toBe("no tensor leaked");
@@ -69,7 +90,15 @@ describe("solutions/lab1-mlp.ipynb on the kernel", () => {
   });
 
   it("draws each chart as Vega-Lite with an SVG beside it", () => {
-    const expected: Record<string, number> = { data: 1, "plot-by-hand": 2, "plot-autograd": 1, "plot-modules": 1, "plot-optimizer": 1, "compare-stages": 2, "boundary-final": 1 };
+    const expected: Record<string, number> = {
+      data: 1,
+      "plot-by-hand": 2,
+      "plot-autograd": 1,
+      "plot-modules": 1,
+      "plot-optimizer": 1,
+      "compare-stages": 2,
+      "boundary-final": 1,
+    };
     for (const [id, count] of Object.entries(expected)) {
       const drawn = charts(cellById(solution.run.notebook, id));
       expect(drawn.length, `charts in cell '${id}'`).toBe(count);
@@ -89,15 +118,39 @@ describe("labs/lab1-mlp.ipynb, as a student first opens it", () => {
   });
 
   it("defines every function, and draws the data, without an error", () => {
-    expectCellsOk(student.run, ["setup", "data", "initParams", "forward", "lossAccuracy", "backward", "sgd", "trainStep", "fit", "autogradBackward", "modelAndLoss", "loadSlideParams", "manualStep", "optimizer"]);
+    expectCellsOk(student.run, [
+      "setup",
+      "data",
+      "initParams",
+      "forward",
+      "lossAccuracy",
+      "backward",
+      "sgd",
+      "trainStep",
+      "fit",
+      "autogradBackward",
+      "modelAndLoss",
+      "loadSlideParams",
+      "manualStep",
+      "optimizer",
+    ]);
     expect(charts(cellById(student.run.notebook, "data"))).toHaveLength(1);
   });
 
   it("has every graded check say, in one line, that its piece is not implemented yet", () => {
     const tests = student.run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && isGradedTest(c));
     expect(tests.map((c) => c.id)).toEqual([
-      "test_initParams", "test_forward", "test_lossAccuracy", "test_backward", "test_sgd", "test_trainStep",
-      "test_autogradBackward", "test_modelAndLoss", "test_manualStep", "test_optimizer", "test_stages",
+      "test_initParams",
+      "test_forward",
+      "test_lossAccuracy",
+      "test_backward",
+      "test_sgd",
+      "test_trainStep",
+      "test_autogradBackward",
+      "test_modelAndLoss",
+      "test_manualStep",
+      "test_optimizer",
+      "test_stages",
     ]);
     for (const cell of tests) {
       const lines = stdout(cell).trim().split("\n");

@@ -10,7 +10,18 @@ import { describe, expect, it } from "vitest";
 import type { CodeCell } from "../../jupyter/notebook";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { lab5 } from "../../course/labs/lab5-transformer";
-import { labFiles, cellById, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
+import {
+  labFiles,
+  cellById,
+  checkLines,
+  charts,
+  expectOnlyNotImplementedFailures,
+  expectReleased,
+  runBeforeTests,
+  expectCellsOk,
+  expectEveryCellOk,
+  passedCheckLines,
+} from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("lab5-transformer");
 /** Training takes a minute alone, several on a busy 2-core machine. */
@@ -18,7 +29,9 @@ const RUN_TIMEOUT = 900_000;
 
 /** The records a cell shows for the grader. */
 function recordsOf(cell: CodeCell): RecordOutput[] {
-  return cell.outputs.flatMap((o) => (o.output_type === "display_data" && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as RecordOutput] : []));
+  return cell.outputs.flatMap((o) =>
+    o.output_type === "display_data" && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as RecordOutput] : [],
+  );
 }
 
 function numberAfter(out: string, label: RegExp): number {
@@ -40,15 +53,26 @@ describe("solutions/lab5-transformer.ipynb on the kernel", () => {
   });
 
   it("shows, in every graded test cell, the records the grader scores, none of whose cases threw", () => {
-    const graded = solution.run.notebook.cells.filter((c): c is CodeCell => c.cell_type === "code" && c.metadata.nbgrader?.grade === true);
+    const graded = solution.run.notebook.cells.filter(
+      (c): c is CodeCell => c.cell_type === "code" && c.metadata.nbgrader?.grade === true,
+    );
     expect(graded.map((c) => c.metadata.nbgrader?.grade_id)).toEqual([
-      "test_alignment", "test_sdpa", "test_mha", "test_sinusoidal", "test_encoder_block",
-      "test_predictor", "test_accuracy", "test_anti_diagonal", "test_reverses", "test_causal",
+      "test_alignment",
+      "test_sdpa",
+      "test_mha",
+      "test_sinusoidal",
+      "test_encoder_block",
+      "test_predictor",
+      "test_accuracy",
+      "test_anti_diagonal",
+      "test_reverses",
+      "test_causal",
     ]);
     for (const cell of graded) {
       const records = recordsOf(cell);
       expect(records.length, `records in '${cell.id}'`).toBe(1);
-      for (const c of records[0].cases) expect(c, `a case of '${records[0].name}' in '${cell.id}'`).toHaveProperty("value");
+      for (const c of records[0].cases)
+        expect(c, `a case of '${records[0].name}' in '${cell.id}'`).toHaveProperty("value");
     }
   });
 
@@ -68,7 +92,9 @@ describe("solutions/lab5-transformer.ipynb on the kernel", () => {
   });
 
   it("matches lib's MultiheadAttention with the same weights to 1e-5", () => {
-    const line = solution.out.match(/^output: max \|Δ\| = (\S+); weights \[batch, heads, L, S\] = \[2,4,16,16\]: max \|Δ\| = (\S+)$/m);
+    const line = solution.out.match(
+      /^output: max \|Δ\| = (\S+); weights \[batch, heads, L, S\] = \[2,4,16,16\]: max \|Δ\| = (\S+)$/m,
+    );
     expect(line).not.toBeNull();
     expect(Number(line![1])).toBeLessThanOrEqual(1e-5);
     expect(Number(line![2])).toBeLessThanOrEqual(1e-5);
@@ -83,15 +109,27 @@ describe("solutions/lab5-transformer.ipynb on the kernel", () => {
   });
 
   it("shows attention ignoring token order without positions, and the causal mask costing the first half", () => {
-    expect(numberAfter(solution.out, /^attention\(permuted x\) vs permuted attention\(x\): max \|Δ\| = (\S+)/m)).toBeLessThan(1e-5);
+    expect(
+      numberAfter(solution.out, /^attention\(permuted x\) vs permuted attention\(x\): max \|Δ\| = (\S+)/m),
+    ).toBeLessThan(1e-5);
     expect(numberAfter(solution.out, /^with the positions added: max \|Δ\| = (\S+)/m)).toBeGreaterThan(0.01);
-    const causal = solution.out.match(/with the causal mask ([\d.]+)%: ([\d.]+)% on the first half, ([\d.]+)% on the second/);
+    const causal = solution.out.match(
+      /with the causal mask ([\d.]+)%: ([\d.]+)% on the first half, ([\d.]+)% on the second/,
+    );
     expect(causal).not.toBeNull();
     expect(Number(causal![2])).toBeLessThan(50);
   });
 
   it("draws the attention maps (every layer and head, plain and causal) as Vega-Lite with an SVG beside it", () => {
-    const expected: Record<string, number> = { patches: 1, alignment_map: 1, saturation: 1, sine_heatmap: 1, train: 1, attention_maps: 1, causal_maps: 2 };
+    const expected: Record<string, number> = {
+      patches: 1,
+      alignment_map: 1,
+      saturation: 1,
+      sine_heatmap: 1,
+      train: 1,
+      attention_maps: 1,
+      causal_maps: 2,
+    };
     for (const [id, count] of Object.entries(expected)) {
       const drawn = charts(cellById(solution.run.notebook, id));
       expect(drawn.length, `charts in cell '${id}'`).toBe(count);
@@ -115,7 +153,8 @@ describe("labs/lab5-transformer.ipynb, as a student first opens it", () => {
   it("says 'not implemented yet' in every check, with no stack trace of the student's stub", () => {
     const lines = checkLines(student.run.notebook);
     expect(lines.length).toBeGreaterThanOrEqual(7);
-    for (const line of lines.filter((l) => l.startsWith("✘") && !/held-out|head/.test(l))) expect(line).toMatch(/not implemented yet$/);
+    for (const line of lines.filter((l) => l.startsWith("✘") && !/held-out|head/.test(l)))
+      expect(line).toMatch(/not implemented yet$/);
   });
 
   it("runs the given cells (data, modules, the patches) without an error", () => {

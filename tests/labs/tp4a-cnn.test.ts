@@ -12,7 +12,18 @@ import { describe, expect, it } from "vitest";
 import { tp4a as course, LENET_SUBSET_BAR } from "../../course/labs/tp4a-cnn";
 import { isGrade, gradeId } from "../../course/nbgrader/cells";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
-import { labFiles, cellById, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
+import {
+  labFiles,
+  cellById,
+  checkLines,
+  charts,
+  expectOnlyNotImplementedFailures,
+  expectReleased,
+  runBeforeTests,
+  expectCellsOk,
+  expectEveryCellOk,
+  passedCheckLines,
+} from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("tp4a-cnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
@@ -39,14 +50,18 @@ describe("solutions/tp4a-cnn.ipynb on the kernel", () => {
   });
 
   it("fine-tuning the pretrained network beats training from scratch with the same budget", () => {
-    const line = solution.out.match(/^after (\d+) epochs on (\d+) digits: fine-tuned ([\d.]+)% · from scratch ([\d.]+)%$/m);
+    const line = solution.out.match(
+      /^after (\d+) epochs on (\d+) digits: fine-tuned ([\d.]+)% · from scratch ([\d.]+)%$/m,
+    );
     expect(line).not.toBeNull();
     console.log(`tp4a: fine-tuned ${line![3]}% vs scratch ${line![4]}% (${line![2]} digits, ${line![1]} epochs)`);
     expect(Number(line![3])).toBeGreaterThan(Number(line![4]));
   });
 
   it("keeps tensors flat across the fine-tuning runs (besides the two trained models, kept for the test)", () => {
-    const line = solution.out.match(/^tensors in memory: (\d+) before, (\d+) after \(flat\), besides the \d+ weights of the two trained models$/m);
+    const line = solution.out.match(
+      /^tensors in memory: (\d+) before, (\d+) after \(flat\), besides the \d+ weights of the two trained models$/m,
+    );
     expect(line).not.toBeNull();
     expect(Number(line![2])).toBe(Number(line![1]));
   });
@@ -58,13 +73,26 @@ describe("solutions/tp4a-cnn.ipynb on the kernel", () => {
         .filter(isGrade)
         .map((cell) => [
           gradeId(cell)!,
-          cell.cell_type === "code" ? cell.outputs.flatMap((o) => (o.output_type === "display_data" && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as RecordOutput] : [])) : [],
+          cell.cell_type === "code"
+            ? cell.outputs.flatMap((o) =>
+                o.output_type === "display_data" && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as RecordOutput] : [],
+              )
+            : [],
         ]),
     );
 
   it("shows, in every graded test cell, a record for the grader whose cases all ran", () => {
     const shown = records();
-    expect([...shown.keys()]).toEqual(["test_toModelInput", "test_makeLeNet", "test_lossFn", "test_predict", "test_lenet_accuracy", "test_withNewHead", "test_trainEpoch", "test_finetune_wins"]);
+    expect([...shown.keys()]).toEqual([
+      "test_toModelInput",
+      "test_makeLeNet",
+      "test_lossFn",
+      "test_predict",
+      "test_lenet_accuracy",
+      "test_withNewHead",
+      "test_trainEpoch",
+      "test_finetune_wins",
+    ]);
     for (const [id, outputs] of shown) {
       expect(outputs.length, `records of ${id}`).toBe(1);
       expect(outputs[0].cases.length, id).toBe(3);
@@ -81,16 +109,26 @@ describe("solutions/tp4a-cnn.ipynb on the kernel", () => {
     }
     const lenet = records().get("test_lenet_accuracy")![0];
     const values = lenet.cases.map((c) => (c as { value: Record<string, { tensor: { values: number[] } }> }).value);
-    const right = values.reduce((n, v) => n + v.predicted.tensor.values.filter((p, i) => p === v.labels.tensor.values[i]).length, 0);
+    const right = values.reduce(
+      (n, v) => n + v.predicted.tensor.values.filter((p, i) => p === v.labels.tensor.values[i]).length,
+      0,
+    );
     const accuracy = right / values.reduce((n, v) => n + v.labels.tensor.values.length, 0);
-    console.log(`tp4a: LeNet-5 ${(100 * accuracy).toFixed(2)}% on the grader's subsets (bar ${100 * LENET_SUBSET_BAR}%)`);
+    console.log(
+      `tp4a: LeNet-5 ${(100 * accuracy).toFixed(2)}% on the grader's subsets (bar ${100 * LENET_SUBSET_BAR}%)`,
+    );
     expect(accuracy).toBeGreaterThanOrEqual(LENET_SUBSET_BAR + 0.01);
     const finetune = records().get("test_finetune_wins")![0];
     const pooled = (key: string) => {
       const vs = finetune.cases.map((c) => (c as { value: Record<string, { tensor: { values: number[] } }> }).value);
-      return vs.reduce((n, v) => n + v[key].tensor.values.filter((p, i) => p === v.labels.tensor.values[i]).length, 0) / vs.reduce((n, v) => n + v.labels.tensor.values.length, 0);
+      return (
+        vs.reduce((n, v) => n + v[key].tensor.values.filter((p, i) => p === v.labels.tensor.values[i]).length, 0) /
+        vs.reduce((n, v) => n + v.labels.tensor.values.length, 0)
+      );
     };
-    console.log(`tp4a: on the grader's subsets, fine-tuned ${(100 * pooled("fineTuned")).toFixed(1)}% vs scratch ${(100 * pooled("scratch")).toFixed(1)}%`);
+    console.log(
+      `tp4a: on the grader's subsets, fine-tuned ${(100 * pooled("fineTuned")).toFixed(1)}% vs scratch ${(100 * pooled("scratch")).toFixed(1)}%`,
+    );
     expect(pooled("fineTuned")).toBeGreaterThan(pooled("scratch") + 0.05);
   });
 
@@ -106,7 +144,10 @@ describe("solutions/tp4a-cnn.ipynb on the kernel", () => {
     expect(live[live.length - 1].spec.$schema).toMatch(/vega-lite\/v5/);
     for (const [id, summaries] of Object.entries(expected)) {
       const drawn = charts(cellById(solution.run.notebook, id));
-      expect(drawn.map((c) => c.text), `charts in cell '${id}'`).toHaveLength(summaries.length);
+      expect(
+        drawn.map((c) => c.text),
+        `charts in cell '${id}'`,
+      ).toHaveLength(summaries.length);
       drawn.forEach((chart, i) => {
         expect(chart.text, `chart ${i} of '${id}'`).toMatch(summaries[i]);
         expect(chart.spec.$schema).toMatch(/vega-lite\/v5/);

@@ -11,7 +11,19 @@ import type { CodeCell } from "../../jupyter/notebook";
 import { RECORD_MIME, type RecordOutput } from "../../lib/check/record";
 import { HELD_OUT_BAR, scoreHeldOut } from "../../course/labs/tp4b-rnn";
 import { ALPHABET } from "../../course/labs/tp4b-rnn/reference";
-import { labFiles, cellById, stdout, checkLines, charts, expectOnlyNotImplementedFailures, expectReleased, runBeforeTests, expectCellsOk, expectEveryCellOk, passedCheckLines } from "./helpers";
+import {
+  labFiles,
+  cellById,
+  stdout,
+  checkLines,
+  charts,
+  expectOnlyNotImplementedFailures,
+  expectReleased,
+  runBeforeTests,
+  expectCellsOk,
+  expectEveryCellOk,
+  passedCheckLines,
+} from "./helpers";
 
 const { solution: SOLUTION, lab: LAB } = labFiles("tp4b-rnn");
 /** About two CPU-minutes alone; many more on a busy 2-core machine. */
@@ -28,7 +40,11 @@ const RECORDS: Record<string, string> = {
 };
 
 const records = (cell: CodeCell): RecordOutput[] =>
-  cell.outputs.flatMap((o) => ((o.output_type === "display_data" || o.output_type === "execute_result") && RECORD_MIME in o.data ? [o.data[RECORD_MIME] as unknown as RecordOutput] : []));
+  cell.outputs.flatMap((o) =>
+    (o.output_type === "display_data" || o.output_type === "execute_result") && RECORD_MIME in o.data
+      ? [o.data[RECORD_MIME] as unknown as RecordOutput]
+      : [],
+  );
 
 describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   const solution = runBeforeTests(SOLUTION, RUN_TIMEOUT, { label: "tp4b solution" });
@@ -43,11 +59,16 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   });
 
   it("shows, in every graded test cell, the record the grader compares, none of whose cases threw", () => {
-    const graded = solution.run.notebook.cells.filter((c) => c.cell_type === "code" && c.metadata.nbgrader?.grade === true).map((c) => c.id);
+    const graded = solution.run.notebook.cells
+      .filter((c) => c.cell_type === "code" && c.metadata.nbgrader?.grade === true)
+      .map((c) => c.id);
     expect(graded.sort()).toEqual(Object.keys(RECORDS).sort());
     for (const [id, name] of Object.entries(RECORDS)) {
       const shown = records(cellById(solution.run.notebook, id));
-      expect(shown.map((r) => r.name), `records of cell '${id}'`).toEqual([name]);
+      expect(
+        shown.map((r) => r.name),
+        `records of cell '${id}'`,
+      ).toEqual([name]);
       expect(shown[0].cases.length).toBeGreaterThan(0);
       for (const c of shown[0].cases) expect("value" in c, `'${name}': ${JSON.stringify(c).slice(0, 200)}`).toBe(true);
     }
@@ -56,10 +77,13 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   it("clears the graded bar on held-out words with margin: the grader's scoring of its own record gives full marks", () => {
     const record = records(cellById(solution.run.notebook, "check-bar"))[0];
     const accuracy = record.cases.map((c) => {
-      const { predicted, labels } = (c as { value: { predicted: { tensor: { values: number[] } }; labels: number[] } }).value;
+      const { predicted, labels } = (c as { value: { predicted: { tensor: { values: number[] } }; labels: number[] } })
+        .value;
       return predicted.tensor.values.filter((p, i) => p === labels[i]).length / labels.length;
     });
-    console.log(`tp4b: the GRU's accuracy on the graded held-out samples: ${accuracy.map((a) => (100 * a).toFixed(1) + "%").join(", ")}`);
+    console.log(
+      `tp4b: the GRU's accuracy on the graded held-out samples: ${accuracy.map((a) => (100 * a).toFixed(1) + "%").join(", ")}`,
+    );
     // Each sample alone clears the bar with room: another grading seed draws other words, not a worse model.
     for (const a of accuracy) expect(a).toBeGreaterThanOrEqual(HELD_OUT_BAR.accuracy + 0.03);
     const solutionRecords = new Map([["accuracy", record]]);
@@ -67,7 +91,9 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
   });
 
   it("tokenizes over the ALPHABET the public checks were recorded for", () => {
-    expect(stdout(cellById(solution.run.notebook, "alphabet"))).toContain(`ALPHABET (${[...ALPHABET].length} letters): ${ALPHABET}\n`);
+    expect(stdout(cellById(solution.run.notebook, "alphabet"))).toContain(
+      `ALPHABET (${[...ALPHABET].length} letters): ${ALPHABET}\n`,
+    );
   });
 
   it("reaches at least 75% held-out accuracy with at least 5 languages (the batched GRU)", () => {
@@ -79,15 +105,25 @@ describe("solutions/tp4b-rnn.ipynb on the kernel", () => {
       expect(line, `an accuracy line for ${model}`).toBeDefined();
       return Number(line!.match(/^held-out accuracy: ([\d.]+)%/)![1]);
     };
-    const [slow, rnn, gru] = [accuracy(/the slide's RNN, one word at a time/), accuracy(/lib's nn.RNN, batched/), accuracy(/lib's nn.GRU, batched/)];
-    console.log(`tp4b: held-out accuracy over ${languages![2]} languages (${languages![1]} words): slide's RNN ${slow}%, batched RNN ${rnn}%, GRU ${gru}%`);
+    const [slow, rnn, gru] = [
+      accuracy(/the slide's RNN, one word at a time/),
+      accuracy(/lib's nn.RNN, batched/),
+      accuracy(/lib's nn.GRU, batched/),
+    ];
+    console.log(
+      `tp4b: held-out accuracy over ${languages![2]} languages (${languages![1]} words): slide's RNN ${slow}%, batched RNN ${rnn}%, GRU ${gru}%`,
+    );
     expect(gru).toBeGreaterThanOrEqual(75);
     // Every network has learnt something: well above chance (20% with 5 languages).
     for (const a of [slow, rnn]) expect(a).toBeGreaterThan(100 / Number(languages![2]) + 20);
   });
 
   it("prints the words per second of each way of training, and the speed-up", () => {
-    for (const who of ["the slide's RNN, one word at a time", "lib's nn.RNN, batches of 128", "lib's nn.GRU, batches of 128"]) {
+    for (const who of [
+      "the slide's RNN, one word at a time",
+      "lib's nn.RNN, batches of 128",
+      "lib's nn.GRU, batches of 128",
+    ]) {
       expect(solution.out).toMatch(new RegExp(`^  ${who.replace(/[.()]/g, "\\$&")}: +\\d+`, "m"));
     }
     const speedUp = solution.out.match(/^speed-up of batching \(same network, same hidden size\): ×([\d.]+)$/m);

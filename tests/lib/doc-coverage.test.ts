@@ -14,7 +14,12 @@ interface DocCoverage {
 
 /** The public names reachable from `entry`, namespaces dotted (`nn.Linear`, `check.lab1.probes`), split by whether their declaration has a doc comment. */
 function docCoverage(entry = path.resolve(__dirname, "..", "..", "lib", "index.ts")): DocCoverage {
-  const program = ts.createProgram([entry], { strict: true, skipLibCheck: true, esModuleInterop: true, resolveJsonModule: true });
+  const program = ts.createProgram([entry], {
+    strict: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+  });
   const checker = program.getTypeChecker();
   const result: DocCoverage = { documented: [], undocumented: [] };
   const visit = (moduleSymbol: ts.Symbol, prefix: string) => {
@@ -38,7 +43,9 @@ describe("doc comments of dlkit's public names", () => {
   const { documented, undocumented } = docCoverage();
 
   it("finds the library's main names with their doc comments (the walk reaches into nn, optim, plot)", () => {
-    expect(documented).toEqual(expect.arrayContaining(["nn.Linear", "optim.Adam", "plot.attentionMap", "check.lab1.probes"]));
+    expect(documented).toEqual(
+      expect.arrayContaining(["nn.Linear", "optim.Adam", "plot.attentionMap", "check.lab1.probes"]),
+    );
   });
 
   it("leaves no public name without a doc comment on its declaration", () => {

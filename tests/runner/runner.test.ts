@@ -14,7 +14,9 @@ describe("runNotebook on the kit's tslab kernel", () => {
   it("runs TypeScript, top-level await and a tfjs computation, recording outputs like nbclient", async () => {
     const nb = notebook([
       markdownCell("# a title"),
-      codeCell('import * as tf from "@tensorflow/tfjs";\nimport { useBestBackend } from "dlkit";\nconst backend = await useBestBackend();'),
+      codeCell(
+        'import * as tf from "@tensorflow/tfjs";\nimport { useBestBackend } from "dlkit";\nconst backend = await useBestBackend();',
+      ),
       codeCell("const square = (x: number): number => x * x;\nconsole.log(square(7));\nconsole.error('to stderr');"),
       codeCell("const m = tf.tensor2d([[1, 2], [3, 4]]).matMul(tf.eye(2));\nawait m.array()"),
       codeCell("   "),
@@ -23,15 +25,29 @@ describe("runNotebook on the kit's tslab kernel", () => {
     const result = await runNotebook(nb, "basics.ipynb", { cwd: dir });
     expect(result.failed).toBeNull();
     const [, backendCell, squareCell, tfCell, emptyCell, awaitCell] = result.notebook.cells;
-    if (backendCell.cell_type !== "code" || squareCell.cell_type !== "code" || tfCell.cell_type !== "code" || awaitCell.cell_type !== "code" || emptyCell.cell_type !== "code") throw new Error("cells changed type");
+    if (
+      backendCell.cell_type !== "code" ||
+      squareCell.cell_type !== "code" ||
+      tfCell.cell_type !== "code" ||
+      awaitCell.cell_type !== "code" ||
+      emptyCell.cell_type !== "code"
+    )
+      throw new Error("cells changed type");
 
-    expect(backendCell.outputs).toEqual([{ output_type: "stream", name: "stdout", text: expect.stringMatching(/^tfjs backend: wasm \(/) }]);
+    expect(backendCell.outputs).toEqual([
+      { output_type: "stream", name: "stdout", text: expect.stringMatching(/^tfjs backend: wasm \(/) },
+    ]);
     expect(squareCell.outputs).toEqual([
       { output_type: "stream", name: "stdout", text: "49\n" },
       { output_type: "stream", name: "stderr", text: "to stderr\n" },
     ]);
     expect(tfCell.outputs).toEqual([
-      { output_type: "execute_result", execution_count: tfCell.execution_count, data: { "text/plain": "[ [ 1, 2 ], [ 3, 4 ] ]" }, metadata: {} },
+      {
+        output_type: "execute_result",
+        execution_count: tfCell.execution_count,
+        data: { "text/plain": "[ [ 1, 2 ], [ 3, 4 ] ]" },
+        metadata: {},
+      },
     ]);
     expect(awaitCell.outputs[0]).toMatchObject({ output_type: "execute_result", data: { "text/plain": "'later'" } });
     // Execution counts number the cells that ran; an empty cell is skipped, as nbclient does.
@@ -77,7 +93,16 @@ describe("runNotebook on the kit's tslab kernel", () => {
     const [thrown, after] = result.notebook.cells;
     if (thrown.cell_type !== "code" || after.cell_type !== "code") throw new Error("not code");
     expect(thrown.outputs).toEqual([
-      { output_type: "error", ename: "RangeError", evalue: "too far", traceback: expect.arrayContaining(["RangeError: too far", "Cell In[1], line 2, in explode", "Cell In[1], line 4"]) },
+      {
+        output_type: "error",
+        ename: "RangeError",
+        evalue: "too far",
+        traceback: expect.arrayContaining([
+          "RangeError: too far",
+          "Cell In[1], line 2, in explode",
+          "Cell In[1], line 4",
+        ]),
+      },
     ]);
     expect(after.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still running\n" }]);
   });
@@ -85,7 +110,10 @@ describe("runNotebook on the kit's tslab kernel", () => {
   it("interrupts a runaway cell at the time limit, says so, and the kernel lives on for the next cell", async () => {
     const nb = notebook([codeCell("let spins = 0;\nwhile (true) { spins++; }"), codeCell('console.log("next")')]);
     const result = await runNotebook(nb, "runaway.ipynb", { cwd: dir, cellTimeoutSeconds: 2, allowErrors: true });
-    expect(result.cells[0]).toMatchObject({ status: "timeout", error: { ename: "Timeout", evalue: "the cell ran longer than 2 s and was interrupted" } });
+    expect(result.cells[0]).toMatchObject({
+      status: "timeout",
+      error: { ename: "Timeout", evalue: "the cell ran longer than 2 s and was interrupted" },
+    });
     const [runaway, next] = result.notebook.cells;
     if (runaway.cell_type !== "code" || next.cell_type !== "code") throw new Error("not code");
     expect(runaway.outputs.at(-1)).toMatchObject({ output_type: "error", ename: "Timeout" });
@@ -95,12 +123,16 @@ describe("runNotebook on the kit's tslab kernel", () => {
   it("kills a kernel whose cell ignores the interrupt, and marks the rest as not run", async () => {
     const nb = notebook([
       // The kernel stops a busy loop on SIGINT; a process that ignores SIGINT outright has to be killed.
-      codeCell('process.removeAllListeners("SIGINT");\nprocess.on("SIGINT", () => undefined);\nawait new Promise(() => undefined);'),
+      codeCell(
+        'process.removeAllListeners("SIGINT");\nprocess.on("SIGINT", () => undefined);\nawait new Promise(() => undefined);',
+      ),
       codeCell('console.log("unreachable")'),
     ]);
     const result = await runNotebook(nb, "deaf.ipynb", { cwd: dir, cellTimeoutSeconds: 1, allowErrors: true });
     expect(result.cells.map((c) => c.status)).toEqual(["timeout", "not run"]);
-    expect(result.cells[0].error?.evalue).toBe("the cell ran longer than 1 s and ignored the interrupt, so the kernel was stopped");
+    expect(result.cells[0].error?.evalue).toBe(
+      "the cell ran longer than 1 s and ignored the interrupt, so the kernel was stopped",
+    );
   });
 
   it("reports a kernel that dies mid-cell (process.exit) instead of hanging", async () => {
@@ -114,7 +146,9 @@ describe("runNotebook on the kit's tslab kernel", () => {
 describe("a notebook outside the kit", () => {
   it("is told where dlkit comes from when it cannot be found", async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-outside-"));
-    const result = await runNotebook(notebook([codeCell('import { useBestBackend } from "dlkit";')]), "outside.ipynb", { cwd: outside });
+    const result = await runNotebook(notebook([codeCell('import { useBestBackend } from "dlkit";')]), "outside.ipynb", {
+      cwd: outside,
+    });
     expect(result.failed?.error?.evalue).toContain("Cannot find module 'dlkit'");
     expect(result.failed?.error?.traceback).toContain(
       "dlkit is found through node_modules/dlkit inside the kit's folder: open the notebook from the kit (labs/, solutions/) and run `npm ci` there once.",

@@ -14,7 +14,9 @@ afterAll(async () => {
 
 describe("the kit's kernel", () => {
   it("reports the tfjs backend it will use in its banner", () => {
-    expect(kernel.kernelInfo.banner).toMatch(/^TypeScript \(deep learning\): tslab on Node\.js v\d+.*; tfjs backend: wasm \(/);
+    expect(kernel.kernelInfo.banner).toMatch(
+      /^TypeScript \(deep learning\): tslab on Node\.js v\d+.*; tfjs backend: wasm \(/,
+    );
     expect(kernel.kernelInfo.language_info?.name).toBe("typescript");
   });
 
@@ -43,13 +45,27 @@ describe("the kit's kernel", () => {
     const run = await kernel.execute(
       'const chart = { [Symbol.for("dlkit.mimeBundle")]: async () => ({ "image/svg+xml": "<svg/>", "text/plain": "a chart" }) };\nchart',
     );
-    expect(run.outputs).toEqual([{ output_type: "execute_result", execution_count: run.executionCount, data: { "image/svg+xml": "<svg/>", "text/plain": "a chart" }, metadata: {} }]);
+    expect(run.outputs).toEqual([
+      {
+        output_type: "execute_result",
+        execution_count: run.executionCount,
+        data: { "image/svg+xml": "<svg/>", "text/plain": "a chart" },
+        metadata: {},
+      },
+    ]);
   });
 
   it("lets a shorthand property name a variable from an earlier cell (plain tslab throws ReferenceError)", async () => {
     await kernel.execute("const batchSize = 10;");
     const run = await kernel.execute("const options = { batchSize, epochs: 2 };\noptions");
-    expect(run.outputs).toEqual([{ output_type: "execute_result", execution_count: run.executionCount, data: { "text/plain": "{ batchSize: 10, epochs: 2 }" }, metadata: {} }]);
+    expect(run.outputs).toEqual([
+      {
+        output_type: "execute_result",
+        execution_count: run.executionCount,
+        data: { "text/plain": "{ batchSize: 10, epochs: 2 }" },
+        metadata: {},
+      },
+    ]);
   });
 
   it("points a type error after a shorthand property at the column the student typed", async () => {
@@ -58,10 +74,19 @@ describe("the kit's kernel", () => {
   });
 
   it("keeps what a cell declared before it threw, as Python does (plain tslab forgets it all)", async () => {
-    const failing = await kernel.execute('function twice(x: number): number {\n  return 2 * x;\n}\nthrow new Error("a later line fails");');
+    const failing = await kernel.execute(
+      'function twice(x: number): number {\n  return 2 * x;\n}\nthrow new Error("a later line fails");',
+    );
     expect(failing.status).toBe("error");
     const run = await kernel.execute("twice(21)");
-    expect(run.outputs).toEqual([{ output_type: "execute_result", execution_count: run.executionCount, data: { "text/plain": "42" }, metadata: {} }]);
+    expect(run.outputs).toEqual([
+      {
+        output_type: "execute_result",
+        execution_count: run.executionCount,
+        data: { "text/plain": "42" },
+        metadata: {},
+      },
+    ]);
   });
 
   it("declares nothing from a cell that did not compile", async () => {

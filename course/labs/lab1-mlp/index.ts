@@ -22,14 +22,44 @@ const all = <F>(catalogue: Record<string, Mistake<F>>): Mistake<F>[] => Object.v
 const checks = [
   checkSource({ probe: probes.initParams, seeds: SEEDS, reference: ref.initParams, mistakes: [] }),
   checkSource({ probe: probes.forward, seeds: SEEDS, reference: ref.forward, mistakes: all(mistakes.forwardMistakes) }),
-  checkSource({ probe: probes.lossAccuracy, seeds: SEEDS, reference: ref.lossAccuracy, mistakes: all(mistakes.lossAccuracyMistakes) }),
-  checkSource({ probe: probes.backward, seeds: SEEDS, reference: ref.backward, mistakes: all(mistakes.backwardMistakes) }),
+  checkSource({
+    probe: probes.lossAccuracy,
+    seeds: SEEDS,
+    reference: ref.lossAccuracy,
+    mistakes: all(mistakes.lossAccuracyMistakes),
+  }),
+  checkSource({
+    probe: probes.backward,
+    seeds: SEEDS,
+    reference: ref.backward,
+    mistakes: all(mistakes.backwardMistakes),
+  }),
   checkSource({ probe: probes.sgd, seeds: SEEDS, reference: ref.sgd, mistakes: all(mistakes.sgdMistakes) }),
-  checkSource({ probe: probes.trainStep, seeds: SEEDS, reference: ref.trainStep, mistakes: all(mistakes.trainStepMistakes) }),
-  checkSource({ probe: probes.autogradBackward, seeds: SEEDS, reference: ref.autogradBackward, mistakes: all(mistakes.autogradBackwardMistakes) }),
+  checkSource({
+    probe: probes.trainStep,
+    seeds: SEEDS,
+    reference: ref.trainStep,
+    mistakes: all(mistakes.trainStepMistakes),
+  }),
+  checkSource({
+    probe: probes.autogradBackward,
+    seeds: SEEDS,
+    reference: ref.autogradBackward,
+    mistakes: all(mistakes.autogradBackwardMistakes),
+  }),
   checkSource({ probe: probes.modelAndLoss, seeds: SEEDS, reference: ref.modelAndLoss, mistakes: [] }),
-  checkSource({ probe: probes.manualStep, seeds: SEEDS, reference: ref.manualStep, mistakes: all(mistakes.manualStepMistakes) }),
-  checkSource({ probe: probes.optimizer, seeds: SEEDS, reference: ref.optimizer, mistakes: all(mistakes.optimizerMistakes) }),
+  checkSource({
+    probe: probes.manualStep,
+    seeds: SEEDS,
+    reference: ref.manualStep,
+    mistakes: all(mistakes.manualStepMistakes),
+  }),
+  checkSource({
+    probe: probes.optimizer,
+    seeds: SEEDS,
+    reference: ref.optimizer,
+    mistakes: all(mistakes.optimizerMistakes),
+  }),
   checkSource({ probe: probes.stages, seeds: SEEDS, reference: ref.stages, mistakes: [] }),
 ] as unknown[] as CheckSource<never>[];
 

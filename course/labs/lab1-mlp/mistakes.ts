@@ -15,9 +15,15 @@ type Params = lab1.Params;
 // forward
 
 /** The slide's forward with one piece changed: `change` gets each intermediate and may replace it. */
-function forwardWith(change: { htilde?: (p: Params, X: tf.Tensor2D) => tf.Tensor; h?: (ht: tf.Tensor) => tf.Tensor; yhat?: (yt: tf.Tensor) => tf.Tensor }): lab1.Forward {
+function forwardWith(change: {
+  htilde?: (p: Params, X: tf.Tensor2D) => tf.Tensor;
+  h?: (ht: tf.Tensor) => tf.Tensor;
+  yhat?: (yt: tf.Tensor) => tf.Tensor;
+}): lab1.Forward {
   return (params, X) => {
-    const htilde = (change.htilde ?? ((p: Params, x: tf.Tensor2D) => tf.matMul(x, p.Wh, false, true).add(p.bh.transpose())))(params, X) as tf.Tensor2D;
+    const htilde = (
+      change.htilde ?? ((p: Params, x: tf.Tensor2D) => tf.matMul(x, p.Wh, false, true).add(p.bh.transpose()))
+    )(params, X) as tf.Tensor2D;
     const h = (change.h ?? tf.tanh)(htilde) as tf.Tensor2D;
     const ytilde = tf.matMul(h, params.Wy, false, true).add(params.by.transpose()) as tf.Tensor2D;
     const yhat = (change.yhat ?? ((yt: tf.Tensor) => tf.exp(yt).div(tf.exp(yt).sum(-1, true))))(ytilde) as tf.Tensor2D;
@@ -65,7 +71,8 @@ export const forwardErrors = {
 // lossAccuracy
 
 const crossEntropyOf = (Yhat: tf.Tensor2D, Y: tf.Tensor2D) => Y.mul(Yhat.log());
-const accuracyOf = (Yhat: tf.Tensor2D, Y: tf.Tensor2D) => Yhat.argMax(1).equal(Y.argMax(1)).toFloat().mean() as tf.Scalar;
+const accuracyOf = (Yhat: tf.Tensor2D, Y: tf.Tensor2D) =>
+  Yhat.argMax(1).equal(Y.argMax(1)).toFloat().mean() as tf.Scalar;
 
 export const lossAccuracyMistakes = {
   sumOverBatch: {
@@ -86,7 +93,10 @@ export const lossAccuracyMistakes = {
   },
   argMaxOverBatch: {
     hint: "argMax over the class axis (1): one predicted class per example",
-    fn: ((Yhat, Y) => [crossEntropyOf(Yhat, Y).sum(1).mean().neg(), Yhat.argMax(0).equal(Y.argMax(0)).toFloat().mean()]) as lab1.LossAccuracy,
+    fn: ((Yhat, Y) => [
+      crossEntropyOf(Yhat, Y).sum(1).mean().neg(),
+      Yhat.argMax(0).equal(Y.argMax(0)).toFloat().mean(),
+    ]) as lab1.LossAccuracy,
   },
 } satisfies Record<string, Mistake<lab1.LossAccuracy>>;
 
@@ -94,11 +104,18 @@ export const lossAccuracyMistakes = {
 // backward
 
 /** The slide's backward with one piece changed. */
-function backwardWith(change: { tanhGrad?: (h: tf.Tensor) => tf.Tensor; divide?: boolean; bias?: (g: tf.Tensor) => tf.Tensor; wy?: (g: tf.Tensor, h: tf.Tensor) => tf.Tensor }): lab1.Backward {
+function backwardWith(change: {
+  tanhGrad?: (h: tf.Tensor) => tf.Tensor;
+  divide?: boolean;
+  bias?: (g: tf.Tensor) => tf.Tensor;
+  wy?: (g: tf.Tensor, h: tf.Tensor) => tf.Tensor;
+}): lab1.Backward {
   return (params, outputs, Y) => {
     const N = change.divide === false ? 1 : Y.shape[0];
     const ytildeGrad = outputs.yhat.sub(Y);
-    const htildeGrad = tf.matMul(ytildeGrad, params.Wy).mul((change.tanhGrad ?? ((h: tf.Tensor) => tf.scalar(1).sub(h.square())))(outputs.h));
+    const htildeGrad = tf
+      .matMul(ytildeGrad, params.Wy)
+      .mul((change.tanhGrad ?? ((h: tf.Tensor) => tf.scalar(1).sub(h.square())))(outputs.h));
     const bias = change.bias ?? ((g: tf.Tensor) => g.sum(0, true).transpose());
     return {
       Wy: (change.wy ?? ((g: tf.Tensor, h: tf.Tensor) => tf.matMul(g, h, true, false)))(ytildeGrad, outputs.h).div(N),
@@ -114,11 +131,26 @@ export const backwardMistakes = {
     hint: "forgot to divide by the batch size N: the loss is a mean over the batch, so are its gradients",
     fn: backwardWith({ divide: false }),
   },
-  hInsteadOfTanhGrad: { hint: "tanh′(h̃) = 1 − h²: multiply by (1 − h²), not by h", fn: backwardWith({ tanhGrad: (h) => h }) },
-  oneMinusH: { hint: "tanh′(h̃) = 1 − h², squared: (1 − h²), not (1 − h)", fn: backwardWith({ tanhGrad: (h) => tf.scalar(1).sub(h) }) },
-  biasNotTransposed: { hint: "the sum over the batch keeps [1, n]: transpose it to the bias's shape [n, 1]", fn: backwardWith({ bias: (g) => g.sum(0, true) }) },
-  biasSummedOverFeatures: { hint: "a bias gradient sums over the batch axis (0), then is transposed to [n, 1]", fn: backwardWith({ bias: (g) => g.sum(1, true) }) },
-  wyTransposed: { hint: "∇Wy = ∇ỹᵀ·h has Wy's shape [ny, nh]: did you transpose?", fn: backwardWith({ wy: (g, h) => tf.matMul(h, g, true, false) }) },
+  hInsteadOfTanhGrad: {
+    hint: "tanh′(h̃) = 1 − h²: multiply by (1 − h²), not by h",
+    fn: backwardWith({ tanhGrad: (h) => h }),
+  },
+  oneMinusH: {
+    hint: "tanh′(h̃) = 1 − h², squared: (1 − h²), not (1 − h)",
+    fn: backwardWith({ tanhGrad: (h) => tf.scalar(1).sub(h) }),
+  },
+  biasNotTransposed: {
+    hint: "the sum over the batch keeps [1, n]: transpose it to the bias's shape [n, 1]",
+    fn: backwardWith({ bias: (g) => g.sum(0, true) }),
+  },
+  biasSummedOverFeatures: {
+    hint: "a bias gradient sums over the batch axis (0), then is transposed to [n, 1]",
+    fn: backwardWith({ bias: (g) => g.sum(1, true) }),
+  },
+  wyTransposed: {
+    hint: "∇Wy = ∇ỹᵀ·h has Wy's shape [ny, nh]: did you transpose?",
+    fn: backwardWith({ wy: (g, h) => tf.matMul(h, g, true, false) }),
+  },
 } satisfies Record<string, Mistake<lab1.Backward>>;
 
 // ---------------------------------------------------------------------------
@@ -127,7 +159,12 @@ export const backwardMistakes = {
 export const sgdMistakes = {
   plus: {
     hint: "step against the gradient: θ ← θ − η∇θ (a + where − belongs)",
-    fn: ((p, g, eta) => ({ Wh: p.Wh.add(g.Wh.mul(eta)), bh: p.bh.add(g.bh.mul(eta)), Wy: p.Wy.add(g.Wy.mul(eta)), by: p.by.add(g.by.mul(eta)) })) as lab1.Sgd,
+    fn: ((p, g, eta) => ({
+      Wh: p.Wh.add(g.Wh.mul(eta)),
+      bh: p.bh.add(g.bh.mul(eta)),
+      Wy: p.Wy.add(g.Wy.mul(eta)),
+      by: p.by.add(g.by.mul(eta)),
+    })) as lab1.Sgd,
   },
   noLearningRate: {
     hint: "multiply each gradient by the learning rate η",
@@ -173,7 +210,10 @@ export const autogradBackwardMistakes = {
   sumLoss: {
     hint: "differentiate the mean loss (lossAccuracy's), not a sum over the batch",
     fn: ((params, X, Y) => {
-      const loss = (Wh: tf.Tensor, bh: tf.Tensor, Wy: tf.Tensor, by: tf.Tensor) => crossEntropyOf(ref.forward({ Wh, bh, Wy, by } as Params, X)[0], Y).sum().neg() as tf.Scalar;
+      const loss = (Wh: tf.Tensor, bh: tf.Tensor, Wy: tf.Tensor, by: tf.Tensor) =>
+        crossEntropyOf(ref.forward({ Wh, bh, Wy, by } as Params, X)[0], Y)
+          .sum()
+          .neg() as tf.Scalar;
       const [Wh, bh, Wy, by] = tf.grads(loss)([params.Wh, params.bh, params.Wy, params.by]);
       return { Wh, bh, Wy, by } as Params;
     }) as lab1.AutogradBackward,
@@ -196,9 +236,13 @@ export const manualStepMistakes = {
   weightsOnly: {
     hint: "0.bias, 2.bias did not change: update every tensor in model.parameters()",
     fn: ((model, loss, X, Y, eta) => {
-      const { value, grads } = tf.variableGrads(() => loss.forward(model.forward(X), Y) as tf.Scalar, model.parameters());
+      const { value, grads } = tf.variableGrads(
+        () => loss.forward(model.forward(X), Y) as tf.Scalar,
+        model.parameters(),
+      );
       tf.tidy(() => {
-        for (const [name, p] of model.namedParameters()) if (name.endsWith("weight")) p.assign(p.sub(grads[p.name].mul(eta)));
+        for (const [name, p] of model.namedParameters())
+          if (name.endsWith("weight")) p.assign(p.sub(grads[p.name].mul(eta)));
       });
       tf.dispose(grads);
       return value;
@@ -208,7 +252,10 @@ export const manualStepMistakes = {
   gradientsKept: {
     hint: "free the gradients (tf.dispose(grads)) and wrap the update in tf.tidy",
     fn: ((model, loss, X, Y, eta) => {
-      const { value, grads } = tf.variableGrads(() => loss.forward(model.forward(X), Y) as tf.Scalar, model.parameters());
+      const { value, grads } = tf.variableGrads(
+        () => loss.forward(model.forward(X), Y) as tf.Scalar,
+        model.parameters(),
+      );
       tf.tidy(() => {
         for (const p of model.parameters()) p.assign(p.sub(grads[p.name].mul(eta)));
       });

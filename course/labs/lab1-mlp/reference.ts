@@ -63,7 +63,8 @@ export function trainStep(params: Params, X: tf.Tensor2D, Y: tf.Tensor2D, eta: n
 }
 
 export function autogradBackward(params: Params, X: tf.Tensor2D, Y: tf.Tensor2D): Params {
-  const loss = (Wh: tf.Tensor, bh: tf.Tensor, Wy: tf.Tensor, by: tf.Tensor) => lossAccuracy(forward({ Wh, bh, Wy, by } as Params, X)[0], Y)[0];
+  const loss = (Wh: tf.Tensor, bh: tf.Tensor, Wy: tf.Tensor, by: tf.Tensor) =>
+    lossAccuracy(forward({ Wh, bh, Wy, by } as Params, X)[0], Y)[0];
   const [Wh, bh, Wy, by] = tf.grads(loss)([params.Wh, params.bh, params.Wy, params.by]);
   return { Wh, bh, Wy, by } as Params;
 }
@@ -85,7 +86,13 @@ export function makeOptimizer(model: Module, eta: number): Optimizer {
   return new SGD(model.parameters(), { lr: eta });
 }
 
-export function optimizerStep(model: Module, loss: Module, optimizer: Optimizer, X: tf.Tensor2D, Y: tf.Tensor2D): tf.Scalar {
+export function optimizerStep(
+  model: Module,
+  loss: Module,
+  optimizer: Optimizer,
+  X: tf.Tensor2D,
+  Y: tf.Tensor2D,
+): tf.Scalar {
   return optimizer.step(() => loss.forward(model.forward(X), Y) as tf.Scalar);
 }
 
@@ -93,4 +100,13 @@ export function optimizerStep(model: Module, loss: Module, optimizer: Optimizer,
 export const optimizer: lab1.OptimizerFunctions = { makeOptimizer, optimizerStep };
 
 /** What the four stages train with: the functions above. */
-export const stages: lab1.StageFunctions = { trainStep, forward, lossAccuracy, autogradBackward, sgd, manualStep, makeOptimizer, optimizerStep };
+export const stages: lab1.StageFunctions = {
+  trainStep,
+  forward,
+  lossAccuracy,
+  autogradBackward,
+  sgd,
+  manualStep,
+  makeOptimizer,
+  optimizerStep,
+};

@@ -21,7 +21,11 @@ function leaf(value: Recorded, path: string): Numeric | null {
 }
 
 /** The one record `name` of the student and the solution, or why it cannot be scored. */
-function records(name: string, student: Map<string, RecordOutput | undefined>, solution: Map<string, RecordOutput>): { mine: RecordOutput; theirs: RecordOutput } | string {
+function records(
+  name: string,
+  student: Map<string, RecordOutput | undefined>,
+  solution: Map<string, RecordOutput>,
+): { mine: RecordOutput; theirs: RecordOutput } | string {
   const theirs = solution.get(name);
   if (!theirs) throw new Error(`the solution shows no record '${name}'`);
   const mine = student.get(name);
@@ -44,7 +48,9 @@ export function scoreHeldOutAccuracy(bar = 0.99): ScoreTest {
     if ("message" in scored) return zero(scored.message);
     const { accuracy, right, total } = scored;
     const percent = (100 * accuracy).toFixed(2);
-    return accuracy >= bar ? { fraction: 1, message: "" } : zero(`held-out token accuracy ${percent}% < ${100 * bar}% (${right} of ${total} tokens)`);
+    return accuracy >= bar
+      ? { fraction: 1, message: "" }
+      : zero(`held-out token accuracy ${percent}% < ${100 * bar}% (${right} of ${total} tokens)`);
   };
 }
 
@@ -80,18 +86,27 @@ export function scoreReversingHead(bar = 0.9): ScoreTest {
       if ("error" in got) return zero(`the trained model threw on the held-out sequences: ${got.error}`);
       const weights = leaf(got.value, "weights");
       if (!weights || weights.shape.length !== 5 || weights.shape[3] !== weights.shape[4]) {
-        return zero(`the attention weights have shape [${weights?.shape ?? "none"}]; expected [batch, layers, heads, L, L]`);
+        return zero(
+          `the attention weights have shape [${weights?.shape ?? "none"}]; expected [batch, layers, heads, L, L]`,
+        );
       }
       best = Math.max(best, ...antiDiagonalFractions(weights).flat());
     }
-    return best >= bar ? { fraction: 1, message: "" } : zero(`the best head attends to key L−1−i for ${(100 * best).toFixed(1)}% of queries (< ${100 * bar}%)`);
+    return best >= bar
+      ? { fraction: 1, message: "" }
+      : zero(`the best head attends to key L−1−i for ${(100 * best).toFixed(1)}% of queries (< ${100 * bar}%)`);
   };
 }
 
 export const lab5: CourseLab = {
   name: "lab5-transformer",
   checks: [
-    checkSource({ probe: probes.alignment, seeds: seedsFor(shapes.alignment), reference: reference.alignment, mistakes: mistakes.alignment }),
+    checkSource({
+      probe: probes.alignment,
+      seeds: seedsFor(shapes.alignment),
+      reference: reference.alignment,
+      mistakes: mistakes.alignment,
+    }),
     checkSource({
       probe: probes.scaledDotProductAttention,
       seeds: seedsFor(shapes.scaledDotProductAttention),
@@ -110,7 +125,12 @@ export const lab5: CourseLab = {
       reference: reference.sinusoidalEncoding,
       mistakes: mistakes.sinusoidalEncoding,
     }),
-    checkSource({ probe: probes.encoderBlock, seeds: seedsFor(shapes.encoderBlock), reference: reference.EncoderBlock, mistakes: mistakes.encoderBlock }),
+    checkSource({
+      probe: probes.encoderBlock,
+      seeds: seedsFor(shapes.encoderBlock),
+      reference: reference.EncoderBlock,
+      mistakes: mistakes.encoderBlock,
+    }),
     checkSource({
       probe: probes.transformerPredictor,
       seeds: seedsFor(shapes.transformerPredictor),
@@ -123,7 +143,12 @@ export const lab5: CourseLab = {
       reference: reference.antiDiagonalFraction,
       mistakes: mistakes.antiDiagonalFraction,
     }),
-    checkSource({ probe: probes.causalMask, seeds: seedsFor(shapes.causalMask), reference: reference.causalMask, mistakes: mistakes.causalMask }),
+    checkSource({
+      probe: probes.causalMask,
+      seeds: seedsFor(shapes.causalMask),
+      reference: reference.causalMask,
+      mistakes: mistakes.causalMask,
+    }),
   ] as never[],
   scoring: {
     test_accuracy: scoreHeldOutAccuracy(0.99),
@@ -132,9 +157,21 @@ export const lab5: CourseLab = {
   // dlkit ships each of these pieces, as PyTorch does; the exercises are to write them.
   shortcuts: [
     { answer: "sdpa", names: ["scaledDotProductAttention", "scaled_dot_product_attention"], tests: ["test_sdpa"] },
-    { answer: "mha", names: ["MultiheadAttention", "multihead_attention", "scaledDotProductAttention"], tests: ["test_mha"] },
+    {
+      answer: "mha",
+      names: ["MultiheadAttention", "multihead_attention", "scaledDotProductAttention"],
+      tests: ["test_mha"],
+    },
     { answer: "sinusoidal", names: ["PositionalEncoding", "positional_encoding"], tests: ["test_sinusoidal"] },
-    { answer: "encoder_block", names: ["TransformerEncoderLayer", "MultiheadAttention", "nn/transformer"], tests: ["test_encoder_block"] },
-    { answer: "predictor", names: ["TransformerEncoder", "TransformerEncoderLayer", "MultiheadAttention"], tests: ["test_predictor"] },
+    {
+      answer: "encoder_block",
+      names: ["TransformerEncoderLayer", "MultiheadAttention", "nn/transformer"],
+      tests: ["test_encoder_block"],
+    },
+    {
+      answer: "predictor",
+      names: ["TransformerEncoder", "TransformerEncoderLayer", "MultiheadAttention"],
+      tests: ["test_predictor"],
+    },
   ],
 };

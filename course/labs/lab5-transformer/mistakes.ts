@@ -67,7 +67,13 @@ function swapLast2(x: tf.Tensor): tf.Tensor {
 }
 
 /** Scaled dot-product attention, right (variant {}) or with one known mistake. */
-function attentionWith(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor | undefined, variant: AttentionVariant = {}): AttentionOutput {
+function attentionWith(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask: tf.Tensor | undefined,
+  variant: AttentionVariant = {},
+): AttentionOutput {
   const d = q.shape[q.rank - 1];
   const raw = variant.keysFirst ? tf.matMul(k, q, false, true) : tf.matMul(q, k, false, true);
   let scores = raw.mul(variant.scale ?? 1 / Math.sqrt(d));
@@ -122,22 +128,36 @@ interface MhaVariant {
 
 const linear = (x: tf.Tensor, p: LinearLike) => {
   const [outFeatures, inFeatures] = p.weight.shape as [number, number];
-  const y = tf.matMul(x.reshape([-1, inFeatures]), p.weight, false, true).reshape([...x.shape.slice(0, -1), outFeatures]);
+  const y = tf
+    .matMul(x.reshape([-1, inFeatures]), p.weight, false, true)
+    .reshape([...x.shape.slice(0, -1), outFeatures]);
   return p.bias ? y.add(p.bias) : y;
 };
 
 /** Multi-head attention from a module's projection weights, with one known mistake. */
-function multiHeadWith(m: MultiHeadAttentionLike, heads: number, query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, mask: tf.Tensor | undefined, variant: MhaVariant): AttentionOutput {
+function multiHeadWith(
+  m: MultiHeadAttentionLike,
+  heads: number,
+  query: tf.Tensor,
+  key: tf.Tensor,
+  value: tf.Tensor,
+  mask: tf.Tensor | undefined,
+  variant: MhaVariant,
+): AttentionOutput {
   const [batch, L, E] = query.shape;
   const dh = E / heads;
   const split = (x: tf.Tensor) =>
-    variant.splitWithoutTranspose ? x.reshape([batch, heads, -1, dh]) : x.reshape([batch, -1, heads, dh]).transpose([0, 2, 1, 3]);
+    variant.splitWithoutTranspose
+      ? x.reshape([batch, heads, -1, dh])
+      : x.reshape([batch, -1, heads, dh]).transpose([0, 2, 1, 3]);
   const q = split(linear(query, m.qProj));
   const k = split(linear(key, m.kProj));
   const v = split(linear(value, m.vProj));
   const scale = variant.scaleByModelDim ? 1 / Math.sqrt(E) : 1 / Math.sqrt(dh);
   const { output, weights } = attentionWith(q, k, v, mask, { scale });
-  const merged = variant.mergeWithoutTranspose ? output.reshape([batch, L, E]) : output.transpose([0, 2, 1, 3]).reshape([batch, L, E]);
+  const merged = variant.mergeWithoutTranspose
+    ? output.reshape([batch, L, E])
+    : output.transpose([0, 2, 1, 3]).reshape([batch, L, E]);
   return { output: variant.noOutputProjection ? merged : linear(merged, m.outProj), weights };
 }
 
@@ -170,7 +190,10 @@ export const multiHeadAttention: Mistake<MultiHeadAttentionClass>[] = [
     hint: "scaled by 1/√dModel: each head's scores are scaled by 1/√(dModel / heads), the size of one head",
     fn: multiHeadClass({ scaleByModelDim: true }),
   },
-  { hint: "the output projection is missing: apply outProj to the merged heads", fn: multiHeadClass({ noOutputProjection: true }) },
+  {
+    hint: "the output projection is missing: apply outProj to the merged heads",
+    fn: multiHeadClass({ noOutputProjection: true }),
+  },
 ];
 
 // ---------------------------------------------------------------- part 4
@@ -204,10 +227,22 @@ function sinusoidalWith(length: number, dModel: number, variant: SineVariant): t
 type SineFn = (length: number, dModel: number) => tf.Tensor;
 
 export const sinusoidalEncoding: Mistake<SineFn>[] = [
-  { hint: "sin and cos swapped: even columns 2i get sin, odd columns 2i+1 get cos", fn: (L, d) => sinusoidalWith(L, d, { swap: true }) },
-  { hint: "sin in the first half and cos in the second: interleave them instead (column 2i sin, column 2i+1 cos)", fn: (L, d) => sinusoidalWith(L, d, { halves: true }) },
-  { hint: "frequencies too close together: the exponent is 2i/dModel for the pair (2i, 2i+1), not i/dModel", fn: (L, d) => sinusoidalWith(L, d, { exponentPerDim: true }) },
-  { hint: "positions counted from 1: the first token is at position 0 (its row is sin 0 = 0, cos 0 = 1)", fn: (L, d) => sinusoidalWith(L, d, { fromOne: true }) },
+  {
+    hint: "sin and cos swapped: even columns 2i get sin, odd columns 2i+1 get cos",
+    fn: (L, d) => sinusoidalWith(L, d, { swap: true }),
+  },
+  {
+    hint: "sin in the first half and cos in the second: interleave them instead (column 2i sin, column 2i+1 cos)",
+    fn: (L, d) => sinusoidalWith(L, d, { halves: true }),
+  },
+  {
+    hint: "frequencies too close together: the exponent is 2i/dModel for the pair (2i, 2i+1), not i/dModel",
+    fn: (L, d) => sinusoidalWith(L, d, { exponentPerDim: true }),
+  },
+  {
+    hint: "positions counted from 1: the first token is at position 0 (its row is sin 0 = 0, cos 0 = 1)",
+    fn: (L, d) => sinusoidalWith(L, d, { fromOne: true }),
+  },
 ];
 
 // ---------------------------------------------------------------- part 5
@@ -251,8 +286,14 @@ function encoderBlockClass(variant: BlockVariant): EncoderBlockClass {
 }
 
 export const encoderBlock: Mistake<EncoderBlockClass>[] = [
-  { hint: "the skip connection around attention is missing: norm1(x + attention(x)), not norm1(attention(x))", fn: encoderBlockClass({ noAttentionResidual: true }) },
-  { hint: "the skip connection around the MLP is missing: norm2(h + mlp(h)), not norm2(mlp(h))", fn: encoderBlockClass({ noFeedForwardResidual: true }) },
+  {
+    hint: "the skip connection around attention is missing: norm1(x + attention(x)), not norm1(attention(x))",
+    fn: encoderBlockClass({ noAttentionResidual: true }),
+  },
+  {
+    hint: "the skip connection around the MLP is missing: norm2(h + mlp(h)), not norm2(mlp(h))",
+    fn: encoderBlockClass({ noFeedForwardResidual: true }),
+  },
   {
     hint: "both skip connections are missing: add the block's input back before each LayerNorm",
     fn: encoderBlockClass({ noAttentionResidual: true, noFeedForwardResidual: true }),
@@ -282,7 +323,10 @@ function predictorClass(variant: PredictorVariant): TransformerPredictorClass {
         let x = first;
         const maps: tf.Tensor[] = [];
         for (const block of this.layers.items) {
-          const { output, weights } = block.attend(variant.blocksOnEmbeddings ? first : x, variant.maskDropped ? undefined : mask);
+          const { output, weights } = block.attend(
+            variant.blocksOnEmbeddings ? first : x,
+            variant.maskDropped ? undefined : mask,
+          );
           x = output;
           maps.push(weights);
         }
@@ -301,8 +345,14 @@ export const transformerPredictor: Mistake<TransformerPredictorClass>[] = [
     hint: "every block reads the embeddings: run the blocks one after the other on x (x = block.attend(x).output), and the head on the last block's output",
     fn: predictorClass({ blocksOnEmbeddings: true }),
   },
-  { hint: "stack the layers' weights on axis 1: tf.stack(maps, 1) gives [batch, layers, heads, L, L]", fn: predictorClass({ stackOnAxis0: true }) },
-  { hint: "the mask does not reach the blocks: pass it on, block.attend(x, mask)", fn: predictorClass({ maskDropped: true }) },
+  {
+    hint: "stack the layers' weights on axis 1: tf.stack(maps, 1) gives [batch, layers, heads, L, L]",
+    fn: predictorClass({ stackOnAxis0: true }),
+  },
+  {
+    hint: "the mask does not reach the blocks: pass it on, block.attend(x, mask)",
+    fn: predictorClass({ maskDropped: true }),
+  },
 ];
 
 // ---------------------------------------------------------------- part 7
@@ -317,8 +367,14 @@ const fractionAt = (weights: tf.Tensor, axis: number, diagonal: boolean): number
   });
 
 export const antiDiagonalFraction: Mistake<FractionFn>[] = [
-  { hint: "that counts the diagonal (key i): the reversal's key for query i is L − 1 − i", fn: (w) => fractionAt(w, -1, true) },
-  { hint: "arg-max over the queries: each query's most-attended key is the arg-max of its row, the last axis (argMax(-1))", fn: (w) => fractionAt(w, -2, false) },
+  {
+    hint: "that counts the diagonal (key i): the reversal's key for query i is L − 1 − i",
+    fn: (w) => fractionAt(w, -1, true),
+  },
+  {
+    hint: "arg-max over the queries: each query's most-attended key is the arg-max of its row, the last axis (argMax(-1))",
+    fn: (w) => fractionAt(w, -2, false),
+  },
 ];
 
 export const causalMask: Mistake<(length: number) => tf.Tensor>[] = [
@@ -326,5 +382,8 @@ export const causalMask: Mistake<(length: number) => tf.Tensor>[] = [
     hint: "that lets each query see the future: keep the lower triangle (key j ≤ query i), tf.linalg.bandPart(ones, -1, 0)",
     fn: (L) => tf.linalg.bandPart(tf.ones([L, L]), 0, -1),
   },
-  { hint: "the diagonal is blocked: a token may attend to itself (j ≤ i, not j < i)", fn: (L) => tf.linalg.bandPart(tf.ones([L, L]), -1, 0).sub(tf.eye(L)) },
+  {
+    hint: "the diagonal is blocked: a token may attend to itself (j ≤ i, not j < i)",
+    fn: (L) => tf.linalg.bandPart(tf.ones([L, L]), -1, 0).sub(tf.eye(L)),
+  },
 ];

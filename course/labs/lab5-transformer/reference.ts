@@ -16,7 +16,15 @@ import type {
   MultiHeadAttentionLike,
   TransformerPredictorLike,
 } from "../../../lib/check/labs/lab5-transformer";
-import { LayerNorm, Linear, Module, MultiheadAttention, PositionalEncoding, scaledDotProductAttention as libAttention, TransformerEncoderLayer } from "../../../lib/nn";
+import {
+  LayerNorm,
+  Linear,
+  Module,
+  MultiheadAttention,
+  PositionalEncoding,
+  scaledDotProductAttention as libAttention,
+  TransformerEncoderLayer,
+} from "../../../lib/nn";
 
 /** Part 1: scores = Q Kᵀ, weights = softmax over the keys, output = weights V. */
 export const alignment: AlignmentFn = (queries, keys, values) => {
@@ -26,7 +34,8 @@ export const alignment: AlignmentFn = (queries, keys, values) => {
 };
 
 /** Part 2: lib's scaledDotProductAttention (a bool mask, true = may attend). */
-export const scaledDotProductAttention: AttentionFn = (q, k, v, mask) => libAttention(q, k, v, mask ? mask.cast("bool") : undefined);
+export const scaledDotProductAttention: AttentionFn = (q, k, v, mask) =>
+  libAttention(q, k, v, mask ? mask.cast("bool") : undefined);
 
 function projectionState(m: MultiHeadAttentionLike, prefix: string): Record<string, tf.Tensor> {
   const bias = (p: LinearLike) => p.bias!;
@@ -68,7 +77,10 @@ export class MultiHeadAttention extends Module {
   readonly vProj: Linear;
   readonly outProj: Linear;
 
-  constructor(readonly dModel: number, readonly numHeads: number) {
+  constructor(
+    readonly dModel: number,
+    readonly numHeads: number,
+  ) {
     super();
     this.qProj = this.registerModule("q_proj", new Linear(dModel, dModel));
     this.kProj = this.registerModule("k_proj", new Linear(dModel, dModel));
@@ -80,7 +92,10 @@ export class MultiHeadAttention extends Module {
     return tf.tidy(() => {
       const lib = new MultiheadAttention(this.dModel, this.numHeads, { batchFirst: true, seed: 0 });
       const { output, weights } = withLib(lib, projectionState(this, ""), (mha) =>
-        mha.attend(query, key, value, { attnMask: blockedMask(mask, this.numHeads, query.shape[1] as number), averageAttnWeights: false }),
+        mha.attend(query, key, value, {
+          attnMask: blockedMask(mask, this.numHeads, query.shape[1] as number),
+          averageAttnWeights: false,
+        }),
       );
       return { output, weights };
     });
@@ -126,7 +141,11 @@ export class EncoderBlock extends Module {
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
 
-  constructor(readonly dModel: number, readonly numHeads: number, readonly dimFeedforward: number) {
+  constructor(
+    readonly dModel: number,
+    readonly numHeads: number,
+    readonly dimFeedforward: number,
+  ) {
     super();
     this.selfAttn = this.registerModule("self_attn", new MultiHeadAttention(dModel, numHeads));
     this.linear1 = this.registerModule("linear1", new Linear(dModel, dimFeedforward));
@@ -137,7 +156,12 @@ export class EncoderBlock extends Module {
 
   attend(x: tf.Tensor, mask?: tf.Tensor): AttentionOutput {
     return tf.tidy(() => {
-      const lib = new TransformerEncoderLayer(this.dModel, this.numHeads, { dimFeedforward: this.dimFeedforward, dropout: 0, batchFirst: true, seed: 0 });
+      const lib = new TransformerEncoderLayer(this.dModel, this.numHeads, {
+        dimFeedforward: this.dimFeedforward,
+        dropout: 0,
+        batchFirst: true,
+        seed: 0,
+      });
       return withLib(lib, blockState(this), (layer) => {
         const { output, weights } = layer.run(x, blockedMask(mask, this.numHeads, x.shape[1] as number));
         return { output, weights: weights[0] };

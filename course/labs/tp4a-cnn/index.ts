@@ -15,12 +15,37 @@ import * as reference from "./reference";
 const SEEDS = [7, 8, 9];
 
 const checks = [
-  checkSource({ probe: probes.toModelInput, seeds: SEEDS, reference: reference.toModelInput, mistakes: mistakes.toModelInputMistakes }),
-  checkSource({ probe: probes.makeLeNet, seeds: SEEDS, reference: reference.makeLeNet, mistakes: mistakes.leNetMistakes }),
+  checkSource({
+    probe: probes.toModelInput,
+    seeds: SEEDS,
+    reference: reference.toModelInput,
+    mistakes: mistakes.toModelInputMistakes,
+  }),
+  checkSource({
+    probe: probes.makeLeNet,
+    seeds: SEEDS,
+    reference: reference.makeLeNet,
+    mistakes: mistakes.leNetMistakes,
+  }),
   checkSource({ probe: probes.lossFn, seeds: SEEDS, reference: reference.lossFn, mistakes: mistakes.lossFnMistakes }),
-  checkSource({ probe: probes.predict, seeds: SEEDS, reference: reference.predict, mistakes: mistakes.predictMistakes }),
-  checkSource({ probe: probes.withNewHead, seeds: SEEDS, reference: reference.withNewHead, mistakes: mistakes.withNewHeadMistakes }),
-  checkSource({ probe: probes.trainEpoch, seeds: SEEDS, reference: reference.trainEpoch, mistakes: mistakes.trainEpochMistakes }),
+  checkSource({
+    probe: probes.predict,
+    seeds: SEEDS,
+    reference: reference.predict,
+    mistakes: mistakes.predictMistakes,
+  }),
+  checkSource({
+    probe: probes.withNewHead,
+    seeds: SEEDS,
+    reference: reference.withNewHead,
+    mistakes: mistakes.withNewHeadMistakes,
+  }),
+  checkSource({
+    probe: probes.trainEpoch,
+    seeds: SEEDS,
+    reference: reference.trainEpoch,
+    mistakes: mistakes.trainEpochMistakes,
+  }),
 ] as unknown as CheckSource<never>[];
 
 /**
@@ -49,9 +74,13 @@ export function leNetAccuracyScore(bar = LENET_SUBSET_BAR): ScoreTest {
     if ("message" in scored) return { fraction: 0, message: scored.message };
     const want = recordedNumber(theirs.cases[0], "parameters");
     const bad = mine!.cases.map((c) => recordedNumber(c, "parameters")).find((n) => n !== want);
-    if (bad !== undefined) return { fraction: 0, message: `the trained model has ${bad ?? "no"} parameters, not LeNet-5's ${want}` };
+    if (bad !== undefined)
+      return { fraction: 0, message: `the trained model has ${bad ?? "no"} parameters, not LeNet-5's ${want}` };
     if (scored.accuracy >= bar) return { fraction: 1, message: "" };
-    return { fraction: 0, message: `LeNet-5 is ${pct(scored.accuracy)} accurate on ${scored.total} test images drawn by the grader; expected at least ${pct(bar)}` };
+    return {
+      fraction: 0,
+      message: `LeNet-5 is ${pct(scored.accuracy)} accurate on ${scored.total} test images drawn by the grader; expected at least ${pct(bar)}`,
+    };
   };
 }
 
@@ -67,7 +96,10 @@ export function fineTuneWinsScore(): ScoreTest {
     const scratch = pooledAccuracy(name, "scratch", mine, theirs);
     if ("message" in scratch) return { fraction: 0, message: scratch.message };
     if (fineTuned.accuracy > scratch.accuracy) return { fraction: 1, message: "" };
-    return { fraction: 0, message: `fine-tuned ${pct(fineTuned.accuracy)} vs ${pct(scratch.accuracy)} from scratch on the grader's test images: fine-tuning should win` };
+    return {
+      fraction: 0,
+      message: `fine-tuned ${pct(fineTuned.accuracy)} vs ${pct(scratch.accuracy)} from scratch on the grader's test images: fine-tuning should win`,
+    };
   };
 }
 

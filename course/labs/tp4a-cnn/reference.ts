@@ -10,17 +10,25 @@ export function toModelInput(raw: tf.Tensor4D): tf.Tensor4D {
 
 export function makeLeNet(): Sequential {
   return new Sequential(
-    new Conv2d(1, 6, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2),
-    new Conv2d(6, 16, 5), new ReLU(), new MaxPool2d(2),
+    new Conv2d(1, 6, 5, { padding: 2 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(6, 16, 5),
+    new ReLU(),
+    new MaxPool2d(2),
     new Flatten(),
-    new Linear(16 * 5 * 5, 120), new ReLU(),
-    new Linear(120, 84), new ReLU(),
+    new Linear(16 * 5 * 5, 120),
+    new ReLU(),
+    new Linear(120, 84),
+    new ReLU(),
     new Linear(84, 10),
   );
 }
 
 export function lossFn(logits: tf.Tensor, y: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.logSoftmax(logits, 1).mul(tf.oneHot(y.toInt(), logits.shape[1]!)).sum(1).mean().neg() as tf.Scalar);
+  return tf.tidy(
+    () => tf.logSoftmax(logits, 1).mul(tf.oneHot(y.toInt(), logits.shape[1]!)).sum(1).mean().neg() as tf.Scalar,
+  );
 }
 
 export function predict(model: Module, x: tf.Tensor, batchSize: number): tf.Tensor1D {
@@ -40,7 +48,12 @@ export function withNewHead(pretrained: Sequential, numClasses: number): Sequent
   return new Sequential(...pretrained.layers.slice(0, -1), new Linear(head.inFeatures, numClasses));
 }
 
-export function trainEpoch(model: Module, optimizer: Optimizer, loader: Iterable<Batch>, lossFn: (logits: tf.Tensor, y: tf.Tensor) => tf.Scalar): number {
+export function trainEpoch(
+  model: Module,
+  optimizer: Optimizer,
+  loader: Iterable<Batch>,
+  lossFn: (logits: tf.Tensor, y: tf.Tensor) => tf.Scalar,
+): number {
   model.train();
   let total = 0;
   let batches = 0;

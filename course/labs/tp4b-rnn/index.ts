@@ -21,12 +21,32 @@ const TWO_SEEDS = [1, 2];
 const all = <F>(catalogue: Record<string, Mistake<F>>): Mistake<F>[] => Object.values(catalogue);
 
 const checks = [
-  checkSource({ probe: probes.wordToTensor, seeds: TWO_SEEDS, reference: ref.wordToTensorCase, mistakes: all(mistakes.wordToTensorMistakes) }),
+  checkSource({
+    probe: probes.wordToTensor,
+    seeds: TWO_SEEDS,
+    reference: ref.wordToTensorCase,
+    mistakes: all(mistakes.wordToTensorMistakes),
+  }),
   checkSource({ probe: probes.rnnClass, seeds: TWO_SEEDS, reference: ref.RNN, mistakes: all(mistakes.rnnMistakes) }),
-  checkSource({ probe: probes.trainWord, seeds: SEEDS, reference: ref.trainWord, mistakes: all(mistakes.trainWordMistakes) }),
-  checkSource({ probe: probes.wordClassifier, seeds: TWO_SEEDS, reference: ref.WordClassifier, mistakes: all(mistakes.classifierMistakes) }),
+  checkSource({
+    probe: probes.trainWord,
+    seeds: SEEDS,
+    reference: ref.trainWord,
+    mistakes: all(mistakes.trainWordMistakes),
+  }),
+  checkSource({
+    probe: probes.wordClassifier,
+    seeds: TWO_SEEDS,
+    reference: ref.WordClassifier,
+    mistakes: all(mistakes.classifierMistakes),
+  }),
   // One word per seed, n from 1 to 5: four seeds see n = 1 to 4 (2 twice).
-  checkSource({ probe: probes.predict, seeds: [1, 2, 3, 4], reference: ref.predictCase, mistakes: all(mistakes.predictMistakes) }),
+  checkSource({
+    probe: probes.predict,
+    seeds: [1, 2, 3, 4],
+    reference: ref.predictCase,
+    mistakes: all(mistakes.predictMistakes),
+  }),
 ] as unknown[] as CheckSource<never>[];
 
 /** The GRU's bar on held-out words, and the languages it must tell apart. */
@@ -45,9 +65,12 @@ export function scoreHeldOut(bar = HELD_OUT_BAR): ScoreTest {
     const scored = pooledAccuracy(name, "predicted", student.get(name), theirs);
     if ("message" in scored) return { fraction: 0, message: scored.message };
     const { accuracy, total, labels: languages } = scored;
-    if (languages.size < bar.languages) throw new Error(`the solution's '${name}' covers ${languages.size} languages; the bar is ${bar.languages}`);
+    if (languages.size < bar.languages)
+      throw new Error(`the solution's '${name}' covers ${languages.size} languages; the bar is ${bar.languages}`);
     const shown = `${(100 * accuracy).toFixed(1)}% of ${total} held-out words over ${languages.size} languages`;
-    return accuracy >= bar.accuracy ? { fraction: 1, message: "" } : { fraction: 0, message: `the GRU's held-out accuracy is ${shown}; the bar is ${100 * bar.accuracy}%` };
+    return accuracy >= bar.accuracy
+      ? { fraction: 1, message: "" }
+      : { fraction: 0, message: `the GRU's held-out accuracy is ${shown}; the bar is ${100 * bar.accuracy}%` };
   };
 }
 

@@ -6,7 +6,14 @@
  * (a shape, a dtype, a leak) before any comparison, and serve the tests.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Predict, PredictCase, SlideRNNClass, TrainWord, WordClassifierClass, WordToTensorCase } from "../../../lib/check/labs/tp4b-rnn";
+import type {
+  Predict,
+  PredictCase,
+  SlideRNNClass,
+  TrainWord,
+  WordClassifierClass,
+  WordToTensorCase,
+} from "../../../lib/check/labs/tp4b-rnn";
 import { GRU, Linear, Module, nllLoss, RNN as LibRNN } from "../../../lib/nn";
 import type { Mistake } from "../../lab";
 import { ALPHABET, LANGUAGE_NAMES, letterToIndex, wordsToBatch, wordToTensor } from "./reference";
@@ -14,32 +21,65 @@ import { ALPHABET, LANGUAGE_NAMES, letterToIndex, wordsToBatch, wordToTensor } f
 // ---------------------------------------------------------------------------
 // wordToTensor
 
-const oneHotRows = (indices: number[], depth: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(indices, "int32"), depth).toFloat().expandDims(1));
+const oneHotRows = (indices: number[], depth: number) =>
+  tf.tidy(() => tf.oneHot(tf.tensor1d(indices, "int32"), depth).toFloat().expandDims(1));
 
 /** A wordToTensor over the notebook's ALPHABET, as the probe takes it. */
-const tokenizer = (fn: (alphabet: string, word: string) => tf.Tensor): WordToTensorCase => ({ alphabet: ALPHABET, wordToTensor: (word) => fn(ALPHABET, word) });
+const tokenizer = (fn: (alphabet: string, word: string) => tf.Tensor): WordToTensorCase => ({
+  alphabet: ALPHABET,
+  wordToTensor: (word) => fn(ALPHABET, word),
+});
 
 export const wordToTensorMistakes: Record<string, Mistake<WordToTensorCase>> = {
   unknownDropped: {
     hint: "a character outside the alphabet has an all-zero row: indexOf gives −1 there; letterToIndex should give the unknown slot, N_LETTERS − 1",
-    fn: tokenizer((alphabet, word) => oneHotRows([...word].map((c) => alphabet.indexOf(c)), alphabet.length + 1)),
+    fn: tokenizer((alphabet, word) =>
+      oneHotRows(
+        [...word].map((c) => alphabet.indexOf(c)),
+        alphabet.length + 1,
+      ),
+    ),
   },
   offByOne: {
     hint: "every 1 is one column too far right: letterToIndex is the position in ALPHABET, from 0",
-    fn: tokenizer((alphabet, word) => oneHotRows([...word].map((c) => (letterToIndex(alphabet, c) + 1) % (alphabet.length + 1)), alphabet.length + 1)),
+    fn: tokenizer((alphabet, word) =>
+      oneHotRows(
+        [...word].map((c) => (letterToIndex(alphabet, c) + 1) % (alphabet.length + 1)),
+        alphabet.length + 1,
+      ),
+    ),
   },
 };
 
 /** Tokenizers of the wrong shape or dtype: wordToTensor's property checks name them. */
 export const wordToTensorShapes = {
   /** No slot for unknown characters. */
-  noUnknownSlot: (word: string) => oneHotRows([...word].map((c) => Math.max(ALPHABET.indexOf(c), 0)), ALPHABET.length),
+  noUnknownSlot: (word: string) =>
+    oneHotRows(
+      [...word].map((c) => Math.max(ALPHABET.indexOf(c), 0)),
+      ALPHABET.length,
+    ),
   /** The 26 letters a–z only. */
-  asciiOnly: (word: string) => oneHotRows([...word].map((c) => Math.min(Math.max(c.charCodeAt(0) - 97, 0), 25)), 26),
+  asciiOnly: (word: string) =>
+    oneHotRows(
+      [...word].map((c) => Math.min(Math.max(c.charCodeAt(0) - 97, 0), 25)),
+      26,
+    ),
   /** [length, N_LETTERS]: no batch axis. */
   noBatchAxis: (word: string) => tf.tidy(() => wordToTensor(ALPHABET, word).squeeze([1])),
   /** tf.oneHot's int32, not float32. */
-  int32: (word: string) => tf.tidy(() => tf.oneHot(tf.tensor1d([...word].map((c) => letterToIndex(ALPHABET, c)), "int32"), ALPHABET.length + 1).expandDims(1)),
+  int32: (word: string) =>
+    tf.tidy(() =>
+      tf
+        .oneHot(
+          tf.tensor1d(
+            [...word].map((c) => letterToIndex(ALPHABET, c)),
+            "int32",
+          ),
+          ALPHABET.length + 1,
+        )
+        .expandDims(1),
+    ),
 };
 
 // ---------------------------------------------------------------------------
@@ -70,7 +110,12 @@ export function slideRNN(v: RNNVariant = {}): SlideRNNClass {
     i2o: Linear;
     hidden!: tf.Tensor;
 
-    constructor(readonly inputSize: number, readonly hiddenSize: number, readonly outputSize: number, seed = 0) {
+    constructor(
+      readonly inputSize: number,
+      readonly hiddenSize: number,
+      readonly outputSize: number,
+      seed = 0,
+    ) {
       super();
       if (v.stubbed) throw new Error("not implemented: constructor (replace this line with your code)");
       const i2h = new Linear(v.i2hInputOnly ? inputSize : inputSize + hiddenSize, hiddenSize, { seed });
@@ -124,8 +169,14 @@ export const rnnMistakes: Record<string, Mistake<SlideRNNClass>> = {
     hint: "your outputs sum to 1: that is softmax. The slide's activation is log-softmax (nn.LogSoftmax(dim=1)), what nn.nllLoss expects; softmax, then a loss that applies it again, would apply softmax twice",
     fn: slideRNN({ softmax: true }),
   },
-  noActivation: { hint: "apply the activation to the output: log-softmax over the classes, tf.logSoftmax(output, 1)", fn: slideRNN({ noActivation: true }) },
-  logSoftmaxAxis0: { hint: "log-softmax over the classes, axis 1 (dim=1): over axis 0 of a [1, classes] row it gives all zeros", fn: slideRNN({ logSoftmaxAxis0: true }) },
+  noActivation: {
+    hint: "apply the activation to the output: log-softmax over the classes, tf.logSoftmax(output, 1)",
+    fn: slideRNN({ noActivation: true }),
+  },
+  logSoftmaxAxis0: {
+    hint: "log-softmax over the classes, axis 1 (dim=1): over axis 0 of a [1, classes] row it gives all zeros",
+    fn: slideRNN({ logSoftmaxAxis0: true }),
+  },
   tanhHidden: {
     hint: "the slide keeps the new hidden state as i2h(concat), with no activation: the activation goes on the output (log-softmax)",
     fn: slideRNN({ tanhHidden: true }),
@@ -173,9 +224,11 @@ export const trainWordMistakes: Record<string, Mistake<TrainWord>> = {
 /** trainWords that throw, leak or return the wrong thing: trainWord's error hints and property checks name them. */
 export const trainWordFaults: Record<string, TrainWord> = {
   /** initHidden forgotten: the second word reads the first word's freed state. */
-  noReset: (rnn, word, label, optimizer) => readAndFree(optimizer.step(() => nllLoss(lastOutput(rnn, word, false), label) as tf.Scalar)),
+  noReset: (rnn, word, label, optimizer) =>
+    readAndFree(optimizer.step(() => nllLoss(lastOutput(rnn, word, false), label) as tf.Scalar)),
   /** The loss read but never freed. */
-  lossKept: (rnn, word, label, optimizer) => optimizer.step(() => nllLoss(lastOutput(rnn, word), label) as tf.Scalar).dataSync()[0],
+  lossKept: (rnn, word, label, optimizer) =>
+    optimizer.step(() => nllLoss(lastOutput(rnn, word), label) as tf.Scalar).dataSync()[0],
   /** The loss tensor returned (freed) instead of its value. */
   tensorReturned: (rnn, word, label, optimizer) => {
     const loss = optimizer.step(() => nllLoss(lastOutput(rnn, word), label) as tf.Scalar);
@@ -204,7 +257,8 @@ export function classifier(v: ClassifierVariant = {}): WordClassifierClass {
     constructor(inputSize: number, hiddenSize: number, outputSize: number, cell: "gru" | "rnn" = "gru", seed = 0) {
       super();
       const args = { batchFirst: !v.timeFirst, seed };
-      const rnn = cell === "gru" || v.alwaysGru ? new GRU(inputSize, hiddenSize, args) : new LibRNN(inputSize, hiddenSize, args);
+      const rnn =
+        cell === "gru" || v.alwaysGru ? new GRU(inputSize, hiddenSize, args) : new LibRNN(inputSize, hiddenSize, args);
       const fc = new Linear(hiddenSize, outputSize, { seed: seed + 10 });
       this.rnn = v.unregistered ? rnn : this.registerModule("rnn", rnn);
       this.fc = v.unregistered ? fc : this.registerModule("fc", fc);
@@ -283,16 +337,28 @@ export function predictWith(v: PredictVariant = {}): Predict {
     const byScore = values.map((p, i) => ({ p, i })).sort((a, b) => (v.ascending ? a.p - b.p : b.p - a.p));
     const top = byScore.slice(0, v.fixedN ?? n);
     if (v.reversed) top.reverse();
-    return top.map(({ p, i }) => ({ language: LANGUAGE_NAMES[(i + (v.shiftNames ? 1 : 0)) % LANGUAGE_NAMES.length], probability: v.percent ? 100 * p : p }));
+    return top.map(({ p, i }) => ({
+      language: LANGUAGE_NAMES[(i + (v.shiftNames ? 1 : 0)) % LANGUAGE_NAMES.length],
+      probability: v.percent ? 100 * p : p,
+    }));
   };
 }
 
 const guessing = (v: PredictVariant): PredictCase => ({ classNames: LANGUAGE_NAMES, predict: predictWith(v) });
 
 export const predictMistakes: Record<string, Mistake<PredictCase>> = {
-  noSoftmax: { hint: "those are the raw scores (logits): turn them into probabilities with tf.softmax first", fn: guessing({ noSoftmax: true }) },
+  noSoftmax: {
+    hint: "those are the raw scores (logits): turn them into probabilities with tf.softmax first",
+    fn: guessing({ noSoftmax: true }),
+  },
   ascending: { hint: "those are the least likely: tf.topk gives the largest first", fn: guessing({ ascending: true }) },
   reversed: { hint: "likeliest first: tf.topk sorts from the largest", fn: guessing({ reversed: true }) },
-  percent: { hint: "probabilities are between 0 and 1: print them as percentages, but return them as fractions", fn: guessing({ percent: true }) },
-  shiftNames: { hint: "the probabilities are right but not the names: the language of index i is LANGUAGE_NAMES[i] (topk's indices)", fn: guessing({ shiftNames: true }) },
+  percent: {
+    hint: "probabilities are between 0 and 1: print them as percentages, but return them as fractions",
+    fn: guessing({ percent: true }),
+  },
+  shiftNames: {
+    hint: "the probabilities are right but not the names: the language of index i is LANGUAGE_NAMES[i] (topk's indices)",
+    fn: guessing({ shiftNames: true }),
+  },
 };

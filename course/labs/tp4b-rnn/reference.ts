@@ -29,10 +29,24 @@ export function letterToIndex(alphabet: string, letter: string): number {
 }
 
 export function wordToTensor(alphabet: string, word: string): tf.Tensor {
-  return tf.tidy(() => tf.oneHot(tf.tensor1d([...word].map((c) => letterToIndex(alphabet, c)), "int32"), alphabet.length + 1).toFloat().expandDims(1));
+  return tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          [...word].map((c) => letterToIndex(alphabet, c)),
+          "int32",
+        ),
+        alphabet.length + 1,
+      )
+      .toFloat()
+      .expandDims(1),
+  );
 }
 
-export const wordToTensorCase: WordToTensorCase = { alphabet: ALPHABET, wordToTensor: (word) => wordToTensor(ALPHABET, word) };
+export const wordToTensorCase: WordToTensorCase = {
+  alphabet: ALPHABET,
+  wordToTensor: (word) => wordToTensor(ALPHABET, word),
+};
 
 // ---------------------------------------------------------------------------
 // TODO 2: the slide's RNN
@@ -43,7 +57,12 @@ export class RNN extends Module {
   activation: (x: tf.Tensor) => tf.Tensor;
   hidden!: tf.Tensor;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly outputSize: number, seed = 0) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly outputSize: number,
+    seed = 0,
+  ) {
     super();
     this.i2h = this.registerModule("i2h", new Linear(inputSize + hiddenSize, hiddenSize, { seed }));
     this.i2o = this.registerModule("i2o", new Linear(inputSize + hiddenSize, outputSize, { seed: seed + 2 }));
@@ -85,10 +104,19 @@ export class WordClassifier extends Module {
   rnn: GRU | LibRNN;
   fc: Linear;
 
-  constructor(inputSize: number, hiddenSize: number, outputSize: number, readonly cell: "gru" | "rnn" = "gru", seed = 0) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    outputSize: number,
+    readonly cell: "gru" | "rnn" = "gru",
+    seed = 0,
+  ) {
     super();
     const args = { batchFirst: true, seed };
-    this.rnn = this.registerModule("rnn", cell === "gru" ? new GRU(inputSize, hiddenSize, args) : new LibRNN(inputSize, hiddenSize, args));
+    this.rnn = this.registerModule(
+      "rnn",
+      cell === "gru" ? new GRU(inputSize, hiddenSize, args) : new LibRNN(inputSize, hiddenSize, args),
+    );
     this.fc = this.registerModule("fc", new Linear(hiddenSize, outputSize, { seed: seed + 10 }));
   }
 
@@ -107,7 +135,9 @@ export function wordsToBatch(words: string[]): tf.Tensor {
   const buffer = new Float32Array(words.length * length * size);
   words.forEach((word, b) => {
     const letters = [...word];
-    letters.forEach((letter, t) => (buffer[(b * length + length - letters.length + t) * size + letterToIndex(ALPHABET, letter)] = 1));
+    letters.forEach(
+      (letter, t) => (buffer[(b * length + length - letters.length + t) * size + letterToIndex(ALPHABET, letter)] = 1),
+    );
   });
   return tf.tensor3d(buffer, [words.length, length, size]);
 }
@@ -122,4 +152,3 @@ export function predict(model: PredictModel, word: string, n = 3): { language: s
 }
 
 export const predictCase: PredictCase = { classNames: LANGUAGE_NAMES, predict };
-

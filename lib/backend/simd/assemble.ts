@@ -57,7 +57,9 @@ export function fuseMultiplyAdds(wat: string): string {
     const [x, y] = operands(expr, "f32x4.add")!;
     const [sum, product] = operands(y, "f32x4.mul") ? [x, y] : [y, x];
     const factors = operands(product, "f32x4.mul");
-    out += factors ? `(f32x4.relaxed_madd ${fuseMultiplyAdds(factors[0])} ${fuseMultiplyAdds(factors[1])} ${fuseMultiplyAdds(sum)})` : `(f32x4.add ${fuseMultiplyAdds(x)} ${fuseMultiplyAdds(y)})`;
+    out += factors
+      ? `(f32x4.relaxed_madd ${fuseMultiplyAdds(factors[0])} ${fuseMultiplyAdds(factors[1])} ${fuseMultiplyAdds(sum)})`
+      : `(f32x4.add ${fuseMultiplyAdds(x)} ${fuseMultiplyAdds(y)})`;
     i = end;
   }
   return out + wat.slice(i);
@@ -80,13 +82,22 @@ export function variants(name: string, wat: string): Record<string, string> {
   return texts;
 }
 
-type Wabt = { parseWat(name: string, text: string, features: Record<string, boolean>): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void } };
+type Wabt = {
+  parseWat(
+    name: string,
+    text: string,
+    features: Record<string, boolean>,
+  ): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
+};
 
 /** Every .wat file here, assembled, as base64 by module name (with the variants of `variants`). */
 export async function assembleAll(): Promise<Record<string, string>> {
   const wabt = await (require("wabt") as () => Promise<Wabt>)();
   const modules: Record<string, string> = {};
-  for (const file of fs.readdirSync(SIMD_DIR).filter((f) => f.endsWith(".wat")).sort()) {
+  for (const file of fs
+    .readdirSync(SIMD_DIR)
+    .filter((f) => f.endsWith(".wat"))
+    .sort()) {
     const texts = variants(path.basename(file, ".wat"), fs.readFileSync(path.join(SIMD_DIR, file), "utf8"));
     for (const [name, text] of Object.entries(texts).sort(([a], [b]) => a.localeCompare(b))) {
       const parsed = wabt.parseWat(`${name}.wat`, text, { simd: true, threads: true, relaxed_simd: true });

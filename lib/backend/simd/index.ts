@@ -46,7 +46,9 @@ export function fusedMultiplyAdd(): boolean {
  */
 export function setFusedMultiplyAdd(on: boolean | null): void {
   if (on && !relaxedSimd()) {
-    throw new Error(`dlkit: this WebAssembly engine has no relaxed SIMD (Node ${process.version}), so no fused multiply-add kernels`);
+    throw new Error(
+      `dlkit: this WebAssembly engine has no relaxed SIMD (Node ${process.version}), so no fused multiply-add kernels`,
+    );
   }
   fma = on;
 }
@@ -54,7 +56,9 @@ export function setFusedMultiplyAdd(on: boolean | null): void {
 /** The shipped module to load for `name` on `memory`. */
 function variant(memory: WebAssembly.Memory, name: string): string {
   const fused = fusedMultiplyAdd() && `${name}.fma` in SIMD_MODULES ? `${name}.fma` : name;
-  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer ? `${fused}.shared` : fused;
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer
+    ? `${fused}.shared`
+    : fused;
 }
 
 function simdModule(memory: WebAssembly.Memory, module: string): WebAssembly.Exports {
@@ -65,7 +69,8 @@ function simdModule(memory: WebAssembly.Memory, module: string): WebAssembly.Exp
   if (!exports) {
     const bytes = SIMD_MODULES[name];
     if (!bytes) throw new Error(`dlkit: no WebAssembly module ${name} in lib/backend/simd (run npm run build:simd)`);
-    exports = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(bytes, "base64")), { env: { memory } }).exports;
+    exports = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(bytes, "base64")), { env: { memory } })
+      .exports;
     byName.set(name, exports);
   }
   return exports;

@@ -51,11 +51,23 @@ export type AutogradBackward = (params: Params, X: tf.Tensor2D, Y: tf.Tensor2D) 
 /** Part 3's `modelAndLoss(nx, nh, ny)`: Sequential(Linear, Tanh, Linear) and nn.CrossEntropyLoss. */
 export type ModelAndLoss = (nx: number, nh: number, ny: number) => { model: Sequential; loss: Module };
 /** Part 3's `manualStep(model, loss, X, Y, eta)`: one step updating the model's parameters by hand; returns the loss. */
-export type ManualStep = (model: Sequential, loss: CrossEntropyLoss, X: tf.Tensor2D, Y: tf.Tensor2D, eta: number) => tf.Scalar;
+export type ManualStep = (
+  model: Sequential,
+  loss: CrossEntropyLoss,
+  X: tf.Tensor2D,
+  Y: tf.Tensor2D,
+  eta: number,
+) => tf.Scalar;
 /** Part 4's `makeOptimizer(model, eta)`: an optim.SGD over the model's parameters. */
 export type MakeOptimizer = (model: Sequential, eta: number) => Optimizer;
 /** Part 4's `optimizerStep(model, loss, optimizer, X, Y)`: one `optimizer.step`; returns the loss. */
-export type OptimizerStep = (model: Sequential, loss: CrossEntropyLoss, optimizer: Optimizer, X: tf.Tensor2D, Y: tf.Tensor2D) => tf.Scalar;
+export type OptimizerStep = (
+  model: Sequential,
+  loss: CrossEntropyLoss,
+  optimizer: Optimizer,
+  X: tf.Tensor2D,
+  Y: tf.Tensor2D,
+) => tf.Scalar;
 /** Part 4's two functions, checked together. */
 export type OptimizerFunctions = { makeOptimizer: MakeOptimizer; optimizerStep: OptimizerStep };
 /** The functions the four stages train with. */
@@ -99,7 +111,9 @@ function someParams(seed: number): Params {
 
 /** One-hot targets with both classes present. */
 function someTargets(n: number, seed: number): tf.Tensor2D {
-  const labels = Array.from({ length: n }, (_, i) => (i === 0 ? 0 : i === 1 ? 1 : Math.abs(Math.round(Math.sin(seed * 31 + i * 7) * 1000)) % LAB.ny));
+  const labels = Array.from({ length: n }, (_, i) =>
+    i === 0 ? 0 : i === 1 ? 1 : Math.abs(Math.round(Math.sin(seed * 31 + i * 7) * 1000)) % LAB.ny,
+  );
   return tf.oneHot(tf.tensor1d(labels, "int32"), LAB.ny).toFloat() as tf.Tensor2D;
 }
 
@@ -111,7 +125,14 @@ function someBatch(seed: number, n = batchOf(seed)): { X: tf.Tensor2D; Y: tf.Ten
 function labModel(params: Params): Sequential {
   const { nx, nh, ny } = LAB;
   const model = new Sequential(new Linear(nx, nh, { seed: 1 }), new Tanh(), new Linear(nh, ny, { seed: 2 }));
-  tf.tidy(() => model.loadStateDict({ "0.weight": params.Wh, "0.bias": params.bh.reshape([-1]), "2.weight": params.Wy, "2.bias": params.by.reshape([-1]) }));
+  tf.tidy(() =>
+    model.loadStateDict({
+      "0.weight": params.Wh,
+      "0.bias": params.bh.reshape([-1]),
+      "2.weight": params.Wy,
+      "2.bias": params.by.reshape([-1]),
+    }),
+  );
   return model;
 }
 
@@ -145,7 +166,12 @@ function numbers(t: tf.Tensor): number[] {
 /** Seeds the check draws with: tf.randomNormal takes a seed of 0 as no seed at all, so never 0. */
 const SEED = 42;
 
-const SLIDE_DIMS: Record<(typeof NAMES)[number], [string, string]> = { Wh: ["nh", "nx"], bh: ["nh", "1"], Wy: ["ny", "nh"], by: ["ny", "1"] };
+const SLIDE_DIMS: Record<(typeof NAMES)[number], [string, string]> = {
+  Wh: ["nh", "nx"],
+  bh: ["nh", "1"],
+  Wy: ["ny", "nh"],
+  by: ["ny", "1"],
+};
 
 function shapeOf(name: (typeof NAMES)[number], nx: number, nh: number, ny: number): number[] {
   const size: Record<string, number> = { nx, nh, ny, "1": 1 };
@@ -153,22 +179,41 @@ function shapeOf(name: (typeof NAMES)[number], nx: number, nh: number, ny: numbe
 }
 
 function paramsProblem(what: string, value: unknown, sizes: [number, number, number], intro = ""): Verdict | null {
-  if (value === null || typeof value !== "object") return { ok: false, message: `${what} returned ${value === undefined ? "undefined" : typeof value}; expected an object { Wh, bh, Wy, by }` };
+  if (value === null || typeof value !== "object")
+    return {
+      ok: false,
+      message: `${what} returned ${value === undefined ? "undefined" : typeof value}; expected an object { Wh, bh, Wy, by }`,
+    };
   const record = value as Record<string, unknown>;
   const missing = NAMES.filter((k) => !isTensor(record[k]));
   if (missing.length) {
-    return { ok: false, message: `${what} returned no tensor under ${missing.join(", ")}; expected { Wh, bh, Wy, by }`, hint: "name the four tensors exactly as the slide does" };
+    return {
+      ok: false,
+      message: `${what} returned no tensor under ${missing.join(", ")}; expected { Wh, bh, Wy, by }`,
+      hint: "name the four tensors exactly as the slide does",
+    };
   }
   for (const k of NAMES) {
     const actual = (record[k] as tf.Tensor).shape;
     const expected = shapeOf(k, ...sizes);
     if (!tf.util.arraysEqual(actual, expected)) {
       const dims = SLIDE_DIMS[k];
-      const hint = dims[1] === "1" && actual.length === 1 ? "the slide keeps biases as columns: add the size-1 axis" : shapeHint(actual, expected);
-      return { ok: false, message: `${what}: ${intro}${k} has shape ${showShape(actual)}; the slide uses [${dims.join(",")}] = ${showShape(expected)}`, hint };
+      const hint =
+        dims[1] === "1" && actual.length === 1
+          ? "the slide keeps biases as columns: add the size-1 axis"
+          : shapeHint(actual, expected);
+      return {
+        ok: false,
+        message: `${what}: ${intro}${k} has shape ${showShape(actual)}; the slide uses [${dims.join(",")}] = ${showShape(expected)}`,
+        hint,
+      };
     }
     if ((record[k] as tf.Tensor).dtype !== "float32") {
-      return { ok: false, message: `${what}: ${k} has dtype ${(record[k] as tf.Tensor).dtype}; expected float32`, hint: "use tf.zeros / tf.randomNormal, which make float32" };
+      return {
+        ok: false,
+        message: `${what}: ${k} has dtype ${(record[k] as tf.Tensor).dtype}; expected float32`,
+        hint: "use tf.zeros / tf.randomNormal, which make float32",
+      };
     }
   }
   return null;
@@ -190,7 +235,7 @@ function drawProblem(name: string, values: number[]): Verdict | null {
     return {
       ok: false,
       message: `initParams: ${name}'s values have mean ${m.toFixed(2)} and std ${s.toFixed(2)}; expected mean 0, std 0.3`,
-      hint: "tf.randomNormal(shape, mean, stdDev): 0.3 went in as the mean; write tf.randomNormal(shape, 0, 1, \"float32\", seed).mul(0.3)",
+      hint: 'tf.randomNormal(shape, mean, stdDev): 0.3 went in as the mean; write tf.randomNormal(shape, 0, 1, "float32", seed).mul(0.3)',
     };
   }
   if (Math.min(...values) >= 0) {
@@ -201,10 +246,18 @@ function drawProblem(name: string, values: number[]): Verdict | null {
     };
   }
   if (Math.abs(s - 1) < 0.1) {
-    return { ok: false, message: `initParams: ${name}'s values have std ${s.toFixed(2)}; expected 0.3`, hint: "randn·0.3: did you forget the × 0.3?" };
+    return {
+      ok: false,
+      message: `initParams: ${name}'s values have std ${s.toFixed(2)}; expected 0.3`,
+      hint: "randn·0.3: did you forget the × 0.3?",
+    };
   }
   if (Math.abs(s - 0.3) > 0.05 || Math.abs(m) > 0.05) {
-    return { ok: false, message: `initParams: ${name}'s values have mean ${m.toFixed(2)} and std ${s.toFixed(2)}; expected mean 0, std 0.3`, hint: "draw with tf.randomNormal and multiply by 0.3" };
+    return {
+      ok: false,
+      message: `initParams: ${name}'s values have mean ${m.toFixed(2)} and std ${s.toFixed(2)}; expected mean 0, std 0.3`,
+      hint: "draw with tf.randomNormal and multiply by 0.3",
+    };
   }
   return null;
 }
@@ -233,7 +286,11 @@ export function initParams(student: InitParams): Verdict {
       if (verdict) return;
       for (const k of ["bh", "by"] as const) {
         if (numbers(first[k]).some((v) => v !== 0)) {
-          verdict = { ok: false, message: `${name}: ${k} is not all zeros`, hint: `the slide starts the biases at zero: tf.zeros([${SLIDE_DIMS[k].join(", ")}])` };
+          verdict = {
+            ok: false,
+            message: `${name}: ${k} is not all zeros`,
+            hint: `the slide starts the biases at zero: tf.zeros([${SLIDE_DIMS[k].join(", ")}])`,
+          };
           return;
         }
       }
@@ -247,12 +304,16 @@ export function initParams(student: InitParams): Verdict {
         verdict = {
           ok: false,
           message: `${name}: two calls with seed ${SEED} gave different weights`,
-          hint: "pass the seed to tf.randomNormal(shape, 0, 1, \"float32\", seed) (and not 0, which tf.randomNormal takes as no seed): the four stages must start from the same weights",
+          hint: 'pass the seed to tf.randomNormal(shape, 0, 1, "float32", seed) (and not 0, which tf.randomNormal takes as no seed): the four stages must start from the same weights',
         };
         return;
       }
       if (sameNumbers(student(nx, nh, ny, SEED + 1).Wh, first.Wh)) {
-        verdict = { ok: false, message: `${name}: seeds ${SEED} and ${SEED + 1} gave the same weights`, hint: "the seed argument is ignored: pass it on to tf.randomNormal" };
+        verdict = {
+          ok: false,
+          message: `${name}: seeds ${SEED} and ${SEED + 1} gave the same weights`,
+          hint: "the seed argument is ignored: pass it on to tf.randomNormal",
+        };
         return;
       }
       if (sameDraw(big)) {
@@ -266,7 +327,12 @@ export function initParams(student: InitParams): Verdict {
   } catch (err) {
     return report(thrown(name, err));
   }
-  return report(verdict ?? { ok: true, message: `${name}: shapes [nh,nx], [nh,1], [ny,nh], [ny,1], zero biases, weights ~ N(0, 0.3²), seeded` });
+  return report(
+    verdict ?? {
+      ok: true,
+      message: `${name}: shapes [nh,nx], [nh,1], [ny,nh], [ny,1], zero biases, weights ~ N(0, 0.3²), seeded`,
+    },
+  );
 }
 
 /**
@@ -291,7 +357,12 @@ const initParamsProbe: Probe<InitParams> = {
       shapesWithSeededSizes: { sizes: [sx, sh, sy], shapes: shapes(initParams(sx, sh, sy, seed)) },
       dtypes: NAMES.map((k) => first[k].dtype),
       largestBias: Math.max(...numbers(first.bh).map(Math.abs), ...numbers(first.by).map(Math.abs)),
-      weights: Object.fromEntries((["Wh", "Wy"] as const).map((k) => [k, { mean: oneDecimal(mean(numbers(big[k]))), std: oneDecimal(std(numbers(big[k]))) }])),
+      weights: Object.fromEntries(
+        (["Wh", "Wy"] as const).map((k) => [
+          k,
+          { mean: oneDecimal(mean(numbers(big[k]))), std: oneDecimal(std(numbers(big[k]))) },
+        ]),
+      ),
       sameSeedSameWeights: sameNumbers(initParams(nx, nh, ny, seed).Wh, first.Wh),
       nextSeedOtherWeights: !sameNumbers(initParams(nx, nh, ny, seed + 1).Wh, first.Wh),
       whAndWyDrawnApart: !sameDraw(big),
@@ -314,8 +385,14 @@ const forwardProbe: Probe<Forward> = {
   },
   errorHints: [
     { when: /broadcast/i, hint: "bh is a column [nh,1]: add bhᵀ ([1,nh]) so that it broadcasts over the batch rows" },
-    { when: /inner (shapes|dimensions)|must match/i, hint: "X is [N, nx] and Wh is [nh, nx]: htilde = X·Whᵀ (tf.matMul(X, Wh, false, true))" },
-    { when: /is not iterable|undefined is not a function/i, hint: "return [yhat, { X, htilde, h, ytilde, yhat }]: the prediction and the cache" },
+    {
+      when: /inner (shapes|dimensions)|must match/i,
+      hint: "X is [N, nx] and Wh is [nh, nx]: htilde = X·Whᵀ (tf.matMul(X, Wh, false, true))",
+    },
+    {
+      when: /is not iterable|undefined is not a function/i,
+      hint: "return [yhat, { X, htilde, h, ytilde, yhat }]: the prediction and the cache",
+    },
   ],
 };
 
@@ -340,7 +417,11 @@ const lossAccuracyProbe: Probe<LossAccuracy, { loss: unknown; accuracy: unknown;
     const [Yhat, Y] = lossInputs(seed);
     const random = lossAccuracy(Yhat, Y);
     const nearlyPerfect = lossAccuracy(Y.mul(0.998).add(0.001) as tf.Tensor2D, Y);
-    return { loss: random[0], accuracy: random[1], nearlyPerfect: { loss: nearlyPerfect[0], accuracy: nearlyPerfect[1] } };
+    return {
+      loss: random[0],
+      accuracy: random[1],
+      nearlyPerfect: { loss: nearlyPerfect[0], accuracy: nearlyPerfect[1] },
+    };
   },
 };
 
@@ -349,9 +430,20 @@ export function lossAccuracy(student: LossAccuracy): Verdict {
   const name = "lossAccuracy";
   return checkRecorded(lossAccuracyProbe, student, {
     inspect: ({ loss, accuracy }) => {
-      if (loss === undefined || accuracy === undefined) return { ok: false, message: `${name} returned no [loss, accuracy] pair` };
-      if (!isTensor(loss)) return { ok: false, message: `${name}: the loss is ${typeof loss}, not a tensor`, hint: "keep the loss a tf.Scalar (no dataSync): part 2 differentiates it" };
-      if (loss.rank !== 0) return { ok: false, message: `${name}: the loss has shape ${showShape(loss.shape)}; expected a scalar []`, hint: "sum over the classes, then mean over the batch: one number" };
+      if (loss === undefined || accuracy === undefined)
+        return { ok: false, message: `${name} returned no [loss, accuracy] pair` };
+      if (!isTensor(loss))
+        return {
+          ok: false,
+          message: `${name}: the loss is ${typeof loss}, not a tensor`,
+          hint: "keep the loss a tf.Scalar (no dataSync): part 2 differentiates it",
+        };
+      if (loss.rank !== 0)
+        return {
+          ok: false,
+          message: `${name}: the loss has shape ${showShape(loss.shape)}; expected a scalar []`,
+          hint: "sum over the classes, then mean over the batch: one number",
+        };
       return null;
     },
   });
@@ -379,7 +471,10 @@ const backwardProbe: Probe<Backward> = {
   name: "backward",
   run: (backward, seed) => backward(...backwardInputs(seed)),
   errorHints: [
-    { when: /inner (shapes|dimensions)|must match/i, hint: "∇h̃ = ∇ỹ·Wy: [N, ny]·[ny, nh], with no transpose on Wy; ∇W = ∇ᵀ·input" },
+    {
+      when: /inner (shapes|dimensions)|must match/i,
+      hint: "∇h̃ = ∇ỹ·Wy: [N, ny]·[ny, nh], with no transpose on Wy; ∇W = ∇ᵀ·input",
+    },
     { when: /broadcast/i, hint: "a shape does not fit: ∇ỹ is [N, ny], ∇h̃ and h are [N, nh]" },
   ],
 };
@@ -409,7 +504,11 @@ export function sgd(student: Sgd): Verdict {
       const [params] = sgdInputs(seed);
       const unchanged = NAMES.filter((k) => isTensor(out[k]) && sameNumbers(out[k]!, params[k]));
       if (!unchanged.length) return null;
-      return { ok: false, message: `sgd: ${unchanged.join(", ")} came back unchanged`, hint: "a parameter came back unchanged: update all four (Wh, bh, Wy, by)" };
+      return {
+        ok: false,
+        message: `sgd: ${unchanged.join(", ")} came back unchanged`,
+        hint: "a parameter came back unchanged: update all four (Wh, bh, Wy, by)",
+      };
     },
   });
 }
@@ -467,18 +566,32 @@ function describeModel(model: unknown): string[] {
 function architectureProblem(model: unknown, nx: number, nh: number, ny: number): Verdict | null {
   const name = "modelAndLoss";
   const layers = (model as { layers?: unknown }).layers;
-  if (!Array.isArray(layers)) return { ok: false, message: `${name}: model is ${kind(model)}; expected an nn.Sequential`, hint: "new nn.Sequential(layer1, layer2, ...)" };
+  if (!Array.isArray(layers))
+    return {
+      ok: false,
+      message: `${name}: model is ${kind(model)}; expected an nn.Sequential`,
+      hint: "new nn.Sequential(layer1, layer2, ...)",
+    };
   const wanted = `Linear(${nx}, ${nh}), Tanh(), Linear(${nh}, ${ny})`;
   const got = describeModel(model).join(", ");
   if (got === wanted) return null;
   const message = `${name}: with nx=${nx}, nh=${nh}, ny=${ny} the model is Sequential(${got}); expected Sequential(${wanted})`;
   const last = layers[layers.length - 1];
   if (layers.length === 4 && (kind(last) === "Softmax" || kind(last) === "Sigmoid")) {
-    return { ok: false, message, hint: "CrossEntropyLoss applies the softmax itself: end the model with the last Linear (it outputs logits)" };
+    return {
+      ok: false,
+      message,
+      hint: "CrossEntropyLoss applies the softmax itself: end the model with the last Linear (it outputs logits)",
+    };
   }
-  if (layers.length === 3 && kind(layers[1]) !== "Tanh") return { ok: false, message, hint: "the slide's activation is tanh: new nn.Tanh()" };
+  if (layers.length === 3 && kind(layers[1]) !== "Tanh")
+    return { ok: false, message, hint: "the slide's activation is tanh: new nn.Tanh()" };
   if (layers.length === 3 && layers[0] instanceof Linear && layers[2] instanceof Linear) {
-    return { ok: false, message, hint: "Linear(in, out): nx → nh, then nh → ny (each layer's in is the previous one's out)" };
+    return {
+      ok: false,
+      message,
+      hint: "Linear(in, out): nx → nh, then nh → ny (each layer's in is the previous one's out)",
+    };
   }
   return { ok: false, message, hint: "Linear, Tanh, Linear: the slide's network as three modules" };
 }
@@ -500,7 +613,9 @@ const modelAndLossProbe: Probe<ModelAndLoss, { loss: string } & Record<string, u
       try {
         const { X, Y } = someBatch(seed);
         const layers = describeModel(model);
-        model.loadStateDict(Object.fromEntries(model.namedParameters().map(([k, p], i) => [k, randn(p.shape, seed + 61 + i)])));
+        model.loadStateDict(
+          Object.fromEntries(model.namedParameters().map(([k, p], i) => [k, randn(p.shape, seed + 61 + i)])),
+        );
         const logits = model.forward(X);
         return { layers, layersWith356, loss: kind(loss), logits, lossValue: loss.forward(logits, Y) };
       } finally {
@@ -513,8 +628,15 @@ const modelAndLossProbe: Probe<ModelAndLoss, { loss: string } & Record<string, u
 export function modelAndLoss(student: ModelAndLoss): Verdict {
   const name = "modelAndLoss";
   const before = (): Verdict | null => {
-    for (const [nx, nh, ny] of [[LAB.nx, LAB.nh, LAB.ny], [3, 5, 6]]) {
-      const verdict = withModule(SEED, () => student(nx, nh, ny).model, (model) => architectureProblem(model, nx, nh, ny));
+    for (const [nx, nh, ny] of [
+      [LAB.nx, LAB.nh, LAB.ny],
+      [3, 5, 6],
+    ]) {
+      const verdict = withModule(
+        SEED,
+        () => student(nx, nh, ny).model,
+        (model) => architectureProblem(model, nx, nh, ny),
+      );
       if (verdict) return verdict;
     }
     return null;
@@ -528,7 +650,10 @@ function lossClassProblem(name: string, loss: string): Verdict | null {
   return {
     ok: false,
     message: `${name}: loss is ${loss}; expected nn.CrossEntropyLoss`,
-    hint: loss === "NLLLoss" ? "NLLLoss wants log-probabilities; the model gives logits: CrossEntropyLoss" : "the slide's loss is new nn.CrossEntropyLoss()",
+    hint:
+      loss === "NLLLoss"
+        ? "NLLLoss wants log-probabilities; the model gives logits: CrossEntropyLoss"
+        : "the slide's loss is new nn.CrossEntropyLoss()",
   };
 }
 
@@ -558,11 +683,21 @@ interface Step {
 function stepProblem(name: string, { start, after, returned, leaked }: Step): Verdict | null {
   const unchanged = Object.keys(start).filter((k) => isTensor(after[k]) && sameNumbers(after[k], start[k]));
   if (unchanged.length) {
-    const hint = unchanged.length === Object.keys(start).length ? "no parameter changed: assign the update to each one (p.assign(...))" : `${unchanged.join(", ")} did not change: update every tensor in model.parameters()`;
-    return { ok: false, message: `${name}: after one step, ${unchanged.join(", ")} ${unchanged.length === 1 ? "is" : "are"} unchanged`, hint };
+    const hint =
+      unchanged.length === Object.keys(start).length
+        ? "no parameter changed: assign the update to each one (p.assign(...))"
+        : `${unchanged.join(", ")} did not change: update every tensor in model.parameters()`;
+    return {
+      ok: false,
+      message: `${name}: after one step, ${unchanged.join(", ")} ${unchanged.length === 1 ? "is" : "are"} unchanged`,
+      hint,
+    };
   }
   if (!isTensor(returned) || returned.rank !== 0) {
-    return { ok: false, message: `${name} returned ${isTensor(returned) ? `a tensor of shape ${showShape(returned.shape)}` : typeof returned}; expected the batch's loss, a tf.Scalar` };
+    return {
+      ok: false,
+      message: `${name} returned ${isTensor(returned) ? `a tensor of shape ${showShape(returned.shape)}` : typeof returned}; expected the batch's loss, a tf.Scalar`,
+    };
   }
   if (leaked > 0) {
     return {
@@ -585,7 +720,10 @@ function startingParameters(seed: number): Record<string, tf.Tensor> {
 }
 
 /** One step on a model with the seed's weights and batch (η 0.1): the loss returned, the parameters after, the tensors left behind. */
-const manualStepProbe: Probe<ManualStep, { loss: unknown; parameters: Record<string, tf.Tensor>; tensorsLeftBehind: number }> = {
+const manualStepProbe: Probe<
+  ManualStep,
+  { loss: unknown; parameters: Record<string, tf.Tensor>; tensorsLeftBehind: number }
+> = {
   lab: LAB_NAME,
   name: "manualStep",
   run: (manualStep, seed) => {
@@ -593,7 +731,9 @@ const manualStepProbe: Probe<ManualStep, { loss: unknown; parameters: Record<str
     try {
       const { X, Y } = someBatch(seed);
       const loss = new CrossEntropyLoss();
-      const { returned, leaked } = tensorsLeftBy(() => manualStep(model, loss, X, Y, MODEL_ETA), { exceptReturned: true });
+      const { returned, leaked } = tensorsLeftBy(() => manualStep(model, loss, X, Y, MODEL_ETA), {
+        exceptReturned: true,
+      });
       return { loss: returned, parameters: parametersOf(model), tensorsLeftBehind: leaked };
     } finally {
       model.dispose();
@@ -605,12 +745,21 @@ const manualStepProbe: Probe<ManualStep, { loss: unknown; parameters: Record<str
 /** The `with torch.no_grad(): param -= eta * param.grad` loop: tf.variableGrads, then p.assign for each parameter. */
 export function manualStep(student: ManualStep): Verdict {
   return checkRecorded(manualStepProbe, student, {
-    inspect: (out, seed) => stepProblem("manualStep", { start: startingParameters(seed), after: out.parameters, returned: out.loss, leaked: out.tensorsLeftBehind }),
+    inspect: (out, seed) =>
+      stepProblem("manualStep", {
+        start: startingParameters(seed),
+        after: out.parameters,
+        returned: out.loss,
+        leaked: out.tensorsLeftBehind,
+      }),
   });
 }
 
 /** makeOptimizer's optimizer, then two optimizerStep calls on the seed's batches: the losses, the parameters after, the optimizer's class and lr. */
-const optimizerProbe: Probe<OptimizerFunctions, { losses: unknown[]; tensorsLeftBehind: number[]; parameters: Record<string, tf.Tensor> } & Record<string, unknown>> = {
+const optimizerProbe: Probe<
+  OptimizerFunctions,
+  { losses: unknown[]; tensorsLeftBehind: number[]; parameters: Record<string, tf.Tensor> } & Record<string, unknown>
+> = {
   lab: LAB_NAME,
   name: "optimizer",
   run: ({ makeOptimizer, optimizerStep }, seed) => {
@@ -658,7 +807,12 @@ export function optimizer(makeOptimizer: MakeOptimizer, optimizerStep: Optimizer
     {
       before,
       inspect: (out, seed) =>
-        stepProblem("optimizerStep", { start: startingParameters(seed), after: out.parameters, returned: out.losses[0], leaked: out.tensorsLeftBehind[0] }),
+        stepProblem("optimizerStep", {
+          start: startingParameters(seed),
+          after: out.parameters,
+          returned: out.losses[0],
+          leaked: out.tensorsLeftBehind[0],
+        }),
     },
   );
 }
@@ -666,17 +820,32 @@ export function optimizer(makeOptimizer: MakeOptimizer, optimizerStep: Optimizer
 /** What makeOptimizer must make: an optim.SGD over the model's parameters with lr η. */
 function optimizerProblem(name: string, model: Module, opt: Optimizer): Verdict | null {
   if (!(opt instanceof Optimizer) && typeof (opt as { step?: unknown })?.step !== "function") {
-    return { ok: false, message: `${name}: makeOptimizer returned ${kind(opt)}; expected an optimizer (new optim.SGD(...))` };
+    return {
+      ok: false,
+      message: `${name}: makeOptimizer returned ${kind(opt)}; expected an optimizer (new optim.SGD(...))`,
+    };
   }
   if (kind(opt) !== "SGD") {
-    return { ok: false, message: `${name}: makeOptimizer made ${kind(opt)}; expected SGD`, hint: "the slide's optimizer is plain SGD: new optim.SGD(model.parameters(), { lr: eta })" };
+    return {
+      ok: false,
+      message: `${name}: makeOptimizer made ${kind(opt)}; expected SGD`,
+      hint: "the slide's optimizer is plain SGD: new optim.SGD(model.parameters(), { lr: eta })",
+    };
   }
   if (Math.abs(opt.lr - MODEL_ETA) > 1e-12) {
-    return { ok: false, message: `${name}: makeOptimizer(model, ${MODEL_ETA}) has lr ${opt.lr}; expected ${MODEL_ETA}`, hint: "pass the learning rate: { lr: eta }" };
+    return {
+      ok: false,
+      message: `${name}: makeOptimizer(model, ${MODEL_ETA}) has lr ${opt.lr}; expected ${MODEL_ETA}`,
+      hint: "pass the learning rate: { lr: eta }",
+    };
   }
   const params = model.parameters();
   if (opt.params.length !== params.length || opt.params.some((p, i) => p !== params[i])) {
-    return { ok: false, message: `${name}: the optimizer does not hold the model's ${params.length} parameters`, hint: "give it model.parameters(): the tensors it is to update" };
+    return {
+      ok: false,
+      message: `${name}: the optimizer does not hold the model's ${params.length} parameters`,
+      hint: "give it model.parameters(): the tensors it is to update",
+    };
   }
   return null;
 }
@@ -810,5 +979,8 @@ export function stagesAgree(stages: Stages, names: string[], minAccuracy = 0.95,
       hint: "same seed, same starting weights, same batches, same η: which of these differs in that stage?",
     });
   }
-  return report({ ok: true, message: `${name} agree: final losses within ${spread.toExponential(1)}, accuracy ≥ ${100 * minAccuracy}% in each` });
+  return report({
+    ok: true,
+    message: `${name} agree: final losses within ${spread.toExponential(1)}, accuracy ≥ ${100 * minAccuracy}% in each`,
+  });
 }

@@ -35,7 +35,11 @@ export interface AttentionOutput {
 export type AttentionFn = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor) => AttentionOutput;
 
 /** Part 1's `alignment(queries [L, d], keys [S, d], values [S, d])`: scores = Q Kᵀ [L, S], their softmax over the keys, and weights·V [L, d]. */
-export type AlignmentFn = (queries: tf.Tensor, keys: tf.Tensor, values: tf.Tensor) => { scores: tf.Tensor; weights: tf.Tensor; output: tf.Tensor };
+export type AlignmentFn = (
+  queries: tf.Tensor,
+  keys: tf.Tensor,
+  values: tf.Tensor,
+) => { scores: tf.Tensor; weights: tf.Tensor; output: tf.Tensor };
 
 /** What the checks read of a linear layer: PyTorch's names and shapes. */
 export interface LinearLike {
@@ -140,12 +144,19 @@ export const shapes = {
 /** The shape of `seed`'s inputs, out of `n`. */
 const shapeOf = (seed: number, n: number) => seed % n;
 
-const SOFTMAX_LAST_AXIS = "tf.softmax works on the last axis only, which is the keys' axis here: tf.softmax(scores) or tf.softmax(scores, -1)";
+const SOFTMAX_LAST_AXIS =
+  "tf.softmax works on the last axis only, which is the keys' axis here: tf.softmax(scores) or tf.softmax(scores, -1)";
 const softmaxError: ErrorHint = { when: /softmax along a non-last dimension/i, hint: SOFTMAX_LAST_AXIS };
 const attentionErrors: ErrorHint[] = [
   softmaxError,
-  { when: /perm|rank/i, hint: "k.transpose([0, 2, 1]) only fits 3-D inputs: swap just the last two axes, tf.matMul(q, k, false, true), so a heads axis works too" },
-  { when: /inner (shapes|dimensions)|must match/i, hint: "Q Kᵀ needs K transposed on its last two axes: tf.matMul(q, k, false, true)" },
+  {
+    when: /perm|rank/i,
+    hint: "k.transpose([0, 2, 1]) only fits 3-D inputs: swap just the last two axes, tf.matMul(q, k, false, true), so a heads axis works too",
+  },
+  {
+    when: /inner (shapes|dimensions)|must match/i,
+    hint: "Q Kᵀ needs K transposed on its last two axes: tf.matMul(q, k, false, true)",
+  },
 ];
 
 /**
@@ -156,7 +167,9 @@ const attentionErrors: ErrorHint[] = [
 function seedWeights(named: [string, tf.Tensor | null][], next: () => number): void {
   for (const [name, p] of named) {
     if (!(p instanceof tf.Variable)) {
-      throw new Error(`${name} is ${p ? "not a trainable variable" : "missing"}: build the layers with nn.Linear and nn.LayerNorm as given`);
+      throw new Error(
+        `${name} is ${p ? "not a trainable variable" : "missing"}: build the layers with nn.Linear and nn.LayerNorm as given`,
+      );
     }
     tf.tidy(() => p.assign(randn(p.shape, next()).mul(0.5)));
   }
@@ -236,29 +249,33 @@ const multiHeadProbe: Probe<MultiHeadAttentionClass> = {
   run: (MultiHeadAttention, seed) => {
     const shape = shapeOf(seed, shapes.multiHeadAttention);
     const [dModel, heads] = shape < 2 ? [4, 2] : [6, 3];
-    return withModule(seed, () => new MultiHeadAttention(dModel, heads), (m) => {
-      const next = seedsFrom(seed);
-      seedWeights(attentionWeights(m), next);
-      const r = (shape: number[]) => randn(shape, next());
-      switch (shape) {
-        case 0: {
-          const x = r([1, 3, dModel]);
-          return m.attend(x, x, x);
+    return withModule(
+      seed,
+      () => new MultiHeadAttention(dModel, heads),
+      (m) => {
+        const next = seedsFrom(seed);
+        seedWeights(attentionWeights(m), next);
+        const r = (shape: number[]) => randn(shape, next());
+        switch (shape) {
+          case 0: {
+            const x = r([1, 3, dModel]);
+            return m.attend(x, x, x);
+          }
+          case 1: {
+            const x = r([1, 3, dModel]);
+            return m.attend(x, x, x, causal(3));
+          }
+          case 2: {
+            const kv = r([1, 3, dModel]);
+            return m.attend(r([1, 2, dModel]), kv, kv);
+          }
+          default: {
+            const x = r([2, 2, dModel]);
+            return m.attend(x, x, x, padding(2, [0, 1]).expandDims(1));
+          }
         }
-        case 1: {
-          const x = r([1, 3, dModel]);
-          return m.attend(x, x, x, causal(3));
-        }
-        case 2: {
-          const kv = r([1, 3, dModel]);
-          return m.attend(r([1, 2, dModel]), kv, kv);
-        }
-        default: {
-          const x = r([2, 2, dModel]);
-          return m.attend(x, x, x, padding(2, [0, 1]).expandDims(1));
-        }
-      }
-    });
+      },
+    );
   },
 };
 
@@ -275,7 +292,11 @@ const sinusoidalProbe: Probe<(length: number, dModel: number) => tf.Tensor> = {
   name: "sinusoidalEncoding",
   tolerance: TOLERANCE,
   run: (sinusoidalEncoding, seed) => {
-    const sizes: [number, number][] = [[4, 6], [8, 4], [3, 2]];
+    const sizes: [number, number][] = [
+      [4, 6],
+      [8, 4],
+      [3, 2],
+    ];
     return sinusoidalEncoding(...sizes[shapeOf(seed, shapes.sinusoidalEncoding)]);
   },
 };
@@ -299,25 +320,35 @@ const encoderBlockProbe: Probe<EncoderBlockClass> = {
   run: (EncoderBlock, seed) => {
     const shape = shapeOf(seed, shapes.encoderBlock);
     const [dModel, heads, ff] = shape < 2 ? [4, 2, 8] : [6, 3, 12];
-    return withModule(seed, () => new EncoderBlock(dModel, heads, ff), (b) => {
-      const norm = (p: LayerNormLike, name: string): [string, tf.Tensor | null][] => [
-        [`${name}.weight`, p.weight],
-        [`${name}.bias`, p.bias],
-      ];
-      const next = seedsFrom(seed);
-      seedWeights(
-        [...attentionWeights(b.selfAttn, "selfAttn."), ...linearWeights(b.linear1, "linear1"), ...linearWeights(b.linear2, "linear2"), ...norm(b.norm1, "norm1"), ...norm(b.norm2, "norm2")],
-        next,
-      );
-      switch (shape) {
-        case 0:
-          return b.attend(randn([1, 3, dModel], next()));
-        case 1:
-          return b.attend(randn([1, 3, dModel], next()), causal(3));
-        default:
-          return b.attend(randn([2, 2, dModel], next()), padding(2, [1, 0]).expandDims(1));
-      }
-    });
+    return withModule(
+      seed,
+      () => new EncoderBlock(dModel, heads, ff),
+      (b) => {
+        const norm = (p: LayerNormLike, name: string): [string, tf.Tensor | null][] => [
+          [`${name}.weight`, p.weight],
+          [`${name}.bias`, p.bias],
+        ];
+        const next = seedsFrom(seed);
+        seedWeights(
+          [
+            ...attentionWeights(b.selfAttn, "selfAttn."),
+            ...linearWeights(b.linear1, "linear1"),
+            ...linearWeights(b.linear2, "linear2"),
+            ...norm(b.norm1, "norm1"),
+            ...norm(b.norm2, "norm2"),
+          ],
+          next,
+        );
+        switch (shape) {
+          case 0:
+            return b.attend(randn([1, 3, dModel], next()));
+          case 1:
+            return b.attend(randn([1, 3, dModel], next()), causal(3));
+          default:
+            return b.attend(randn([2, 2, dModel], next()), padding(2, [1, 0]).expandDims(1));
+        }
+      },
+    );
   },
 };
 
@@ -334,7 +365,10 @@ export function encoderBlock(EncoderBlock: EncoderBlockClass): Verdict {
  * them, not on the other parts of the lab. A block's weights depend on its
  * input and on the mask it is given, so both show in the outputs.
  */
-function standInParts(next: () => number, shape: { vocab: number; dModel: number; heads: number; layers: number; maxLen: number }) {
+function standInParts(
+  next: () => number,
+  shape: { vocab: number; dModel: number; heads: number; layers: number; maxLen: number },
+) {
   const { vocab, dModel, heads, layers, maxLen } = shape;
   const table = randn([vocab, dModel], next());
   const positions = randn([maxLen, dModel], next());
@@ -346,7 +380,13 @@ function standInParts(next: () => number, shape: { vocab: number; dModel: number
       const byKey = x.mean(-1).reshape([-1, 1, 1, L]);
       let weights = tf.softmax(scores.slice([0, 0, 0, 0], [1, heads, L, L]).add(byKey));
       if (mask) weights = weights.mul(mask);
-      return { output: tf.tanh(tf.matMul(x.reshape([-1, dModel]), w)).reshape(x.shape).add(x), weights };
+      return {
+        output: tf
+          .tanh(tf.matMul(x.reshape([-1, dModel]), w))
+          .reshape(x.shape)
+          .add(x),
+        weights,
+      };
     };
     return { attend, forward: (x) => attend(x).output };
   };
@@ -355,7 +395,9 @@ function standInParts(next: () => number, shape: { vocab: number; dModel: number
     embed: { forward: (tokens: tf.Tensor) => tf.gather(table, tokens.cast("int32")) },
     positional: { forward: (x: tf.Tensor) => x.add(positions.slice([0, 0], [x.shape[1] as number, dModel])) },
     layers: { items: Array.from({ length: layers }, block) },
-    head: { forward: (x: tf.Tensor) => tf.matMul(x.reshape([-1, dModel]), head).reshape([...x.shape.slice(0, -1), vocab]) },
+    head: {
+      forward: (x: tf.Tensor) => tf.matMul(x.reshape([-1, dModel]), head).reshape([...x.shape.slice(0, -1), vocab]),
+    },
   };
 }
 
@@ -395,7 +437,10 @@ function shapeProblem(name: string, model: TransformerPredictorLike, tokens: tf.
   const layers = model.layers.items.length;
   const { logits, weights } = got;
   if (logits.length !== 3 || logits[0] !== batch || logits[1] !== L) {
-    return { ok: false, message: `${name}: logits have shape [${logits}]; expected [batch, L, vocab] = [${batch},${L},vocab]` };
+    return {
+      ok: false,
+      message: `${name}: logits have shape [${logits}]; expected [batch, L, vocab] = [${batch},${L},vocab]`,
+    };
   }
   const [b, l, , q, k] = weights;
   if (weights.length !== 5 || b !== batch || l !== layers || q !== L || k !== L) {
@@ -439,15 +484,20 @@ const heldOutPredictionsProbe: Probe<TrainedPredictor> = {
 /** Part 6: the bar on held-out sequences. */
 export function heldOutAccuracy(accuracy: number, bar = 0.99): Verdict {
   if (typeof accuracy !== "number" || !Number.isFinite(accuracy)) {
-    return report({ ok: false, message: `held-out accuracy is ${String(accuracy)}; expected a number between 0 and 1` });
+    return report({
+      ok: false,
+      message: `held-out accuracy is ${String(accuracy)}; expected a number between 0 and 1`,
+    });
   }
-  if (accuracy >= bar) return report({ ok: true, message: `held-out token accuracy ${(100 * accuracy).toFixed(2)}% ≥ ${100 * bar}%` });
+  if (accuracy >= bar)
+    return report({ ok: true, message: `held-out token accuracy ${(100 * accuracy).toFixed(2)}% ≥ ${100 * bar}%` });
   return report({
     ok: false,
     message: `held-out token accuracy ${(100 * accuracy).toFixed(2)}% < ${100 * bar}%`,
-    hint: accuracy < 0.2
-      ? "about chance (10%): is the loss taken over the right axis (logits [batch·L, vocab] against targets [batch·L]), and is the positional encoding added?"
-      : "train longer, or check the learning rate and warm-up (a loss stuck near 1.2 is a model that learnt half the positions)",
+    hint:
+      accuracy < 0.2
+        ? "about chance (10%): is the loss taken over the right axis (logits [batch·L, vocab] against targets [batch·L]), and is the positional encoding added?"
+        : "train longer, or check the learning rate and warm-up (a loss stuck near 1.2 is a model that learnt half the positions)",
   });
 }
 
@@ -462,7 +512,11 @@ function reversingWeights(seed: number): tf.Tensor {
   const diag = tf.eye(L).mul(3);
   const pick = tf.randomUniform([batch, L, 1], 0, 1, "float32", next());
   // About half the rows favour the anti-diagonal, a quarter the diagonal, a quarter neither.
-  const boost = tf.where(pick.less(0.5), anti.broadcastTo([batch, L, L]), tf.where(pick.less(0.75), diag.broadcastTo([batch, L, L]), tf.zeros([batch, L, L])));
+  const boost = tf.where(
+    pick.less(0.5),
+    anti.broadcastTo([batch, L, L]),
+    tf.where(pick.less(0.75), diag.broadcastTo([batch, L, L]), tf.zeros([batch, L, L])),
+  );
   return tf.softmax(noise.add(boost), -1);
 }
 
@@ -493,11 +547,18 @@ const attentionMapsProbe: Probe<TrainedPredictor> = {
 export function reversesInSomeHead(fractions: number[][], bar = 0.9): Verdict {
   const flat = fractions.flatMap((row, layer) => row.map((value, head) => ({ layer, head, value })));
   if (flat.length === 0 || flat.some((f) => !Number.isFinite(f.value))) {
-    return report({ ok: false, message: "expected one anti-diagonal fraction per layer and head ([layers][heads] numbers)" });
+    return report({
+      ok: false,
+      message: "expected one anti-diagonal fraction per layer and head ([layers][heads] numbers)",
+    });
   }
   const best = flat.reduce((a, b) => (b.value > a.value ? b : a));
   const where = `layer ${best.layer + 1}, head ${best.head + 1}`;
-  if (best.value >= bar) return report({ ok: true, message: `${where} attends to key L−1−i for ${(100 * best.value).toFixed(1)}% of queries (≥ ${100 * bar}%)` });
+  if (best.value >= bar)
+    return report({
+      ok: true,
+      message: `${where} attends to key L−1−i for ${(100 * best.value).toFixed(1)}% of queries (≥ ${100 * bar}%)`,
+    });
   return report({
     ok: false,
     message: `the best head (${where}) attends to key L−1−i for ${(100 * best.value).toFixed(1)}% of queries (< ${100 * bar}%)`,

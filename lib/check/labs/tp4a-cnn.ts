@@ -43,7 +43,12 @@ export type Predict = (model: Module, x: tf.Tensor, batchSize: number) => tf.Ten
 /** The lab's `withNewHead(pretrained, numClasses)`: the pretrained layers with a fresh last Linear of `numClasses` outputs. */
 export type WithNewHead = (pretrained: Sequential, numClasses: number) => Module;
 /** The lab's `trainEpoch(model, optimizer, loader, lossFn)`: one pass over the loader in training mode; returns the mean batch loss. */
-export type TrainEpoch = (model: Module, optimizer: Optimizer, loader: Iterable<Batch>, lossFn: (logits: tf.Tensor, y: tf.Tensor) => tf.Scalar) => number;
+export type TrainEpoch = (
+  model: Module,
+  optimizer: Optimizer,
+  loader: Iterable<Batch>,
+  lossFn: (logits: tf.Tensor, y: tf.Tensor) => tf.Scalar,
+) => number;
 
 const LAB = "tp4a-cnn";
 
@@ -51,7 +56,13 @@ const LAB = "tp4a-cnn";
 // What all checks share.
 
 function isModule(m: unknown): m is Module {
-  return m instanceof Module || (m !== null && typeof m === "object" && typeof (m as Module).forward === "function" && typeof (m as Module).parameters === "function");
+  return (
+    m instanceof Module ||
+    (m !== null &&
+      typeof m === "object" &&
+      typeof (m as Module).forward === "function" &&
+      typeof (m as Module).parameters === "function")
+  );
 }
 
 /** The reference's recorded output on the first public seed, when the kit has it (checkRecorded reports when it does not). */
@@ -86,18 +97,34 @@ class Spy extends Module {
 
 /** A small classifier with Dropout (so eval mode matters), on [n, 3, 2, 2] inputs, 4 classes. */
 function dropoutNet(seed: number): Sequential {
-  return new Sequential(new Flatten(), new Linear(12, 16, { seed }), new ReLU(), new Dropout(0.5, { seed: seed + 1 }), new Linear(16, 4, { seed: seed + 2 }));
+  return new Sequential(
+    new Flatten(),
+    new Linear(12, 16, { seed }),
+    new ReLU(),
+    new Dropout(0.5, { seed: seed + 1 }),
+    new Linear(16, 4, { seed: seed + 2 }),
+  );
 }
 
 // ---------------------------------------------------------------------------
 // toModelInput(raw): [n, H, W, C] bytes → [n, C, H, W] float32 in [0, 1]
 
 /** Grey images and 3-channel ones (where a reshape is not a transpose), by seed; small, so that their records are. */
-const RAW_SHAPES: [number, number, number, number][] = [[2, 5, 4, 1], [2, 3, 4, 3], [1, 4, 3, 3]];
+const RAW_SHAPES: [number, number, number, number][] = [
+  [2, 5, 4, 1],
+  [2, 3, 4, 3],
+  [1, 4, 3, 3],
+];
 
 function rawImages(seed: number): tf.Tensor4D {
   // Below 230, so that dividing by the batch's maximum is told apart from dividing by 255.
-  return tf.tidy(() => tf.randomUniform(RAW_SHAPES[seed % RAW_SHAPES.length], 0, 230, "float32", seed).floor().toInt() as tf.Tensor4D);
+  return tf.tidy(
+    () =>
+      tf
+        .randomUniform(RAW_SHAPES[seed % RAW_SHAPES.length], 0, 230, "float32", seed)
+        .floor()
+        .toInt() as tf.Tensor4D,
+  );
 }
 
 const toModelInputProbe: Probe<ToModelInput> = {
@@ -110,9 +137,14 @@ const toModelInputProbe: Probe<ToModelInput> = {
 export function toModelInput(student: ToModelInput): Verdict {
   const name = "toModelInput";
   const inspect = (out: unknown): Verdict | null => {
-    if (!(out instanceof tf.Tensor)) return { ok: false, message: `${name} returned ${typeof out}; expected a tensor [n, C, H, W]` };
+    if (!(out instanceof tf.Tensor))
+      return { ok: false, message: `${name} returned ${typeof out}; expected a tensor [n, C, H, W]` };
     if (out.dtype !== "float32") {
-      return { ok: false, message: `${name} returned dtype ${out.dtype}; expected float32`, hint: "cast first with raw.toFloat(): integer division rounds every pixel but white down to 0" };
+      return {
+        ok: false,
+        message: `${name} returned dtype ${out.dtype}; expected float32`,
+        hint: "cast first with raw.toFloat(): integer division rounds every pixel but white down to 0",
+      };
     }
     return null;
   };
@@ -131,9 +163,18 @@ const leNetProbe: Probe<MakeLeNet, { logits: tf.Tensor; shapes: number[][] }> = 
       return { logits: model.train(false).forward(x), shapes: model.parameters().map((p) => p.shape) };
     }),
   errorHints: [
-    { when: /input has 256 features.*expected 400/, hint: "forgot padding: 2 on the first conv? Without it the flatten gives 16·4·4 = 256 features; LeNet-5's first Linear takes 16·5·5 = 400" },
-    { when: /features.*expected/, hint: "the first Linear's in-features must be what Flatten gives: 16 channels · 5 · 5 = 400 with padding 2 on the first conv" },
-    { when: /channels/, hint: "images are [n, 1, 28, 28]: the first conv takes 1 channel, the second takes the first's 6" },
+    {
+      when: /input has 256 features.*expected 400/,
+      hint: "forgot padding: 2 on the first conv? Without it the flatten gives 16·4·4 = 256 features; LeNet-5's first Linear takes 16·5·5 = 400",
+    },
+    {
+      when: /features.*expected/,
+      hint: "the first Linear's in-features must be what Flatten gives: 16 channels · 5 · 5 = 400 with padding 2 on the first conv",
+    },
+    {
+      when: /channels/,
+      hint: "images are [n, 1, 28, 28]: the first conv takes 1 channel, the second takes the first's 6",
+    },
   ],
 };
 
@@ -171,14 +212,22 @@ function lenetShapeProblem(shapes: number[][], expected: number[][]): Verdict | 
     }
   }
   const [count, want] = [shapes, expected].map((ss) => ss.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0));
-  if (count !== want) return { ok: false, message: `makeLeNet: ${fmt(count)} parameters; LeNet-5 has ${fmt(want)}`, hint: "extra layers, or a bias switched off?" };
+  if (count !== want)
+    return {
+      ok: false,
+      message: `makeLeNet: ${fmt(count)} parameters; LeNet-5 has ${fmt(want)}`,
+      hint: "extra layers, or a bias switched off?",
+    };
   return null;
 }
 
 /** The parameter shapes of the recorded LeNet-5. */
 function recordedLeNetShapes(): number[][] | undefined {
   const value = recordedReference(leNetProbe as Probe<never>);
-  const shapes = value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, Recorded>).shapes : undefined;
+  const shapes =
+    value && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, Recorded>).shapes
+      : undefined;
   return Array.isArray(shapes) ? (shapes as number[][]) : undefined;
 }
 
@@ -187,12 +236,24 @@ export function leNet(makeLeNet: MakeLeNet): Verdict {
   const name = "makeLeNet";
   const before = (): Verdict | null =>
     withModule(SEED, makeLeNet as () => unknown, (model) =>
-      isModule(model) ? null : { ok: false, message: `${name} returned ${model === undefined ? "undefined" : typeof model}; expected an nn.Module (e.g. new nn.Sequential(...))` },
+      isModule(model)
+        ? null
+        : {
+            ok: false,
+            message: `${name} returned ${model === undefined ? "undefined" : typeof model}; expected an nn.Module (e.g. new nn.Sequential(...))`,
+          },
     );
   const inspect = ({ logits: out, shapes }: { logits: tf.Tensor; shapes: number[][] }): Verdict | null => {
     if (!tf.util.arraysEqual(out.shape, [3, 10])) {
-      const hint = out.rank === 4 ? "flatten before the Linear layers (nn.Flatten)" : "the last Linear gives 10 logits, one per digit";
-      return { ok: false, message: `${name}: output has shape ${showShape(out.shape)} for 3 images of [1, 28, 28]; expected [3, 10]`, hint };
+      const hint =
+        out.rank === 4
+          ? "flatten before the Linear layers (nn.Flatten)"
+          : "the last Linear gives 10 logits, one per digit";
+      return {
+        ok: false,
+        message: `${name}: output has shape ${showShape(out.shape)} for 3 images of [1, 28, 28]; expected [3, 10]`,
+        hint,
+      };
     }
     const sums = out.sum(1).dataSync();
     if (out.min().dataSync()[0] >= 0 && Array.from(sums).every((s) => Math.abs(s - 1) < 1e-4)) {
@@ -219,7 +280,15 @@ const LOSS_BATCHES = [8, 10, 5];
 
 function lossInputs(seed: number): [tf.Tensor, tf.Tensor] {
   const n = LOSS_BATCHES[seed % LOSS_BATCHES.length];
-  return [tf.randomNormal([n, 10], 0, 2, "float32", seed), tf.tidy(() => tf.randomUniform([n], 0, 10, "float32", seed + 100).floor().toInt())];
+  return [
+    tf.randomNormal([n, 10], 0, 2, "float32", seed),
+    tf.tidy(() =>
+      tf
+        .randomUniform([n], 0, 10, "float32", seed + 100)
+        .floor()
+        .toInt(),
+    ),
+  ];
 }
 
 const lossFnProbe: Probe<LossFn> = {
@@ -228,7 +297,10 @@ const lossFnProbe: Probe<LossFn> = {
   run: (lossFn, seed) => lossFn(...lossInputs(seed)),
   errorHints: [
     { when: /broadcast/i, hint: ONE_HOT_HINT },
-    { when: /float target|dtype float32, expected int32/, hint: "keep y as int32 class indices: nn.crossEntropy takes indices, or one-hot rows of the logits' shape" },
+    {
+      when: /float target|dtype float32, expected int32/,
+      hint: "keep y as int32 class indices: nn.crossEntropy takes indices, or one-hot rows of the logits' shape",
+    },
   ],
 };
 
@@ -237,7 +309,11 @@ export function lossFn(student: LossFn): Verdict {
   const name = "lossFn";
   const inspect = (out: unknown): Verdict | null =>
     out instanceof tf.Tensor && out.rank !== 0
-      ? { ok: false, message: `${name} returned shape ${showShape(out.shape)}; expected a scalar (the batch mean)`, hint: "reduce the per-example losses with .mean()" }
+      ? {
+          ok: false,
+          message: `${name} returned shape ${showShape(out.shape)}; expected a scalar (the batch mean)`,
+          hint: "reduce the per-example losses with .mean()",
+        }
       : null;
   return checkRecorded(lossFnProbe, student, { inspect });
 }
@@ -249,7 +325,10 @@ const PREDICT_IMAGES = 70;
 const PREDICT_BATCH = 32;
 
 /** What the student's predict did with a model in training mode: its result, whether the model ran in training mode or on a batch over batchSize, the tensors left behind. */
-const predictProbe: Probe<Predict, { predicted: unknown; trainingMode: boolean; withinBatchSize: boolean; leaked: number }> = {
+const predictProbe: Probe<
+  Predict,
+  { predicted: unknown; trainingMode: boolean; withinBatchSize: boolean; leaked: number }
+> = {
   lab: LAB,
   name: "predict",
   run: (predict, seed) => {
@@ -257,8 +336,15 @@ const predictProbe: Probe<Predict, { predicted: unknown; trainingMode: boolean; 
     const spy = new Spy(dropoutNet(seed));
     try {
       spy.train();
-      const { returned: predicted, leaked } = tensorsLeftBy(() => predict(spy, x, PREDICT_BATCH), { exceptReturned: true });
-      return { predicted, trainingMode: spy.modes.some((m) => m), withinBatchSize: spy.batches.every((b) => b <= PREDICT_BATCH), leaked };
+      const { returned: predicted, leaked } = tensorsLeftBy(() => predict(spy, x, PREDICT_BATCH), {
+        exceptReturned: true,
+      });
+      return {
+        predicted,
+        trainingMode: spy.modes.some((m) => m),
+        withinBatchSize: spy.batches.every((b) => b <= PREDICT_BATCH),
+        leaked,
+      };
     } finally {
       spy.dispose();
     }
@@ -269,14 +355,33 @@ const predictProbe: Probe<Predict, { predicted: unknown; trainingMode: boolean; 
 export function predict(student: Predict): Verdict {
   const name = "predict";
   const n = PREDICT_IMAGES;
-  const inspect = ({ predicted: out, trainingMode, withinBatchSize, leaked }: { predicted: unknown; trainingMode: boolean; withinBatchSize: boolean; leaked: number }): Verdict | null => {
-    if (!(out instanceof tf.Tensor)) return { ok: false, message: `${name} returned ${typeof out}; expected a tensor of class indices [n]` };
+  const inspect = ({
+    predicted: out,
+    trainingMode,
+    withinBatchSize,
+    leaked,
+  }: {
+    predicted: unknown;
+    trainingMode: boolean;
+    withinBatchSize: boolean;
+    leaked: number;
+  }): Verdict | null => {
+    if (!(out instanceof tf.Tensor))
+      return { ok: false, message: `${name} returned ${typeof out}; expected a tensor of class indices [n]` };
     if (out.rank === 2) {
-      return { ok: false, message: `${name} returned shape ${showShape(out.shape)}: scores; expected class indices [${n}]`, hint: "take the class with the highest score: .argMax(1)" };
+      return {
+        ok: false,
+        message: `${name} returned shape ${showShape(out.shape)}: scores; expected class indices [${n}]`,
+        hint: "take the class with the highest score: .argMax(1)",
+      };
     }
     if (!tf.util.arraysEqual(out.shape, [n])) {
       const hint = out.shape[0] === 4 ? "argMax over axis 1, the classes — axis 0 is the batch" : undefined;
-      return { ok: false, message: `${name} returned shape ${showShape(out.shape)} for ${n} images; expected [${n}]`, hint };
+      return {
+        ok: false,
+        message: `${name} returned shape ${showShape(out.shape)} for ${n} images; expected [${n}]`,
+        hint,
+      };
     }
     if (trainingMode) {
       return {
@@ -313,7 +418,12 @@ export function predict(student: Predict): Verdict {
  * on): a network built afresh does not get the pretrained weights by chance.
  */
 function tinyPretrained(seed: number): Sequential {
-  return new Sequential(new Flatten(), new Linear(12, 8, { seed: seed + 101 }), new ReLU(), new Linear(8, 3, { seed: seed + 202 }));
+  return new Sequential(
+    new Flatten(),
+    new Linear(12, 8, { seed: seed + 101 }),
+    new ReLU(),
+    new Linear(8, 3, { seed: seed + 202 }),
+  );
 }
 
 const NEW_CLASSES = 5;
@@ -335,7 +445,10 @@ const withNewHeadProbe: Probe<WithNewHead> = {
   run: (withNewHead, seed) =>
     runWithNewHead(withNewHead, seed, (model) => {
       const m = model as Module;
-      return { logits: m.train(false).forward(tf.randomNormal([6, 3, 2, 2], 0, 1, "float32", seed)), shapes: m.parameters().map((p) => p.shape) };
+      return {
+        logits: m.train(false).forward(tf.randomNormal([6, 3, 2, 2], 0, 1, "float32", seed)),
+        shapes: m.parameters().map((p) => p.shape),
+      };
     }),
 };
 
@@ -349,17 +462,35 @@ export function withNewHead(student: WithNewHead): Verdict {
         if (!isModule(model)) return { ok: false, message: `${name} returned ${typeof model}; expected an nn.Module` };
         const out = model.train(false).forward(tf.randomNormal([6, 3, 2, 2], 0, 1, "float32", SEED));
         if (tf.util.arraysEqual(out.shape, [6, 3])) {
-          return { ok: false, message: `${name}: the output has the pretrained model's 3 classes; expected numClasses = ${NEW_CLASSES}`, hint: "replace the last Linear (the head) by a new nn.Linear(head.inFeatures, numClasses)" };
+          return {
+            ok: false,
+            message: `${name}: the output has the pretrained model's 3 classes; expected numClasses = ${NEW_CLASSES}`,
+            hint: "replace the last Linear (the head) by a new nn.Linear(head.inFeatures, numClasses)",
+          };
         }
-        if (!tf.util.arraysEqual(out.shape, [6, NEW_CLASSES])) return { ok: false, message: `${name}: output has shape ${showShape(out.shape)}; expected [6, ${NEW_CLASSES}]` };
+        if (!tf.util.arraysEqual(out.shape, [6, NEW_CLASSES]))
+          return {
+            ok: false,
+            message: `${name}: output has shape ${showShape(out.shape)}; expected [6, ${NEW_CLASSES}]`,
+          };
         const params = model.parameters();
         const features = original.parameters().slice(0, 2);
-        const kept = features.every((w) => params.some((p) => tf.util.arraysEqual(p.shape, w.shape) && p.sub(w).abs().max().dataSync()[0] < 1e-6));
+        const kept = features.every((w) =>
+          params.some((p) => tf.util.arraysEqual(p.shape, w.shape) && p.sub(w).abs().max().dataSync()[0] < 1e-6),
+        );
         if (!kept) {
-          return { ok: false, message: `${name}: the feature layers do not hold the pretrained weights`, hint: "reuse the pretrained layers (pretrained.layers.slice(0, -1)): a new network throws away what pretraining learned" };
+          return {
+            ok: false,
+            message: `${name}: the feature layers do not hold the pretrained weights`,
+            hint: "reuse the pretrained layers (pretrained.layers.slice(0, -1)): a new network throws away what pretraining learned",
+          };
         }
         if (params.length > 4 || params.some((p) => tf.util.arraysEqual(p.shape, [3, 8]))) {
-          return { ok: false, message: `${name}: the old head (Linear 8→3) is still in the model`, hint: "replace the last layer rather than adding one after it: drop pretrained.layers' last entry" };
+          return {
+            ok: false,
+            message: `${name}: the old head (Linear 8→3) is still in the model`,
+            hint: "replace the last layer rather than adding one after it: drop pretrained.layers' last entry",
+          };
         }
         return null;
       });
@@ -375,7 +506,12 @@ export function withNewHead(student: WithNewHead): Verdict {
 function trainingSet(seed: number): Batch[] {
   return [0, 1, 2, 3].map((i) => ({
     x: tf.randomNormal([8, 3, 2, 2], 0, 1, "float32", seed + 10 * i),
-    y: tf.tidy(() => tf.randomUniform([8], 0, 4, "float32", seed + 10 * i + 1).floor().toInt()),
+    y: tf.tidy(() =>
+      tf
+        .randomUniform([8], 0, 4, "float32", seed + 10 * i + 1)
+        .floor()
+        .toInt(),
+    ),
   }));
 }
 
@@ -431,7 +567,12 @@ export function trainEpoch(student: TrainEpoch): Verdict {
   const name = "trainEpoch";
   const inspect = ({ logitsAfter, trainingMode, leaked }: EpochOutputs, seed: number): Verdict | null => {
     const unchanged = untrainedLogits(seed).sub(logitsAfter).abs().max().dataSync()[0] === 0;
-    if (!trainingMode && unchanged) return { ok: false, message: `${name}: the model never ran in training mode, and its parameters did not change`, hint: "for (const { x, y } of loader) { ... model.forward(x) ... }" };
+    if (!trainingMode && unchanged)
+      return {
+        ok: false,
+        message: `${name}: the model never ran in training mode, and its parameters did not change`,
+        hint: "for (const { x, y } of loader) { ... model.forward(x) ... }",
+      };
     if (!trainingMode) {
       return {
         ok: false,
@@ -440,10 +581,18 @@ export function trainEpoch(student: TrainEpoch): Verdict {
       };
     }
     if (unchanged) {
-      return { ok: false, message: `${name}: the parameters did not change`, hint: "tfjs has no loss.backward(): optimizer.step(() => loss) computes the gradients and updates the parameters" };
+      return {
+        ok: false,
+        message: `${name}: the parameters did not change`,
+        hint: "tfjs has no loss.backward(): optimizer.step(() => loss) computes the gradients and updates the parameters",
+      };
     }
     if (leaked > 0) {
-      return { ok: false, message: `${name}: ${leaked} tensor(s) left behind after one epoch`, hint: "dispose the loss that optimizer.step returns once you have read it (PyTorch frees it for you)" };
+      return {
+        ok: false,
+        message: `${name}: ${leaked} tensor(s) left behind after one epoch`,
+        hint: "dispose the loss that optimizer.step returns once you have read it (PyTorch frees it for you)",
+      };
     }
     return null;
   };
@@ -456,14 +605,23 @@ export function trainEpoch(student: TrainEpoch): Verdict {
 /** The trained LeNet's accuracy on the test set, computed here with train.evaluate (eval mode, batches of 500): at least `minimum`. */
 export function leNetAccuracy(model: Module | undefined, test: Batch | undefined, minimum = 0.97): Verdict {
   const name = "LeNet-5 test accuracy";
-  if (!model || !test) return report(thrown(name, new NotImplementedError("the training of LeNet (makeLeNet, lossFn and its cell)")));
+  if (!model || !test)
+    return report(thrown(name, new NotImplementedError("the training of LeNet (makeLeNet, lossFn and its cell)")));
   const expected = recordedLeNetShapes();
   const want = expected?.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   const count = model.numParameters();
-  if (want !== undefined && count !== want) return report({ ok: false, message: `${name}: the model has ${fmt(count)} parameters, not LeNet-5's ${fmt(want)}` });
+  if (want !== undefined && count !== want)
+    return report({
+      ok: false,
+      message: `${name}: the model has ${fmt(count)} parameters, not LeNet-5's ${fmt(want)}`,
+    });
   const n = test.x.shape[0]!;
   const batches: Batch[] = [];
-  for (let start = 0; start < n; start += 500) batches.push({ x: test.x.slice(start, Math.min(500, n - start)), y: test.y.slice(start, Math.min(500, n - start)) });
+  for (let start = 0; start < n; start += 500)
+    batches.push({
+      x: test.x.slice(start, Math.min(500, n - start)),
+      y: test.y.slice(start, Math.min(500, n - start)),
+    });
   const correct = evaluate(model, batches, { metrics: { accuracy } }).accuracy;
   tf.dispose(batches.flatMap((b) => [b.x, b.y]));
   const line = `${(100 * correct).toFixed(2)}% on ${n} test images`;
@@ -471,21 +629,34 @@ export function leNetAccuracy(model: Module | undefined, test: Batch | undefined
   return report({
     ok: false,
     message: `${name}: ${line}; expected ≥ ${100 * minimum}%`,
-    hint: correct < 0.2 ? "chance level: is the loss decreasing? logits (no softmax) and int32 labels into the loss?" : "train longer (more epochs) or check the learning rate; inputs must be in [0, 1]",
+    hint:
+      correct < 0.2
+        ? "chance level: is the loss decreasing? logits (no softmax) and int32 labels into the loss?"
+        : "train longer (more epochs) or check the learning rate; inputs must be in [0, 1]",
   });
 }
 
 /** Fine-tuning ends above training from scratch, with the same budget (the same number of epochs). */
 export function fineTuneWins(fineTuned: number[] | undefined, scratch: number[] | undefined): Verdict {
   const name = "fine-tuning vs scratch";
-  if (!fineTuned?.length || !scratch?.length) return report(thrown(name, new NotImplementedError("the fine-tuning comparison (withNewHead, trainEpoch and its cell)")));
+  if (!fineTuned?.length || !scratch?.length)
+    return report(
+      thrown(name, new NotImplementedError("the fine-tuning comparison (withNewHead, trainEpoch and its cell)")),
+    );
   if (fineTuned.length !== scratch.length) {
-    return report({ ok: false, message: `${name}: ${fineTuned.length} epochs fine-tuned but ${scratch.length} from scratch; compare at equal budget` });
+    return report({
+      ok: false,
+      message: `${name}: ${fineTuned.length} epochs fine-tuned but ${scratch.length} from scratch; compare at equal budget`,
+    });
   }
   const [a, b] = [fineTuned[fineTuned.length - 1], scratch[scratch.length - 1]];
   const line = `${(100 * a).toFixed(1)}% fine-tuned vs ${(100 * b).toFixed(1)}% from scratch after ${fineTuned.length} epochs`;
   if (a > b) return report({ ok: true, message: `${name}: ${line}` });
-  return report({ ok: false, message: `${name}: ${line}; fine-tuning should win`, hint: "did the fine-tuned model start from the pretrained weights (models.fashionCnn()) with only the head replaced?" });
+  return report({
+    ok: false,
+    message: `${name}: ${line}; fine-tuning should win`,
+    hint: "did the fine-tuned model start from the pretrained weights (models.fashionCnn()) with only the head replaced?",
+  });
 }
 
 /** How many test images the grader's records hold per case: enough for an accuracy, cheap to predict and to record. */

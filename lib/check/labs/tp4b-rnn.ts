@@ -33,7 +33,16 @@ const LAB = "tp4b-rnn";
 // ---------------------------------------------------------------------------
 // What all checks share.
 
-const kind = (x: unknown) => (x === null ? "null" : x === undefined ? "undefined" : isTensor(x) ? `a tensor of shape ${showShape(x.shape)}` : Array.isArray(x) ? "an array" : typeof x);
+const kind = (x: unknown) =>
+  x === null
+    ? "null"
+    : x === undefined
+      ? "undefined"
+      : isTensor(x)
+        ? `a tensor of shape ${showShape(x.shape)}`
+        : Array.isArray(x)
+          ? "an array"
+          : typeof x;
 
 /** A copy that outlives the student's code freeing the original (a hidden state replaced and disposed, say). */
 const snapshot = (x: unknown): unknown => (isTensor(x) && !x.isDisposed ? x.clone() : x);
@@ -55,7 +64,9 @@ function letterWords(rng: Random, count: number, size: number): number[][] {
 
 /** Sets each parameter to seeded normal values (scale 0.5): the probe, not the constructor's seeds, decides the weights. */
 function seedParameters(params: (tf.Tensor | null)[], seed: number): void {
-  params.filter(isTensor).forEach((p, k) => (p as tf.Variable).assign(tf.randomNormal(p.shape, 0, 0.5, "float32", seed * 16 + k + 1)));
+  params
+    .filter(isTensor)
+    .forEach((p, k) => (p as tf.Variable).assign(tf.randomNormal(p.shape, 0, 0.5, "float32", seed * 16 + k + 1)));
 }
 
 /**
@@ -67,7 +78,10 @@ function settingProblem(check: string, key: string, given: string, what: string)
   let recorded: Recorded | undefined;
   try {
     const first = loadRecords(LAB).checks[check]?.expected[0];
-    recorded = first && "value" in first && first.value && typeof first.value === "object" && !Array.isArray(first.value) ? (first.value as Record<string, Recorded>)[key] : undefined;
+    recorded =
+      first && "value" in first && first.value && typeof first.value === "object" && !Array.isArray(first.value)
+        ? (first.value as Record<string, Recorded>)[key]
+        : undefined;
   } catch {
     return null; // checkRecorded says what is missing
   }
@@ -115,7 +129,9 @@ const wordToTensorProbe: Probe<WordToTensorCase, { alphabet: string; words: { wo
       return { word, dtype: isTensor(tensor) ? tensor.dtype : kind(tensor), tensor };
     }),
   }),
-  errorHints: [{ when: /depth|indices/i, hint: "tf.oneHot(indices, N_LETTERS) needs int32 indices from 0 to N_LETTERS − 1" }],
+  errorHints: [
+    { when: /depth|indices/i, hint: "tf.oneHot(indices, N_LETTERS) needs int32 indices from 0 to N_LETTERS − 1" },
+  ],
 };
 
 /** What wordToTensor must return for `word`, whatever the letters: a float32 tensor [length, 1, N_LETTERS]. */
@@ -123,16 +139,33 @@ function wordTensorProblem(word: string, got: unknown, alphabet: string): Verdic
   const size = alphabet.length + 1;
   const call = `wordToTensor(${JSON.stringify(word)})`;
   const expected = showShape([[...word].length, 1, size]);
-  if (!isTensor(got)) return { ok: false, message: `${call} returned ${kind(got)}; expected a tensor [length, 1, N_LETTERS] = ${expected}` };
+  if (!isTensor(got))
+    return {
+      ok: false,
+      message: `${call} returned ${kind(got)}; expected a tensor [length, 1, N_LETTERS] = ${expected}`,
+    };
   if (!tf.util.arraysEqual(got.shape, [[...word].length, 1, size])) {
     const last = got.shape[got.rank - 1];
     let hint = `one row per letter (${[...word].length}), a batch axis of 1 (the slide's [length, 1, n_letters]), and N_LETTERS = ALPHABET.length + 1 = ${size} columns`;
-    if (tf.util.arraysEqual(got.shape, [[...word].length, size])) hint = "the slide's tensor is [length, 1, N_LETTERS]: each letter is a batch of one, [1, N_LETTERS] — add the middle axis (.expandDims(1))";
-    else if (last === 26) hint = `the alphabet is not a–z only (accents: ${alphabet.replace(/[a-z]/g, "")}): one-hot over N_LETTERS = ALPHABET.length + 1 = ${size}`;
-    else if (last === alphabet.length) hint = `one slot more than the alphabet's ${alphabet.length} letters: the last one (index ${alphabet.length}) is for characters outside it`;
-    return { ok: false, message: `${call} has shape ${showShape(got.shape)}; expected [length, 1, N_LETTERS] = ${expected}`, hint };
+    if (tf.util.arraysEqual(got.shape, [[...word].length, size]))
+      hint =
+        "the slide's tensor is [length, 1, N_LETTERS]: each letter is a batch of one, [1, N_LETTERS] — add the middle axis (.expandDims(1))";
+    else if (last === 26)
+      hint = `the alphabet is not a–z only (accents: ${alphabet.replace(/[a-z]/g, "")}): one-hot over N_LETTERS = ALPHABET.length + 1 = ${size}`;
+    else if (last === alphabet.length)
+      hint = `one slot more than the alphabet's ${alphabet.length} letters: the last one (index ${alphabet.length}) is for characters outside it`;
+    return {
+      ok: false,
+      message: `${call} has shape ${showShape(got.shape)}; expected [length, 1, N_LETTERS] = ${expected}`,
+      hint,
+    };
   }
-  if (got.dtype !== "float32") return { ok: false, message: `${call} has dtype ${got.dtype}; expected float32`, hint: "tf.oneHot gives int32; the network multiplies floats: add .toFloat()" };
+  if (got.dtype !== "float32")
+    return {
+      ok: false,
+      message: `${call} has dtype ${got.dtype}; expected float32`,
+      hint: "tf.oneHot gives int32; the network multiplies floats: add .toFloat()",
+    };
   return null;
 }
 
@@ -147,7 +180,11 @@ export function wordToTensor(student: (word: string) => tf.Tensor, alphabet: str
     { alphabet, wordToTensor: student },
     {
       before: () => settingProblem("wordToTensor", "alphabet", alphabet, "ALPHABET"),
-      inspect: ({ words }) => words.reduce<Verdict | null>((found, { word, tensor }) => found ?? wordTensorProblem(word, tensor, alphabet), null),
+      inspect: ({ words }) =>
+        words.reduce<Verdict | null>(
+          (found, { word, tensor }) => found ?? wordTensorProblem(word, tensor, alphabet),
+          null,
+        ),
     },
   );
 }
@@ -178,7 +215,10 @@ export type SlideRNNClass = new (inputSize: number, hiddenSize: number, outputSi
 /** The sizes the checks build the class with: all different, so a size in the wrong place shows. */
 const SIZES = { input: 7, hidden: 5, output: 3 };
 
-const FREED_HIDDEN: ErrorHint = { when: /disposed|reading 'backend'/i, hint: "a tensor was freed before use: keep the hidden state in this.hidden, set by initHidden and forward" };
+const FREED_HIDDEN: ErrorHint = {
+  when: /disposed|reading 'backend'/i,
+  hint: "a tensor was freed before use: keep the hidden state in this.hidden, set by initHidden and forward",
+};
 
 const rnnProbe: Probe<SlideRNNClass> = {
   lab: LAB,
@@ -208,14 +248,28 @@ const rnnProbe: Probe<SlideRNNClass> = {
 function structureProblem(rnn: SlideRNN): Verdict | null {
   const { input, hidden, output } = SIZES;
   const sizes = `with inputSize ${input}, hiddenSize ${hidden}, outputSize ${output}`;
-  for (const [layer, out] of [["i2h", hidden], ["i2o", output]] as const) {
+  for (const [layer, out] of [
+    ["i2h", hidden],
+    ["i2o", output],
+  ] as const) {
     const l = (rnn as unknown as Record<string, unknown>)[layer] as LinearLike | undefined;
     if (!l || !isTensor(l.weight)) {
-      return { ok: false, message: `RNN has no ${layer} layer (rnn.${layer} is ${kind(l)})`, hint: `this.${layer} = this.registerModule("${layer}", new nn.Linear(inputSize + hiddenSize, ${layer === "i2h" ? "hiddenSize" : "outputSize"}))` };
+      return {
+        ok: false,
+        message: `RNN has no ${layer} layer (rnn.${layer} is ${kind(l)})`,
+        hint: `this.${layer} = this.registerModule("${layer}", new nn.Linear(inputSize + hiddenSize, ${layer === "i2h" ? "hiddenSize" : "outputSize"}))`,
+      };
     }
     const [rows, cols] = l.weight.shape;
     if (rows !== out) {
-      return { ok: false, message: `${sizes}, ${layer} gives ${rows} features; expected ${out} (${layer === "i2h" ? "hiddenSize" : "outputSize"})`, hint: layer === "i2h" ? "i2h makes the next hidden state: Linear(inputSize + hiddenSize, hiddenSize)" : "i2o makes the output scores: Linear(inputSize + hiddenSize, outputSize)" };
+      return {
+        ok: false,
+        message: `${sizes}, ${layer} gives ${rows} features; expected ${out} (${layer === "i2h" ? "hiddenSize" : "outputSize"})`,
+        hint:
+          layer === "i2h"
+            ? "i2h makes the next hidden state: Linear(inputSize + hiddenSize, hiddenSize)"
+            : "i2o makes the output scores: Linear(inputSize + hiddenSize, outputSize)",
+      };
     }
     if (cols !== input + hidden) {
       const hint =
@@ -244,25 +298,51 @@ function hiddenProblem(rnn: SlideRNN): Verdict | null {
   const h: unknown = rnn.hidden;
   const expected = showShape([1, SIZES.hidden]);
   if (!isTensor(h) || h.isDisposed) {
-    return { ok: false, message: `after initHidden(), rnn.hidden is ${isTensor(h) ? "a freed tensor" : kind(h)}; expected zeros ${expected}`, hint: "initHidden sets the state, as the slide's self.hidden = torch.zeros(1, hidden_size): this.hidden = tf.zeros([1, this.hiddenSize])" };
+    return {
+      ok: false,
+      message: `after initHidden(), rnn.hidden is ${isTensor(h) ? "a freed tensor" : kind(h)}; expected zeros ${expected}`,
+      hint: "initHidden sets the state, as the slide's self.hidden = torch.zeros(1, hidden_size): this.hidden = tf.zeros([1, this.hiddenSize])",
+    };
   }
   if (!tf.util.arraysEqual(h.shape, [1, SIZES.hidden])) {
-    return { ok: false, message: `after initHidden(), rnn.hidden has shape ${showShape(h.shape)}; expected ${expected}`, hint: "one row (a batch of one word) of hiddenSize zeros: tf.zeros([1, this.hiddenSize])" };
+    return {
+      ok: false,
+      message: `after initHidden(), rnn.hidden has shape ${showShape(h.shape)}; expected ${expected}`,
+      hint: "one row (a batch of one word) of hiddenSize zeros: tf.zeros([1, this.hiddenSize])",
+    };
   }
-  if (Array.from(h.dataSync()).some((v) => v !== 0)) return { ok: false, message: "after initHidden(), rnn.hidden is not all zeros", hint: "each word starts from a zero hidden state: tf.zeros, not a random draw" };
+  if (Array.from(h.dataSync()).some((v) => v !== 0))
+    return {
+      ok: false,
+      message: "after initHidden(), rnn.hidden is not all zeros",
+      hint: "each word starts from a zero hidden state: tf.zeros, not a random draw",
+    };
   return null;
 }
 
 /** What one step must give back: the output [1, outputSize], and the new state kept in this.hidden. */
 function stepProblem(rnn: SlideRNN): Verdict | null {
   const out: unknown = rnn.forward(letters([0], SIZES.input)[0]);
-  if (!isTensor(out)) return { ok: false, message: `RNN.forward returned ${kind(out)}; expected the output, a tensor [1, outputSize]`, hint: "return output at the end of forward" };
+  if (!isTensor(out))
+    return {
+      ok: false,
+      message: `RNN.forward returned ${kind(out)}; expected the output, a tensor [1, outputSize]`,
+      hint: "return output at the end of forward",
+    };
   if (!tf.util.arraysEqual(out.shape, [1, SIZES.output])) {
-    return { ok: false, message: `RNN.forward gives ${showShape(out.shape)} per letter; expected [1, outputSize] = ${showShape([1, SIZES.output])}`, hint: "forward returns the output (i2o's, after the activation), not the hidden state" };
+    return {
+      ok: false,
+      message: `RNN.forward gives ${showShape(out.shape)} per letter; expected [1, outputSize] = ${showShape([1, SIZES.output])}`,
+      hint: "forward returns the output (i2o's, after the activation), not the hidden state",
+    };
   }
   const hidden: unknown = rnn.hidden;
   if (!isTensor(hidden) || hidden.isDisposed) {
-    return { ok: false, message: `after forward, rnn.hidden is ${isTensor(hidden) ? "a freed tensor" : kind(hidden)}; expected the new hidden state [1, hiddenSize]`, hint: "save the new hidden state for the next letter: this.hidden = hidden" };
+    return {
+      ok: false,
+      message: `after forward, rnn.hidden is ${isTensor(hidden) ? "a freed tensor" : kind(hidden)}; expected the new hidden state [1, hiddenSize]`,
+      hint: "save the new hidden state for the next letter: this.hidden = hidden",
+    };
   }
   return null;
 }
@@ -301,7 +381,9 @@ export interface TrainableRNN {
 }
 
 /** trainWord's type, its parameters compared both ways (so that the lab's `(rnn: RNN, …)` fits). */
-export type TrainWord = { bivarianceHack(rnn: TrainableRNN, word: tf.Tensor, label: tf.Tensor, optimizer: Optimizer): unknown }["bivarianceHack"];
+export type TrainWord = {
+  bivarianceHack(rnn: TrainableRNN, word: tf.Tensor, label: tf.Tensor, optimizer: Optimizer): unknown;
+}["bivarianceHack"];
 
 /**
  * The network the trainWord probe trains: the slide's interface (initHidden,
@@ -314,7 +396,12 @@ class StandInRNN extends Module implements TrainableRNN {
   readonly out: Linear;
   hidden: tf.Tensor;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly outputSize: number, seed: number) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly outputSize: number,
+    seed: number,
+  ) {
     super();
     this.cell = this.registerModule("cell", new RNNCell(inputSize, hiddenSize, { seed }));
     this.out = this.registerModule("out", new Linear(hiddenSize, outputSize, { seed: seed + 4 }));
@@ -354,8 +441,14 @@ const trainWordProbe: Probe<TrainWord, { calls: { loss: unknown; leaked: number 
     }
   },
   errorHints: [
-    { when: /disposed|reading 'backend'/i, hint: "the hidden state of the previous word was freed when its step ended: start every word with rnn.initHidden(), inside the function given to optimizer.step" },
-    { when: /connection between|not a function of|Cannot compute gradient|varList/i, hint: "compute the loss inside the function given to optimizer.step (forward included), so that tfjs can trace it back to the parameters" },
+    {
+      when: /disposed|reading 'backend'/i,
+      hint: "the hidden state of the previous word was freed when its step ended: start every word with rnn.initHidden(), inside the function given to optimizer.step",
+    },
+    {
+      when: /connection between|not a function of|Cannot compute gradient|varList/i,
+      hint: "compute the loss inside the function given to optimizer.step (forward included), so that tfjs can trace it back to the parameters",
+    },
   ],
 };
 
@@ -367,12 +460,18 @@ function trainWordProblem(calls: { loss: unknown; leaked: number }[]): Verdict |
     return {
       ok: false,
       message: `${name} returned ${isTensor(wrong) ? "a tensor" : kind(wrong)}; expected the loss as a number`,
-      hint: isTensor(wrong) ? "read it and free it: const value = loss.dataSync()[0]; loss.dispose(); return value" : "return the loss of this word (a number)",
+      hint: isTensor(wrong)
+        ? "read it and free it: const value = loss.dataSync()[0]; loss.dispose(); return value"
+        : "return the loss of this word (a number)",
     };
   }
   const leaked = Math.max(...calls.map((c) => c.leaked));
   if (leaked > 0) {
-    return { ok: false, message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind (tf.memory().numTensors grows)`, hint: "free the loss once read (loss.dispose()), and make every tensor inside the function given to optimizer.step, initHidden's zeros too" };
+    return {
+      ok: false,
+      message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind (tf.memory().numTensors grows)`,
+      hint: "free the loss once read (loss.dispose()), and make every tensor inside the function given to optimizer.step, initHidden's zeros too",
+    };
   }
   return null;
 }
@@ -393,7 +492,11 @@ export function trainWord(student: TrainWord): Verdict {
 
 /** The lab's WordClassifier: `rnn` (nn.GRU or nn.RNN, batchFirst) and `fc` (nn.Linear) on the last hidden state. */
 export interface WordClassifierLike {
-  rnn: { run(x: tf.Tensor): { output: tf.Tensor; hN: tf.Tensor }; parameters(): tf.Variable[]; constructor: { name: string } };
+  rnn: {
+    run(x: tf.Tensor): { output: tf.Tensor; hN: tf.Tensor };
+    parameters(): tf.Variable[];
+    constructor: { name: string };
+  };
   fc: { forward(x: tf.Tensor): tf.Tensor; parameters(): tf.Variable[] };
   forward(x: tf.Tensor): tf.Tensor;
   parameters(): tf.Variable[];
@@ -401,7 +504,13 @@ export interface WordClassifierLike {
 }
 
 /** The student's WordClassifier class, `new (inputSize, hiddenSize, outputSize, cell?, seed?)`, as the checks construct it; cell is "gru" or "rnn". */
-export type WordClassifierClass = new (inputSize: number, hiddenSize: number, outputSize: number, cell?: "gru" | "rnn", seed?: number) => WordClassifierLike;
+export type WordClassifierClass = new (
+  inputSize: number,
+  hiddenSize: number,
+  outputSize: number,
+  cell?: "gru" | "rnn",
+  seed?: number,
+) => WordClassifierLike;
 
 const CLASSIFIER_SIZES = { input: 6, hidden: 5, output: 3, length: 6 };
 
@@ -411,7 +520,19 @@ function paddedBatch(seed: number): tf.Tensor {
   const rng = new Random(seed);
   const lengths = [length, length - 2, 2, length - 1];
   return tf.tidy(() =>
-    tf.stack(lengths.map((n) => tf.oneHot(tf.tensor1d(Array.from({ length }, (_, t) => (t < length - n ? -1 : rng.int(input))), "int32"), input).toFloat())),
+    tf.stack(
+      lengths.map((n) =>
+        tf
+          .oneHot(
+            tf.tensor1d(
+              Array.from({ length }, (_, t) => (t < length - n ? -1 : rng.int(input))),
+              "int32",
+            ),
+            input,
+          )
+          .toFloat(),
+      ),
+    ),
   );
 }
 
@@ -441,7 +562,12 @@ const wordClassifierProbe: Probe<WordClassifierClass> = {
       }
       return out;
     }),
-  errorHints: [{ when: /features|batchFirst/i, hint: "the input is [batch, length, letters]: build the recurrent layer with { batchFirst: true }" }],
+  errorHints: [
+    {
+      when: /features|batchFirst/i,
+      hint: "the input is [batch, length, letters]: build the recurrent layer with { batchFirst: true }",
+    },
+  ],
 };
 
 /** The layers asked for, registered, and logits [batch, outputSize]. */
@@ -456,16 +582,25 @@ function classifierProblem(ModelClass: WordClassifierClass): Verdict | null {
         const want = cell === "gru" ? "GRU" : "RNN";
         const got = model.rnn?.constructor?.name;
         if (got !== want) {
-          return { ok: false, message: `${name} with cell "${cell}" has rnn = ${got ?? kind(model.rnn)}; expected nn.${want}`, hint: `this.rnn = this.registerModule("rnn", cell === "gru" ? new nn.GRU(...) : new nn.RNN(...))` };
+          return {
+            ok: false,
+            message: `${name} with cell "${cell}" has rnn = ${got ?? kind(model.rnn)}; expected nn.${want}`,
+            hint: `this.rnn = this.registerModule("rnn", cell === "gru" ? new nn.GRU(...) : new nn.RNN(...))`,
+          };
         }
         const registered = new Set(model.parameters());
         const missing = (["rnn", "fc"] as const).filter((k) => model[k].parameters().some((p) => !registered.has(p)));
         if (missing.length) {
-          return { ok: false, message: `model.parameters() does not hold ${missing.join(" and ")}'s parameters: the optimizer would never update them`, hint: `register the layers: this.${missing[0]} = this.registerModule("${missing[0]}", ...)` };
+          return {
+            ok: false,
+            message: `model.parameters() does not hold ${missing.join(" and ")}'s parameters: the optimizer would never update them`,
+            hint: `register the layers: this.${missing[0]} = this.registerModule("${missing[0]}", ...)`,
+          };
         }
         const x = paddedBatch(1);
         const out: unknown = model.forward(x);
-        if (!isTensor(out)) return { ok: false, message: `${name}.forward returned ${kind(out)}; expected logits [batch, outputSize]` };
+        if (!isTensor(out))
+          return { ok: false, message: `${name}.forward returned ${kind(out)}; expected logits [batch, outputSize]` };
         const expected = [x.shape[0], output];
         if (!tf.util.arraysEqual(out.shape, expected)) {
           const hint =
@@ -474,7 +609,11 @@ function classifierProblem(ModelClass: WordClassifierClass): Verdict | null {
               : out.rank === 3
                 ? "forward returns one score vector per word: take the last hidden state (hN[0] or output at the last step), then fc"
                 : `fc maps hiddenSize → outputSize: new nn.Linear(hiddenSize, outputSize)`;
-          return { ok: false, message: `${name}.forward on ${showShape(x.shape)} gives ${showShape(out.shape)}; expected ${showShape(expected)}`, hint };
+          return {
+            ok: false,
+            message: `${name}.forward on ${showShape(x.shape)} gives ${showShape(out.shape)}; expected ${showShape(expected)}`,
+            hint,
+          };
         }
         return null;
       },
@@ -554,10 +693,14 @@ export interface PredictCase {
 /** A stand-in model whose logits depend on the seed and on how many letters the batch holds: [1, length, letters] → [1, classes]. */
 class FakeModel implements PredictModel {
   lastShape: number[] | null = null;
-  constructor(private readonly classes: number, private readonly seed: number) {}
+  constructor(
+    private readonly classes: number,
+    private readonly seed: number,
+  ) {}
   forward(x: tf.Tensor): tf.Tensor {
     this.lastShape = x.shape.slice();
-    if (x.rank !== 3) throw new Error(`the model takes a batch [batch, length, letters]; got a tensor of shape ${showShape(x.shape)}`);
+    if (x.rank !== 3)
+      throw new Error(`the model takes a batch [batch, length, letters]; got a tensor of shape ${showShape(x.shape)}`);
     return tf.tidy(() => {
       const count = x.sum([1, 2]).expandDims(1);
       const perLetter = tf.randomNormal([1, this.classes], 0, 0.7, "float32", this.seed * 2 + 1);
@@ -587,8 +730,12 @@ const predictProbe: Probe<PredictCase> = {
   /** One seeded word, n from 1 to the number of classes, a stand-in model with seeded scores: the guesses, and the tensors left behind. */
   run: ({ classNames, predict }, seed) => {
     const { word, n } = predictInputs(seed, classNames.length);
-    const { returned: got, leaked } = tensorsLeftBy((): unknown => predict(new FakeModel(classNames.length, seed), word, n));
-    const guesses = Array.isArray(got) ? got.map((g: Partial<Guess> | null) => ({ language: g?.language, probability: g?.probability })) : got;
+    const { returned: got, leaked } = tensorsLeftBy((): unknown =>
+      predict(new FakeModel(classNames.length, seed), word, n),
+    );
+    const guesses = Array.isArray(got)
+      ? got.map((g: Partial<Guess> | null) => ({ language: g?.language, probability: g?.probability }))
+      : got;
     return { classNames: classNames.join(", "), word, n, guesses, leaked };
   },
 };
@@ -605,20 +752,43 @@ function predictProblem(student: Predict, classNames: readonly string[]): Verdic
     ({ returned: got, leaked } = tensorsLeftBy((): unknown => student(model, word, n)));
   } catch (err) {
     if (model.lastShape && (model.lastShape.length !== 3 || model.lastShape[0] !== 1)) {
-      return { ok: false, message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`, hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])" };
+      return {
+        ok: false,
+        message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`,
+        hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])",
+      };
     }
     throw err;
   }
-  if (!model.lastShape) return { ok: false, message: `${call} never called model.forward`, hint: "run the word through the model: model.forward(wordsToBatch([word]))" };
+  if (!model.lastShape)
+    return {
+      ok: false,
+      message: `${call} never called model.forward`,
+      hint: "run the word through the model: model.forward(wordsToBatch([word]))",
+    };
   if (model.lastShape.length !== 3 || model.lastShape[0] !== 1) {
-    return { ok: false, message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`, hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])" };
+    return {
+      ok: false,
+      message: `${call} gave model.forward a tensor of shape ${showShape(model.lastShape)}; expected [1, length, letters]`,
+      hint: "the model takes a batch: one word is a batch of one, wordsToBatch([word])",
+    };
   }
   const guesses = Array.isArray(got) ? (got as Partial<Guess>[]) : null;
   if (!guesses || guesses.some((g) => typeof g?.language !== "string" || typeof g?.probability !== "number")) {
     return { ok: false, message: `${call} returned ${kind(got)}; expected an array of { language, probability }` };
   }
-  if (guesses.length !== n) return { ok: false, message: `${call} returned ${guesses.length} guesses; expected ${n}`, hint: "the n likeliest: tf.topk(probabilities, n)" };
-  if (leaked > 0) return { ok: false, message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind`, hint: "wrap the tensor work in tf.tidy and return plain numbers (dataSync / arraySync)" };
+  if (guesses.length !== n)
+    return {
+      ok: false,
+      message: `${call} returned ${guesses.length} guesses; expected ${n}`,
+      hint: "the n likeliest: tf.topk(probabilities, n)",
+    };
+  if (leaked > 0)
+    return {
+      ok: false,
+      message: `${name}: each call leaves ${leaked} tensor${leaked === 1 ? "" : "s"} behind`,
+      hint: "wrap the tensor work in tf.tidy and return plain numbers (dataSync / arraySync)",
+    };
   return null;
 }
 
@@ -628,7 +798,9 @@ function predictProblem(student: Predict, classNames: readonly string[]): Verdic
  * scores; leaves no tensor behind.
  */
 export function predict(student: Predict, classNames: readonly string[]): Verdict {
-  const before = () => settingProblem("predict", "classNames", classNames.join(", "), "LANGUAGE_NAMES") ?? predictProblem(student, classNames);
+  const before = () =>
+    settingProblem("predict", "classNames", classNames.join(", "), "LANGUAGE_NAMES") ??
+    predictProblem(student, classNames);
   return checkRecorded(predictProbe, { classNames, predict: student }, { before });
 }
 
@@ -658,7 +830,11 @@ export { Results } from "../results";
  * languages. `accuracy` may be a function (reading a Results), so that an
  * unfinished training says "not implemented yet" here too.
  */
-export function heldOutAccuracy(accuracy: number | (() => number), languages: number, options: { min?: number; minLanguages?: number; model?: string } = {}): Verdict {
+export function heldOutAccuracy(
+  accuracy: number | (() => number),
+  languages: number,
+  options: { min?: number; minLanguages?: number; model?: string } = {},
+): Verdict {
   const min = options.min ?? 0.75;
   const minLanguages = options.minLanguages ?? 5;
   const what = `${options.model ?? "the model"}'s held-out accuracy`;
@@ -667,12 +843,28 @@ export function heldOutAccuracy(accuracy: number | (() => number), languages: nu
       accuracy = accuracy();
     } catch (err) {
       const verdict = thrown(what, err);
-      return report(verdict.notImplemented ? { ...verdict, message: `${what}: not implemented yet (its training cell did not run to the end)` } : verdict);
+      return report(
+        verdict.notImplemented
+          ? { ...verdict, message: `${what}: not implemented yet (its training cell did not run to the end)` }
+          : verdict,
+      );
     }
   }
-  if (languages < minLanguages) return report({ ok: false, message: `${what}: ${languages} languages; the bar is ${minLanguages} or more`, hint: "keep at least five languages in LANGUAGES" });
+  if (languages < minLanguages)
+    return report({
+      ok: false,
+      message: `${what}: ${languages} languages; the bar is ${minLanguages} or more`,
+      hint: "keep at least five languages in LANGUAGES",
+    });
   if (!(accuracy >= min)) {
-    return report({ ok: false, message: `${what} is ${(100 * accuracy).toFixed(1)}% over ${languages} languages; the bar is ${100 * min}%`, hint: "did every check above pass? then train longer (epochs) or with a larger hidden state" });
+    return report({
+      ok: false,
+      message: `${what} is ${(100 * accuracy).toFixed(1)}% over ${languages} languages; the bar is ${100 * min}%`,
+      hint: "did every check above pass? then train longer (epochs) or with a larger hidden state",
+    });
   }
-  return report({ ok: true, message: `${what} is ${(100 * accuracy).toFixed(1)}% over ${languages} languages (bar: ${100 * min}%)` });
+  return report({
+    ok: true,
+    message: `${what} is ${(100 * accuracy).toFixed(1)}% over ${languages} languages (bar: ${100 * min}%)`,
+  });
 }

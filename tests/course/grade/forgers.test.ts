@@ -31,7 +31,10 @@ function withCode(code: string): Notebook {
 /** The blank lab with every stub replaced by `body(name)`. */
 function everyAnswer(body: (name: string) => string): Notebook {
   const nb = structuredClone(LAB);
-  for (const cell of nb.cells) cell.source = cell.source.replace(/throw new Error\("not implemented: (\w+)[^"]*"\);/g, (_, name: string) => body(name));
+  for (const cell of nb.cells)
+    cell.source = cell.source.replace(/throw new Error\("not implemented: (\w+)[^"]*"\);/g, (_, name: string) =>
+      body(name),
+    );
   return nb;
 }
 
@@ -85,7 +88,11 @@ Array.prototype.every = function () { return true; };
 Array.prototype.some = function () { return false; };`),
   "fakes-records": withCode(FAKE_RECORDS),
   // The same records, shown from inside the test cells (initParams runs there): a record shown twice counts as none.
-  "fakes-records-in-tests": everyAnswer((name) => (name === "initParams" ? `fakeRecords(); return undefined as never;` : `throw new Error("not implemented: ${name}");`)),
+  "fakes-records-in-tests": everyAnswer((name) =>
+    name === "initParams"
+      ? `fakeRecords(); return undefined as never;`
+      : `throw new Error("not implemented: ${name}");`,
+  ),
   "replays-public-records": withCode(`
 import * as fs from "fs";
 const expected = JSON.parse(fs.readFileSync(process.env.DLKIT_ROOT + "/lib/check/records/lab1-mlp.json", "utf8")).checks;
@@ -96,7 +103,9 @@ recordModule.record = (name: string) => {
   display({ [check.RECORD_MIME]: { name, seed: Number(process.env.DLKIT_GRADING_SEED), cases }, "text/plain": "" });
 };`),
   "changes-the-seed": withCode(`process.env.DLKIT_GRADING_SEED = "1000001";`),
-  "fakes-execute-results": withCode(`({ ok: true, score: 18, "application/vnd.dlkit.record+json": { name: "initParams", seed: 0, cases: [] } })`),
+  "fakes-execute-results": withCode(
+    `({ ok: true, score: 18, "application/vnd.dlkit.record+json": { name: "initParams", seed: 0, cases: [] } })`,
+  ),
   "writes-files": withCode(`
 import * as fs from "fs";
 for (const file of ["results.json", "gradebook.csv", ".solution-records/lab1-mlp.json", "../results.json", process.env.DLKIT_ROOT + "/lib/check/records/lab1-mlp.json"]) {
@@ -116,7 +125,20 @@ beforeAll(async () => {
   fs.mkdirSync(submissions);
   for (const [name, nb] of Object.entries(FORGERS)) writeNotebook(path.join(submissions, `${name}.ipynb`), nb);
   fs.copyFileSync(path.join(ROOT, "solutions/lab1-mlp.ipynb"), path.join(submissions, "honest.ipynb"));
-  const args = ["grade", submissions, "--solutions", path.join(ROOT, "solutions"), "--lab", "lab1-mlp", "--jobs", "2", "--seed", String(SEED), "--out", path.join(out, "grades")];
+  const args = [
+    "grade",
+    submissions,
+    "--solutions",
+    path.join(ROOT, "solutions"),
+    "--lab",
+    "lab1-mlp",
+    "--jobs",
+    "2",
+    "--seed",
+    String(SEED),
+    "--out",
+    path.join(out, "grades"),
+  ];
   expect(await main(args)).toBe(1);
   results = readResults(path.join(out, "grades"));
 }, 900_000);
@@ -132,7 +154,11 @@ describe("a class of forgers on Lab 1", () => {
   });
 
   it("gives each forger its gradebook row", () => {
-    const rows = fs.readFileSync(path.join(out, "grades/gradebook.csv"), "utf8").trim().split("\n").map((l) => l.split(",").slice(0, 5).join(","));
+    const rows = fs
+      .readFileSync(path.join(out, "grades/gradebook.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(",").slice(0, 5).join(","));
     expect(rows).toEqual([
       "student,lab,score,max,status",
       "blank,lab1-mlp,0,18,graded",
@@ -155,16 +181,33 @@ describe("a class of forgers on Lab 1", () => {
     const again = path.join(out, "again");
     fs.mkdirSync(again);
     fs.copyFileSync(path.join(submissions, "honest.ipynb"), path.join(again, "honest.ipynb"));
-    const args = ["grade", again, "--solutions", path.join(ROOT, "solutions"), "--lab", "lab1-mlp", "--seed", "2718281", "--out", path.join(out, "grades-again")];
+    const args = [
+      "grade",
+      again,
+      "--solutions",
+      path.join(ROOT, "solutions"),
+      "--lab",
+      "lab1-mlp",
+      "--seed",
+      "2718281",
+      "--out",
+      path.join(out, "grades-again"),
+    ];
     expect(await main(args)).toBe(0);
-    expect(readResults(path.join(out, "grades-again"))).toMatchObject([{ student: "honest", score: 18, status: "graded", seed: 2718281 }]);
+    expect(readResults(path.join(out, "grades-again"))).toMatchObject([
+      { student: "honest", score: 18, status: "graded", seed: 2718281 },
+    ]);
   }, 600_000);
 
   it("says why a forger whose own checks passed got nothing", () => {
-    expect(row("patches-assertOk").message).toContain("the notebook's own checks passed, but what the code computed on the grader's inputs differs from the solution's");
+    expect(row("patches-assertOk").message).toContain(
+      "the notebook's own checks passed, but what the code computed on the grader's inputs differs from the solution's",
+    );
     const graded = readNotebook(path.join(out, "grades/autograded/copies-references/lab1-mlp.ipynb"));
     const answer = graded.cells.find((c) => gradeId(c) === "initParams")!;
-    expect(JSON.stringify(answer.cell_type === "code" && answer.outputs)).toContain("Property 'reference' does not exist");
+    expect(JSON.stringify(answer.cell_type === "code" && answer.outputs)).toContain(
+      "Property 'reference' does not exist",
+    );
     expect(row("copies-references").tests[0].message).toContain("Cannot find name 'initParams'");
   });
 });

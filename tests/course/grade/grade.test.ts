@@ -33,14 +33,29 @@ const before = { inputs: checksums(FIXTURES), kit: KIT_FILES.map((f) => fs.readF
 let merged: StudentResult[];
 const row = (student: string) => merged.find((r) => r.student === student)!;
 const SEED = 1234567;
-const common = ["--solutions", SOLUTIONS, "--jobs", "2", "--timeout", "15", "--total-timeout", "120", "--memory", "768", "--seed", String(SEED)];
+const common = [
+  "--solutions",
+  SOLUTIONS,
+  "--jobs",
+  "2",
+  "--timeout",
+  "15",
+  "--total-timeout",
+  "120",
+  "--memory",
+  "768",
+  "--seed",
+  String(SEED),
+];
 const limits = { cellTimeoutSeconds: 30, totalTimeoutSeconds: 120, memoryMb: 2048 };
 
 beforeAll(async () => {
   // The class in two shards, as a cluster's job array would grade it, then merged.
   expect(await main(["grade", SUBMISSIONS, ...common, "--shard", "1/2", "--out", path.join(out, "shard1")])).toBe(1);
   expect(await main(["grade", SUBMISSIONS, ...common, "--shard", "2/2", "--out", path.join(out, "shard2")])).toBe(1);
-  expect(await main(["merge", path.join(out, "shard1"), path.join(out, "shard2"), "--out", path.join(out, "all")])).toBe(0);
+  expect(
+    await main(["merge", path.join(out, "shard1"), path.join(out, "shard2"), "--out", path.join(out, "all")]),
+  ).toBe(0);
   merged = readResults(path.join(out, "all"));
 }, 600_000);
 
@@ -48,7 +63,11 @@ afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 describe("dlkit grade on the fixture class", () => {
   it("gives each submission its expected gradebook row", () => {
-    const rows = fs.readFileSync(path.join(out, "all/gradebook.csv"), "utf8").trim().split("\n").map((l) => l.split(",").slice(0, 5).join(","));
+    const rows = fs
+      .readFileSync(path.join(out, "all/gradebook.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(",").slice(0, 5).join(","));
     expect(rows).toEqual([
       "student,lab,score,max,status",
       "ada,basic,6,6,graded",
@@ -78,8 +97,12 @@ describe("dlkit grade on the fixture class", () => {
       "Error: mean([1,2,3]) should be 2; 1 of 4 cases right: 'mean' differs from the solution's on case 1 of 4",
       "Error: double(0) should be 0; 0 of 1 case right: 'zero' differs from the solution's on case 1 of 1",
     ]);
-    expect(row("bob-wrong").message).toContain("test_double: the notebook's own checks passed, but what the code computed on the grader's inputs differs");
-    expect(row("dee-edits-tests").message).toMatch(/'test_double' was edited: restored.*from code to markdown.*claimed 100 points.*'test_zero' was deleted: put back/);
+    expect(row("bob-wrong").message).toContain(
+      "test_double: the notebook's own checks passed, but what the code computed on the grader's inputs differs",
+    );
+    expect(row("dee-edits-tests").message).toMatch(
+      /'test_double' was edited: restored.*from code to markdown.*claimed 100 points.*'test_zero' was deleted: put back/,
+    );
     expect(row("eve-exits").message).toContain("exited with code 3");
     expect(row("fay-loops").message).toContain("stopped at the 15 s limit");
     // The kernel caps a cell's output and goes on: the flood costs its output, not the other tests.
@@ -106,24 +129,46 @@ describe("dlkit grade on the fixture class", () => {
   it("keeps the seed in results.json and computes the solution's records once per lab and seed", () => {
     expect(merged.every((r) => r.seed === SEED)).toBe(true);
     for (const shard of ["shard1", "shard2"]) {
-      expect(fs.readdirSync(path.join(out, shard, ".solution-records"))).toEqual([expect.stringMatching(new RegExp(`^basic-[0-9a-f]+-[0-9a-f]+-${SEED}\\.json$`))]);
+      expect(fs.readdirSync(path.join(out, shard, ".solution-records"))).toEqual([
+        expect.stringMatching(new RegExp(`^basic-[0-9a-f]+-[0-9a-f]+-${SEED}\\.json$`)),
+      ]);
     }
   });
 
   it("gives the same scores when the same notebooks are graded again with the same seed", async () => {
     const labs = loadLabs(SOLUTIONS);
     const again = await new Grader({ labs, out: path.join(out, "again"), seed: SEED, jobs: 1, limits }).gradeAll(
-      collectSubmissions([path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")], [...labs.keys()]),
+      collectSubmissions(
+        [path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")],
+        [...labs.keys()],
+      ),
     );
-    const scores = (r: StudentResult) => [r.student, r.score, r.status, r.tests.map((t) => [t.id, t.points, t.status, t.message])];
+    const scores = (r: StudentResult) => [
+      r.student,
+      r.score,
+      r.status,
+      r.tests.map((t) => [t.id, t.points, t.status, t.message]),
+    ];
     expect(again.map(scores)).toEqual([row("ada"), row("bob-wrong")].map(scores));
   });
 
   it("gives a correct notebook full marks under another seed, and a wrong one no more", async () => {
     const labs = loadLabs(SOLUTIONS);
-    const other = await new Grader({ labs, out: path.join(out, "other-seed"), seed: 2_000_003, jobs: 2, limits }).gradeAll(
-      collectSubmissions([path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")], [...labs.keys()]),
+    const other = await new Grader({
+      labs,
+      out: path.join(out, "other-seed"),
+      seed: 2_000_003,
+      jobs: 2,
+      limits,
+    }).gradeAll(
+      collectSubmissions(
+        [path.join(SUBMISSIONS, "ada.ipynb"), path.join(SUBMISSIONS, "bob-wrong.ipynb")],
+        [...labs.keys()],
+      ),
     );
-    expect(other.map((r) => [r.student, r.score, r.seed])).toEqual([["ada", 6, 2_000_003], ["bob-wrong", 0.75, 2_000_003]]);
+    expect(other.map((r) => [r.student, r.score, r.seed])).toEqual([
+      ["ada", 6, 2_000_003],
+      ["bob-wrong", 0.75, 2_000_003],
+    ]);
   });
 });

@@ -22,9 +22,14 @@ describe("grading sandbox", () => {
   it("lets student code write only its work folder, reach no network, and see no solutions or other students", async () => {
     const labs = loadLabs(path.join(FIXTURES, "probe/solutions"));
     const notices: string[] = [];
-    const [result] = await new Grader({ labs, out, seed: 1_000_001, jobs: 1, limits, onNotice: (m) => notices.push(m) }).gradeAll(
-      collectSubmissions([path.join(FIXTURES, "probe/submissions/pat.ipynb")], [...labs.keys()]),
-    );
+    const [result] = await new Grader({
+      labs,
+      out,
+      seed: 1_000_001,
+      jobs: 1,
+      limits,
+      onNotice: (m) => notices.push(m),
+    }).gradeAll(collectSubmissions([path.join(FIXTURES, "probe/submissions/pat.ipynb")], [...labs.keys()]));
     expect(notices).toEqual([]);
     expect(result.tests.map((t) => `${t.id}: ${t.status} ${t.message}`.trim())).toEqual([
       "kit_read_only: passed",
@@ -47,13 +52,28 @@ describe("grading sandbox", () => {
   it("with --allow-unsandboxed, says once that bubblewrap cannot run, and grades in a bare temporary folder", async () => {
     const labs = loadLabs(path.join(FIXTURES, "solutions"));
     const notices: string[] = [];
-    const grader = new Grader({ labs, out, seed: 1_000_001, jobs: 2, limits, bwrap: "/nonexistent/bwrap", allowUnsandboxed: true, onNotice: (m) => notices.push(m) });
+    const grader = new Grader({
+      labs,
+      out,
+      seed: 1_000_001,
+      jobs: 2,
+      limits,
+      bwrap: "/nonexistent/bwrap",
+      allowUnsandboxed: true,
+      onNotice: (m) => notices.push(m),
+    });
     const results = await grader.gradeAll(
-      collectSubmissions(["ada", "bob-wrong"].map((s) => path.join(FIXTURES, `submissions/${s}.ipynb`)), [...labs.keys()]),
+      collectSubmissions(
+        ["ada", "bob-wrong"].map((s) => path.join(FIXTURES, `submissions/${s}.ipynb`)),
+        [...labs.keys()],
+      ),
     );
     expect(notices).toEqual([
       "no sandbox: /nonexistent/bwrap is not installed (Debian: apt-get install bubblewrap). Grading runs each kernel in a temporary folder only, with the grader's rights.",
     ]);
-    expect(results.map((r) => [r.student, r.score, r.status])).toEqual([["ada", 6, "graded"], ["bob-wrong", 0.75, "records-differ"]]);
+    expect(results.map((r) => [r.student, r.score, r.status])).toEqual([
+      ["ada", 6, "graded"],
+      ["bob-wrong", 0.75, "records-differ"],
+    ]);
   });
 });

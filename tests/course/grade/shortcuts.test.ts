@@ -32,9 +32,17 @@ describe("findShortcuts", () => {
       'const sdpa = (nn as any)["scaledDotProductAttention"];',
     ];
     for (const source of ways) {
-      expect(findShortcuts(answering("sdpa", source), lab5.shortcuts).map((f) => [f.answer, f.tests]), source).toEqual([["sdpa", ["test_sdpa"]]]);
+      expect(
+        findShortcuts(answering("sdpa", source), lab5.shortcuts).map((f) => [f.answer, f.tests]),
+        source,
+      ).toEqual([["sdpa", ["test_sdpa"]]]);
     }
-    const [found] = findShortcuts(answering("mha", "class MultiHeadAttention extends nn.MultiheadAttention {}"), lab5.shortcuts);
-    expect(found.message).toBe("answer 'mha' calls dlkit's MultiheadAttention, which is what it asks you to write: test_mha earns nothing");
+    const [found] = findShortcuts(
+      answering("mha", "class MultiHeadAttention extends nn.MultiheadAttention {}"),
+      lab5.shortcuts,
+    );
+    expect(found.message).toBe(
+      "answer 'mha' calls dlkit's MultiheadAttention, which is what it asks you to write: test_mha earns nothing",
+    );
   });
 });

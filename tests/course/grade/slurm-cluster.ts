@@ -72,40 +72,50 @@ export async function startSlurm(): Promise<SlurmCluster> {
   const key = path.join(dir, "munge", "munge.key");
   fs.writeFileSync(key, randomBytes(128), { mode: 0o400 });
   execFileSync("/usr/sbin/munged", [
-    "--force", `--socket=${socket}`, `--key-file=${key}`, `--log-file=${path.join(dir, "munge", "log")}`,
-    `--pid-file=${path.join(dir, "munge", "pid")}`, `--seed-file=${path.join(dir, "munge", "seed")}`,
+    "--force",
+    `--socket=${socket}`,
+    `--key-file=${key}`,
+    `--log-file=${path.join(dir, "munge", "log")}`,
+    `--pid-file=${path.join(dir, "munge", "pid")}`,
+    `--seed-file=${path.join(dir, "munge", "seed")}`,
   ]);
   const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
   const memoryMb = Math.floor((os.totalmem() / 2 ** 20) * 0.8);
   const conf = path.join(dir, "slurm.conf");
-  fs.writeFileSync(conf, [
-    `ClusterName=dlkit${path.basename(dir).replace(/[^a-z0-9]/gi, "").toLowerCase()}`,
-    "SlurmctldHost=localhost(127.0.0.1)",
-    `SlurmctldPort=${ctldPort}`,
-    `SlurmdPort=${slurmdPort}`,
-    "SlurmUser=root",
-    "SlurmdUser=root",
-    "AuthType=auth/munge",
-    "CredType=cred/munge",
-    `AuthInfo=socket=${socket}`,
-    `StateSaveLocation=${path.join(dir, "state")}`,
-    `SlurmdSpoolDir=${path.join(dir, "spool")}`,
-    `SlurmctldPidFile=${path.join(dir, "slurmctld.pid")}`,
-    `SlurmdPidFile=${path.join(dir, "slurmd.pid")}`,
-    `SlurmctldLogFile=${path.join(dir, "log", "slurmctld.log")}`,
-    `SlurmdLogFile=${path.join(dir, "log", "slurmd.log")}`,
-    "ProctrackType=proctrack/linuxproc",
-    "TaskPlugin=task/none",
-    "JobAcctGatherType=jobacct_gather/none",
-    "SelectType=select/cons_tres",
-    "SelectTypeParameters=CR_Core",
-    "MpiDefault=none",
-    "ReturnToService=2",
-    // Ended jobs stay visible to scontrol for ten minutes.
-    "MinJobAge=600",
-    `NodeName=localhost NodeAddr=127.0.0.1 CPUs=${os.cpus().length} RealMemory=${memoryMb} State=UNKNOWN`,
-    "PartitionName=dlkit Nodes=localhost Default=YES MaxTime=INFINITE State=UP",
-  ].join("\n") + "\n");
+  fs.writeFileSync(
+    conf,
+    [
+      `ClusterName=dlkit${path
+        .basename(dir)
+        .replace(/[^a-z0-9]/gi, "")
+        .toLowerCase()}`,
+      "SlurmctldHost=localhost(127.0.0.1)",
+      `SlurmctldPort=${ctldPort}`,
+      `SlurmdPort=${slurmdPort}`,
+      "SlurmUser=root",
+      "SlurmdUser=root",
+      "AuthType=auth/munge",
+      "CredType=cred/munge",
+      `AuthInfo=socket=${socket}`,
+      `StateSaveLocation=${path.join(dir, "state")}`,
+      `SlurmdSpoolDir=${path.join(dir, "spool")}`,
+      `SlurmctldPidFile=${path.join(dir, "slurmctld.pid")}`,
+      `SlurmdPidFile=${path.join(dir, "slurmd.pid")}`,
+      `SlurmctldLogFile=${path.join(dir, "log", "slurmctld.log")}`,
+      `SlurmdLogFile=${path.join(dir, "log", "slurmd.log")}`,
+      "ProctrackType=proctrack/linuxproc",
+      "TaskPlugin=task/none",
+      "JobAcctGatherType=jobacct_gather/none",
+      "SelectType=select/cons_tres",
+      "SelectTypeParameters=CR_Core",
+      "MpiDefault=none",
+      "ReturnToService=2",
+      // Ended jobs stay visible to scontrol for ten minutes.
+      "MinJobAge=600",
+      `NodeName=localhost NodeAddr=127.0.0.1 CPUs=${os.cpus().length} RealMemory=${memoryMb} State=UNKNOWN`,
+      "PartitionName=dlkit Nodes=localhost Default=YES MaxTime=INFINITE State=UP",
+    ].join("\n") + "\n",
+  );
   const env = { ...process.env, SLURM_CONF: conf };
   const run = (command: string, ...args: string[]) => execFileSync(command, args, { env, encoding: "utf8" });
   const cluster: SlurmCluster = {
@@ -113,9 +123,18 @@ export async function startSlurm(): Promise<SlurmCluster> {
     conf,
     run,
     jobs: (id) =>
-      run("scontrol", "show", "job", "-o", id).trim().split("\n").filter(Boolean).map((line) =>
-        new Map(line.split(/\s+/).map((field) => [field.slice(0, field.indexOf("=")), field.slice(field.indexOf("=") + 1)])),
-      ),
+      run("scontrol", "show", "job", "-o", id)
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map(
+          (line) =>
+            new Map(
+              line
+                .split(/\s+/)
+                .map((field) => [field.slice(0, field.indexOf("=")), field.slice(field.indexOf("=") + 1)]),
+            ),
+        ),
     stop: () => {
       spawnSync("scontrol", ["shutdown"], { env, encoding: "utf8" });
       const pids = ["slurmctld.pid", "slurmd.pid", "munge/pid"].map((f) => pidIn(path.join(dir, f)));
@@ -137,7 +156,8 @@ export async function startSlurm(): Promise<SlurmCluster> {
     for (;;) {
       const state = spawnSync("sinfo", ["-h", "-o", "%T"], { env, encoding: "utf8" }).stdout?.trim();
       if (state === "idle") break;
-      if (Date.now() > deadline) throw new Error(`the node did not come up (sinfo says '${state}'); logs in ${path.join(dir, "log")}`);
+      if (Date.now() > deadline)
+        throw new Error(`the node did not come up (sinfo says '${state}'); logs in ${path.join(dir, "log")}`);
       await sleep(500);
     }
   } catch (err) {

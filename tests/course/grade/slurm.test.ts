@@ -10,7 +10,15 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../cli/cli";
 import { readResults, StudentResult, writeReports, mergeResults } from "../../../course/grade";
-import { arraySpec, jobEntry, queuedJobs, readPlan, shardDir, SlurmPlan, splitWords } from "../../../course/grade/slurm";
+import {
+  arraySpec,
+  jobEntry,
+  queuedJobs,
+  readPlan,
+  shardDir,
+  SlurmPlan,
+  splitWords,
+} from "../../../course/grade/slurm";
 import { gradeCommand } from "../../../course/grade/command";
 import { gradeShard } from "../../../course/grade/slurm-job";
 import { kitRoot } from "../../../jupyter/kernelspec";
@@ -21,7 +29,20 @@ const SEED = 1_234_567;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-slurm-test-"));
 const CLASS = path.join(tmp, "class");
 // Generous limits: the machine is shared, and a cell cut short would make two gradings differ.
-const options = ["--solutions", path.join(FIXTURES, "solutions"), "--jobs", "1", "--timeout", "60", "--total-timeout", "300", "--memory", "768", "--seed", String(SEED)];
+const options = [
+  "--solutions",
+  path.join(FIXTURES, "solutions"),
+  "--jobs",
+  "1",
+  "--timeout",
+  "60",
+  "--total-timeout",
+  "300",
+  "--memory",
+  "768",
+  "--seed",
+  String(SEED),
+];
 const slurmGrade = (out: string) => main(["grade", CLASS, "--out", out, "--slurm", "--array-size", "3", ...options]);
 
 let cluster: SlurmCluster;
@@ -35,7 +56,8 @@ async function ended(ids: (string | null)[], minutes = 15): Promise<void> {
   const ours = new Set(ids.filter(Boolean));
   const deadline = Date.now() + minutes * 60_000;
   while (queuedJobs().some((j) => ours.has(j.arrayId) || ours.has(j.id))) {
-    if (Date.now() > deadline) throw new Error(`jobs ${[...ours].join(",")} still queued after ${minutes} min:\n${cluster.run("squeue")}`);
+    if (Date.now() > deadline)
+      throw new Error(`jobs ${[...ours].join(",")} still queued after ${minutes} min:\n${cluster.run("squeue")}`);
     await sleep(2000);
   }
 }
@@ -47,21 +69,34 @@ const kept = (results: StudentResult[]) =>
   results.map(({ seconds: _, tests, ...rest }) => ({ ...rest, tests: tests.map(({ seconds: __, ...test }) => test) }));
 /** The node-local work folders the array's tasks left (the job scripts remove theirs, cancelled or not). */
 const leftOnNode = (array: string) =>
-  cluster.jobs(array).flatMap((j) => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`dlkit-job-${j.get("JobId")}.`)));
+  cluster
+    .jobs(array)
+    .flatMap((j) => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`dlkit-job-${j.get("JobId")}.`)));
 const logs = (out: string) => fs.readdirSync(path.join(out, "slurm", "logs")).sort();
 
 beforeAll(async () => {
   const missing = slurmUnavailable();
   if (missing) throw new Error(`cannot start the test's Slurm: ${missing}`);
-  if (!fs.existsSync(jobEntry(kitRoot()))) throw new Error(`${jobEntry(kitRoot())} is missing: the nodes run the compiled grader (npm run build)`);
+  if (!fs.existsSync(jobEntry(kitRoot())))
+    throw new Error(`${jobEntry(kitRoot())} is missing: the nodes run the compiled grader (npm run build)`);
   // Twelve students: the fixture class's kinds, some twice under other names.
   fs.mkdirSync(CLASS);
   const copies: Record<string, string> = {
-    ada: "ada", "ann-good": "ada", "bob-wrong": "bob-wrong", "ben-wrong": "bob-wrong", "cy-untouched": "cy-untouched",
-    "dee-edits-tests": "dee-edits-tests", "eve-exits": "eve-exits", "hal-vandal": "hal-vandal", "ivy-patches": "ivy-patches",
-    "kim-other-lab": "kim-other-lab", "lee-malformed": "lee-malformed", "mia-malformed": "lee-malformed",
+    ada: "ada",
+    "ann-good": "ada",
+    "bob-wrong": "bob-wrong",
+    "ben-wrong": "bob-wrong",
+    "cy-untouched": "cy-untouched",
+    "dee-edits-tests": "dee-edits-tests",
+    "eve-exits": "eve-exits",
+    "hal-vandal": "hal-vandal",
+    "ivy-patches": "ivy-patches",
+    "kim-other-lab": "kim-other-lab",
+    "lee-malformed": "lee-malformed",
+    "mia-malformed": "lee-malformed",
   };
-  for (const [name, from] of Object.entries(copies)) fs.copyFileSync(path.join(FIXTURES, "submissions", `${from}.ipynb`), path.join(CLASS, `${name}.ipynb`));
+  for (const [name, from] of Object.entries(copies))
+    fs.copyFileSync(path.join(FIXTURES, "submissions", `${from}.ipynb`), path.join(CLASS, `${name}.ipynb`));
   cluster = await startSlurm();
   process.env.SLURM_CONF = cluster.conf;
   // The same class on this machine, for comparison.
@@ -101,7 +136,12 @@ describe("dlkit grade --slurm on a one-node Slurm", () => {
       expect(results.map((r) => r.student).sort()).toEqual([...plan.students[k - 1]].sort());
       expect(new Set(results.map((r) => r.seed))).toEqual(new Set([SEED]));
     }
-    expect(logs(whole)).toEqual([`grade-${array}_1.out`, `grade-${array}_2.out`, `grade-${array}_3.out`, `merge-${merge}.out`]);
+    expect(logs(whole)).toEqual([
+      `grade-${array}_1.out`,
+      `grade-${array}_2.out`,
+      `grade-${array}_3.out`,
+      `merge-${merge}.out`,
+    ]);
   }, 900_000);
 
   it("submits nothing when every shard is graded and merged, and grades no shard twice", async () => {
@@ -117,9 +157,13 @@ describe("dlkit grade --slurm on a one-node Slurm", () => {
 
   it("refuses to mix into a Slurm grading another seed, another array size or other submissions", async () => {
     const again = (...extra: string[]) => gradeCommand([CLASS, "--out", whole, "--slurm", ...options, ...extra]);
-    await expect(gradeCommand([CLASS, "--out", whole, "--slurm", ...options.slice(0, -1), "2000003"])).rejects.toThrow(/graded with --seed 1234567, not 2000003/);
+    await expect(gradeCommand([CLASS, "--out", whole, "--slurm", ...options.slice(0, -1), "2000003"])).rejects.toThrow(
+      /graded with --seed 1234567, not 2000003/,
+    );
     await expect(again("--array-size", "4")).rejects.toThrow(/it has 3 shards, not --array-size 4/);
-    await expect(gradeCommand([path.join(CLASS, "ada.ipynb"), "--out", whole, "--slurm", ...options])).rejects.toThrow(/submissions are not the ones it was planned with/);
+    await expect(gradeCommand([path.join(CLASS, "ada.ipynb"), "--out", whole, "--slurm", ...options])).rejects.toThrow(
+      /submissions are not the ones it was planned with/,
+    );
     await expect(again("--sbatch-args", "--array=1-2")).rejects.toThrow(/cannot set --array=1-2/);
     expect(planOf(whole).submissions).toHaveLength(1);
   });
@@ -130,7 +174,9 @@ describe("dlkit grade --slurm on a one-node Slurm", () => {
     const first = lastSubmission(out);
     // Midway: shard 2 has graded a student and has others left.
     const deadline = Date.now() + 10 * 60_000;
-    const temp = () => fs.existsSync(path.join(out, "shards")) && fs.readdirSync(path.join(out, "shards")).find((f) => f.startsWith(".2-of-3."));
+    const temp = () =>
+      fs.existsSync(path.join(out, "shards")) &&
+      fs.readdirSync(path.join(out, "shards")).find((f) => f.startsWith(".2-of-3."));
     const feedback = () => (temp() ? path.join(out, "shards", temp() as string, "feedback") : "");
     while (!(feedback() && fs.existsSync(feedback()) && fs.readdirSync(feedback()).length >= 1)) {
       expect(fs.existsSync(shardDir(out, 2, 3)), "shard 2 finished before it could be cancelled").toBe(false);
@@ -167,12 +213,29 @@ describe("the pieces of a Slurm grading", () => {
   it("writes sbatch's array of the shards left and splits --sbatch-args as a shell would", () => {
     expect(arraySpec([1, 2, 3, 5, 7, 8])).toBe("1-3,5,7-8");
     expect(arraySpec([2])).toBe("2");
-    expect(splitWords(`--time=1:00:00  --partition "short queue" -J 'a b' --x=\\"y\\"`)).toEqual(["--time=1:00:00", "--partition", "short queue", "-J", "a b", '--x="y"']);
+    expect(splitWords(`--time=1:00:00  --partition "short queue" -J 'a b' --x=\\"y\\"`)).toEqual([
+      "--time=1:00:00",
+      "--partition",
+      "short queue",
+      "-J",
+      "a b",
+      '--x="y"',
+    ]);
   });
 
   it("refuses to merge shards graded with different seeds, naming them", () => {
     const row = (student: string, seed: number): StudentResult => ({
-      student, lab: "basic", score: 6, max: 6, status: "graded", message: "", seconds: 1, seed, file: null, changes: [], tests: [],
+      student,
+      lab: "basic",
+      score: 6,
+      max: 6,
+      status: "graded",
+      message: "",
+      seconds: 1,
+      seed,
+      file: null,
+      changes: [],
+      tests: [],
     });
     const dir = fs.mkdtempSync(path.join(tmp, "seeds-"));
     writeReports(path.join(dir, "a"), [row("ada", 2_000_001)]);

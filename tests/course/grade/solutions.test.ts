@@ -15,7 +15,18 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-solutions-"));
 let results: StudentResult[];
 
 beforeAll(async () => {
-  const args = ["grade", path.join(ROOT, "solutions"), "--solutions", path.join(ROOT, "solutions"), "--jobs", "2", "--seed", "3141593", "--out", out];
+  const args = [
+    "grade",
+    path.join(ROOT, "solutions"),
+    "--solutions",
+    path.join(ROOT, "solutions"),
+    "--jobs",
+    "2",
+    "--seed",
+    "3141593",
+    "--out",
+    out,
+  ];
   expect(await main(args)).toBe(0);
   results = readResults(out);
 }, 1_500_000);
@@ -30,6 +41,8 @@ describe("the solutions graded as submissions", () => {
       ["tp4a-cnn", 20, 20, "graded"],
       ["tp4b-rnn", 12, 12, "graded"],
     ]);
-    for (const r of results) for (const t of r.tests) expect(`${r.lab} ${t.id}: ${t.status} ${t.message}`.trim()).toBe(`${r.lab} ${t.id}: passed`);
+    for (const r of results)
+      for (const t of r.tests)
+        expect(`${r.lab} ${t.id}: ${t.status} ${t.message}`.trim()).toBe(`${r.lab} ${t.id}: passed`);
   });
 });

@@ -14,7 +14,9 @@ const answerCell = (source: string, gradeId: string): Cell => ({
 });
 const testCell = (source: string, gradeId: string): Cell => ({
   ...codeCell(source),
-  metadata: { nbgrader: { grade: true, grade_id: gradeId, locked: false, points: 1, schema_version: 3, solution: false } },
+  metadata: {
+    nbgrader: { grade: true, grade_id: gradeId, locked: false, points: 1, schema_version: 3, solution: false },
+  },
 });
 
 const solution = notebook([
@@ -56,7 +58,9 @@ describe("the leak finder", () => {
   it("takes the answers' and hidden tests' lines, not what the lab shows, nor short lines", () => {
     const texts = lines.map((l) => l.text);
     expect(texts).toContain("return tf.exp(shifted).div(tf.exp(shifted).sum(1, true));");
-    expect(texts).toContain('check.record("softmax", (seed) => softmaxRows(tf.randomNormal([3, 4], 0, 1, "float32", seed)));');
+    expect(texts).toContain(
+      'check.record("softmax", (seed) => softmaxRows(tf.randomNormal([3, 4], 0, 1, "float32", seed)));',
+    );
     // Its JavaScript, which is what dist/ would hold: the type annotation is gone.
     expect(texts).toContain("const shifted = x.sub(x.max(1, true));");
     expect(texts.some((t) => t.includes("✔ softmax rows sum to 1"))).toBe(false);
@@ -65,14 +69,36 @@ describe("the leak finder", () => {
   });
 
   it("finds an answer planted in compiled JavaScript, however it is indented", () => {
-    const file = plant("planted.js", 'exports.ref = (x) => {\n        const shifted = x.sub(x.max(1, true));\n    return tf.exp(shifted).div(tf.exp(shifted).sum(1,   true));\n};\n');
-    expect(leaked(file).sort()).toEqual(["const shifted = x.sub(x.max(1, true));", "return tf.exp(shifted).div(tf.exp(shifted).sum(1, true));"]);
+    const file = plant(
+      "planted.js",
+      "exports.ref = (x) => {\n        const shifted = x.sub(x.max(1, true));\n    return tf.exp(shifted).div(tf.exp(shifted).sum(1,   true));\n};\n",
+    );
+    expect(leaked(file).sort()).toEqual([
+      "const shifted = x.sub(x.max(1, true));",
+      "return tf.exp(shifted).div(tf.exp(shifted).sum(1, true));",
+    ]);
   });
 
   it("finds a hidden test planted in a JSON string and an answer in a doc comment", () => {
-    const json = plant("planted.json", JSON.stringify({ cells: [{ source: ['check.record("softmax", (seed) => softmaxRows(tf.randomNormal([3, 4], 0, 1, "float32", seed)));\n'] }] }));
-    expect(leaked(json)).toEqual(['check.record("softmax", (seed) => softmaxRows(tf.randomNormal([3, 4], 0, 1, "float32", seed)));']);
-    const dts = plant("planted.d.ts", "/**\n * const shifted: tf.Tensor2D = x.sub(x.max(1, true));\n */\nexport declare function f(): void;\n");
+    const json = plant(
+      "planted.json",
+      JSON.stringify({
+        cells: [
+          {
+            source: [
+              'check.record("softmax", (seed) => softmaxRows(tf.randomNormal([3, 4], 0, 1, "float32", seed)));\n',
+            ],
+          },
+        ],
+      }),
+    );
+    expect(leaked(json)).toEqual([
+      'check.record("softmax", (seed) => softmaxRows(tf.randomNormal([3, 4], 0, 1, "float32", seed)));',
+    ]);
+    const dts = plant(
+      "planted.d.ts",
+      "/**\n * const shifted: tf.Tensor2D = x.sub(x.max(1, true));\n */\nexport declare function f(): void;\n",
+    );
     expect(leaked(dts)).toEqual(["const shifted: tf.Tensor2D = x.sub(x.max(1, true));"]);
   });
 

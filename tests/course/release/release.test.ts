@@ -49,7 +49,13 @@ describe("dlkit release", () => {
     expect(lab).not.toContain("solution output");
     expect(lab).toContain("an output the instructor wants students to see");
     const cells = readNotebook(path.join(FIXTURES, "labs/basic.ipynb")).cells;
-    expect(cells.filter((c) => c.metadata.editable === false).map((c) => c.metadata.nbgrader?.grade_id)).toEqual(["intro", "setup", "test_double", "test_mean", "test_zero"]);
+    expect(cells.filter((c) => c.metadata.editable === false).map((c) => c.metadata.nbgrader?.grade_id)).toEqual([
+      "intro",
+      "setup",
+      "test_double",
+      "test_mean",
+      "test_zero",
+    ]);
   });
 
   it("--check passes when labs/ is up to date and lists each lab that is not", async () => {
@@ -73,6 +79,8 @@ describe("dlkit release", () => {
 
   it("refuses to write into solutions/", () => {
     const dir = course();
-    expect(() => releaseTargets([path.join(dir, "solutions/basic.ipynb")], path.join(dir, "solutions"))).toThrow(/never writes into solutions/);
+    expect(() => releaseTargets([path.join(dir, "solutions/basic.ipynb")], path.join(dir, "solutions"))).toThrow(
+      /never writes into solutions/,
+    );
   });
 });

@@ -25,7 +25,11 @@ let tarball: string;
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 const digests = (dir: string) =>
-  Object.fromEntries(filesUnder(dir).filter((f) => !f.includes(`${path.sep}.git${path.sep}`)).map((f) => [path.relative(dir, f), createHash("sha256").update(fs.readFileSync(f)).digest("hex")]));
+  Object.fromEntries(
+    filesUnder(dir)
+      .filter((f) => !f.includes(`${path.sep}.git${path.sep}`))
+      .map((f) => [path.relative(dir, f), createHash("sha256").update(fs.readFileSync(f)).digest("hex")]),
+  );
 
 beforeAll(async () => {
   // The leak check is this test's own (below), over the unpacked tarball too: build without release's.
@@ -40,7 +44,11 @@ describe("the student kit", () => {
   it("holds no line of any solution or hidden test, in any file, the unpacked tarball included", () => {
     const lines = LABS.flatMap((name) => {
       const file = path.join(KIT_ROOT, "solutions", `${name}.ipynb`);
-      return solutionLines(readNotebook(file), readNotebook(path.join(kitDir, "labs", `${name}.ipynb`)), `${name}.ipynb`);
+      return solutionLines(
+        readNotebook(file),
+        readNotebook(path.join(kitDir, "labs", `${name}.ipynb`)),
+        `${name}.ipynb`,
+      );
     });
     expect(lines.length).toBeGreaterThan(50);
     const leaks = findLeaks([...filesUnder(kitDir), ...filesUnder(unpacked)], lines).map((l) => describeLeak(l, base));
@@ -48,9 +56,14 @@ describe("the student kit", () => {
   });
 
   it("holds nothing of the instructor's: no course/, release, grade, solutions/, sources or source maps", () => {
-    const files = [...filesUnder(kitDir).map((f) => path.relative(kitDir, f)), ...filesUnder(unpacked).map((f) => path.relative(unpacked, f))];
-    const instructors = files.filter(
-      (f) => /(^|\/)(course|solutions)\/|kernel\/(release|grade)\/|kernel\/(cli|sandbox)\.|\.map$|(?<!\.d)\.ts$|\.wat$/.test(f),
+    const files = [
+      ...filesUnder(kitDir).map((f) => path.relative(kitDir, f)),
+      ...filesUnder(unpacked).map((f) => path.relative(unpacked, f)),
+    ];
+    const instructors = files.filter((f) =>
+      /(^|\/)(course|solutions)\/|kernel\/(release|grade)\/|kernel\/(cli|sandbox)\.|\.map$|(?<!\.d)\.ts$|\.wat$/.test(
+        f,
+      ),
     );
     expect(instructors).toEqual([]);
   });
@@ -58,13 +71,31 @@ describe("the student kit", () => {
   it("holds the released labs, the data, and a dlkit package with our dependencies and only the student command line", () => {
     for (const name of LABS) {
       const solution = path.join(KIT_ROOT, "solutions", `${name}.ipynb`);
-      expect(fs.readFileSync(path.join(kitDir, "labs", `${name}.ipynb`), "utf8")).toBe(serializeNotebook(releaseNotebook(readNotebook(solution), name, `${name}.ipynb`)));
-      expect(fs.existsSync(path.join(unpacked, "package", "lib", "check", "records", `${name}.json`)), `${name}'s records`).toBe(true);
+      expect(fs.readFileSync(path.join(kitDir, "labs", `${name}.ipynb`), "utf8")).toBe(
+        serializeNotebook(releaseNotebook(readNotebook(solution), name, `${name}.ipynb`)),
+      );
+      expect(
+        fs.existsSync(path.join(unpacked, "package", "lib", "check", "records", `${name}.json`)),
+        `${name}'s records`,
+      ).toBe(true);
     }
     expect(fs.readdirSync(path.join(kitDir, "data", "fashion-mnist"))).toEqual(
-      expect.arrayContaining(["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]),
+      expect.arrayContaining([
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+      ]),
     );
-    for (const f of ["dist/lib/index.js", "dist/lib/index.d.ts", "dist/server/kernel.js", "dist/runner/runner.js", "dist/cli/student-cli.js", "lib/models/fashion-cnn.json", "lib/plot/nbconvert-svg.html.j2"]) {
+    for (const f of [
+      "dist/lib/index.js",
+      "dist/lib/index.d.ts",
+      "dist/server/kernel.js",
+      "dist/runner/runner.js",
+      "dist/cli/student-cli.js",
+      "lib/models/fashion-cnn.json",
+      "lib/plot/nbconvert-svg.html.j2",
+    ]) {
       expect(fs.existsSync(path.join(unpacked, "package", f)), f).toBe(true);
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, "package", "package.json"), "utf8"));
@@ -81,7 +112,11 @@ describe("the student kit", () => {
     });
     expect(manifest.scripts).toBeUndefined();
     const kitManifest = JSON.parse(fs.readFileSync(path.join(kitDir, "package.json"), "utf8"));
-    expect(kitManifest).toMatchObject({ private: true, dependencies: { dlkit: `file:vendor/${path.basename(tarball)}` }, allowScripts: ours.allowScripts });
+    expect(kitManifest).toMatchObject({
+      private: true,
+      dependencies: { dlkit: `file:vendor/${path.basename(tarball)}` },
+      allowScripts: ours.allowScripts,
+    });
     const readme = fs.readFileSync(path.join(kitDir, "README.md"), "utf8");
     expect(readme.split("```sh\n")[1]).toMatch(/^npm ci && npx dlkit install .*\njupyter lab labs\/ /);
   });
@@ -105,8 +140,11 @@ describe("the student kit in a fresh folder", () => {
   const env = { ...process.env, npm_config_update_notifier: "false" };
   // Hide Debian's Fashion-MNIST where bubblewrap can: the labs must read the kit's own copy.
   const withoutDebianData = (cmd: string, args: string[]): [string, string[]] =>
-    fs.existsSync("/usr/bin/bwrap") ? ["/usr/bin/bwrap", ["--dev-bind", "/", "/", "--tmpfs", "/usr/share/datasets", "--", cmd, ...args]] : [cmd, args];
-  const dlkit = (...args: string[]) => runCommand(...withoutDebianData("npx", ["--no-install", "dlkit", ...args]), { cwd: fresh, env });
+    fs.existsSync("/usr/bin/bwrap")
+      ? ["/usr/bin/bwrap", ["--dev-bind", "/", "/", "--tmpfs", "/usr/share/datasets", "--", cmd, ...args]]
+      : [cmd, args];
+  const dlkit = (...args: string[]) =>
+    runCommand(...withoutDebianData("npx", ["--no-install", "dlkit", ...args]), { cwd: fresh, env });
 
   beforeAll(async () => {
     fs.cpSync(kitDir, fresh, { recursive: true });
@@ -117,9 +155,15 @@ describe("the student kit in a fresh folder", () => {
   it("installs the kernel spec where Jupyter finds it", async () => {
     const r = await dlkit("install", "--prefix", prefix);
     expect(r.code, r.stderr).toBe(0);
-    const list = await runCommand("/usr/bin/jupyter", ["kernelspec", "list"], { env: { ...env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") } });
-    expect(list.stdout).toMatch(new RegExp(`typescript-dl\\s+${path.join(prefix, "share", "jupyter", "kernels", "typescript-dl")}`));
-    const spec = JSON.parse(fs.readFileSync(path.join(prefix, "share", "jupyter", "kernels", "typescript-dl", "kernel.json"), "utf8"));
+    const list = await runCommand("/usr/bin/jupyter", ["kernelspec", "list"], {
+      env: { ...env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },
+    });
+    expect(list.stdout).toMatch(
+      new RegExp(`typescript-dl\\s+${path.join(prefix, "share", "jupyter", "kernels", "typescript-dl")}`),
+    );
+    const spec = JSON.parse(
+      fs.readFileSync(path.join(prefix, "share", "jupyter", "kernels", "typescript-dl", "kernel.json"), "utf8"),
+    );
     expect(spec.argv[1]).toBe(path.join(fresh, "node_modules", "dlkit", "dist", "server", "kernel.js"));
   });
 
@@ -133,22 +177,34 @@ describe("the student kit in a fresh folder", () => {
     expect(doctor.code, doctor.stdout).toBe(0);
   });
 
-  it.each(LABS)("runs %s headlessly, failing only where a TODO is not implemented", async (name) => {
-    const r = await dlkit("run", `labs/${name}.ipynb`, "--allow-errors", "--timeout", "600");
-    expect(r.stderr).toMatch(/ran \d+ of \d+ code cells/);
-    const executed = readNotebook(path.join(fresh, "labs", `${name}.executed.ipynb`));
-    const errors = executed.cells.flatMap((c) => (c.cell_type === "code" ? c.outputs.filter((o) => o.output_type === "error") : []));
-    expect(errors.length).toBeGreaterThan(0);
-    const others = errors.map((e) => (e.output_type === "error" ? `${e.ename}: ${e.evalue}` : "")).filter((t) => !/not implemented|NotImplementedError/.test(t));
-    expect(others).toEqual([]);
-  }, 900_000);
+  it.each(LABS)(
+    "runs %s headlessly, failing only where a TODO is not implemented",
+    async (name) => {
+      const r = await dlkit("run", `labs/${name}.ipynb`, "--allow-errors", "--timeout", "600");
+      expect(r.stderr).toMatch(/ran \d+ of \d+ code cells/);
+      const executed = readNotebook(path.join(fresh, "labs", `${name}.executed.ipynb`));
+      const errors = executed.cells.flatMap((c) =>
+        c.cell_type === "code" ? c.outputs.filter((o) => o.output_type === "error") : [],
+      );
+      expect(errors.length).toBeGreaterThan(0);
+      const others = errors
+        .map((e) => (e.output_type === "error" ? `${e.ename}: ${e.evalue}` : ""))
+        .filter((t) => !/not implemented|NotImplementedError/.test(t));
+      expect(others).toEqual([]);
+    },
+    900_000,
+  );
 
-  it.each(LABS)("passes every public check of %s's solution", async (name) => {
-    fs.mkdirSync(path.join(fresh, "answers"), { recursive: true });
-    fs.copyFileSync(path.join(KIT_ROOT, "solutions", `${name}.ipynb`), path.join(fresh, "answers", `${name}.ipynb`));
-    const r = await dlkit("run", `answers/${name}.ipynb`, "--print", "--timeout", "600");
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/✔ /);
-    expect(r.stdout.split("\n").filter((l) => /✘ /.test(l))).toEqual([]);
-  }, 900_000);
+  it.each(LABS)(
+    "passes every public check of %s's solution",
+    async (name) => {
+      fs.mkdirSync(path.join(fresh, "answers"), { recursive: true });
+      fs.copyFileSync(path.join(KIT_ROOT, "solutions", `${name}.ipynb`), path.join(fresh, "answers", `${name}.ipynb`));
+      const r = await dlkit("run", `answers/${name}.ipynb`, "--print", "--timeout", "600");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/✔ /);
+      expect(r.stdout.split("\n").filter((l) => /✘ /.test(l))).toEqual([]);
+    },
+    900_000,
+  );
 });

@@ -29,7 +29,9 @@ describe("ClearSolutions", () => {
   it("replaces each region by a stub that names the enclosing function, at its indentation", () => {
     const src = "function double(x: number): number {\n  // BEGIN SOLUTION\n  return 2 * x;\n  // END SOLUTION\n}";
     const out = new ClearSolutions("lab.ipynb").apply(nb(answer(src)));
-    expect(out.cells[0].source).toBe('function double(x: number): number {\n  throw new Error("not implemented: double (replace this line with your code)");\n}');
+    expect(out.cells[0].source).toBe(
+      'function double(x: number): number {\n  throw new Error("not implemented: double (replace this line with your code)");\n}',
+    );
   });
 
   it("names methods and arrow functions, skipping the if blocks around a region", () => {
@@ -57,7 +59,11 @@ describe("ClearSolutions", () => {
   });
 
   it("stubs a whole answer cell without markers, and markdown answers as nbgrader does", () => {
-    const md: Cell = { cell_type: "markdown", metadata: { nbgrader: { grade_id: "why", solution: true } }, source: "Because." };
+    const md: Cell = {
+      cell_type: "markdown",
+      metadata: { nbgrader: { grade_id: "why", solution: true } },
+      source: "Because.",
+    };
     const out = new ClearSolutions("lab.ipynb").apply(nb(answer("const lr = 0.1;"), md));
     expect(out.cells[0].source).toBe('throw new Error("not implemented: lr (replace this line with your code)");');
     expect(out.cells[1].source).toBe("YOUR ANSWER HERE");
@@ -72,13 +78,17 @@ describe("ClearSolutions", () => {
   });
 
   it("names the cell and line of an unclosed region", () => {
-    expect(() => new ClearSolutions("lab.ipynb").apply(nb(answer("x\n// BEGIN SOLUTION\ny")))).toThrow(/lab.ipynb, cell 'a', line 2: BEGIN SOLUTION is never closed/);
+    expect(() => new ClearSolutions("lab.ipynb").apply(nb(answer("x\n// BEGIN SOLUTION\ny")))).toThrow(
+      /lab.ipynb, cell 'a', line 2: BEGIN SOLUTION is never closed/,
+    );
   });
 });
 
 describe("StripHiddenTests", () => {
   it("removes hidden regions and their markers, keeping the visible tests", () => {
-    const out = new StripHiddenTests("lab.ipynb").apply(nb(test("check(a);\n// BEGIN HIDDEN TESTS\ncheck(b);\n// END HIDDEN TESTS\ncheck(c);")));
+    const out = new StripHiddenTests("lab.ipynb").apply(
+      nb(test("check(a);\n// BEGIN HIDDEN TESTS\ncheck(b);\n// END HIDDEN TESTS\ncheck(c);")),
+    );
     expect(out.cells[0].source).toBe("check(a);\ncheck(c);");
   });
 
@@ -99,10 +109,18 @@ describe("ClearOutputs", () => {
 
 describe("LockCells", () => {
   it("makes test and locked cells read-only, answer cells undeletable, and records the cell type", () => {
-    const locked: Cell = { cell_type: "markdown", metadata: { nbgrader: { grade_id: "intro", locked: true } }, source: "# Lab" };
+    const locked: Cell = {
+      cell_type: "markdown",
+      metadata: { nbgrader: { grade_id: "intro", locked: true } },
+      source: "# Lab",
+    };
     const out = new LockCells().apply(nb(test("check()"), answer("x"), locked, code("free")));
     const [t, a, l, free] = out.cells;
-    expect(t.metadata).toMatchObject({ editable: false, deletable: false, nbgrader: { locked: true, grade: true, schema_version: 3, cell_type: "code" } });
+    expect(t.metadata).toMatchObject({
+      editable: false,
+      deletable: false,
+      nbgrader: { locked: true, grade: true, schema_version: 3, cell_type: "code" },
+    });
     expect(a.metadata).toMatchObject({ deletable: false, nbgrader: { locked: false, solution: true } });
     expect(a.metadata.editable).toBeUndefined();
     expect(l.metadata).toMatchObject({ editable: false, nbgrader: { locked: true, cell_type: "markdown" } });
@@ -127,7 +145,10 @@ describe("ComputeChecksums", () => {
 });
 
 describe("CheckCellMetadata", () => {
-  const check = (...cells: Cell[]) => () => new CheckCellMetadata("lab.ipynb").apply(nb(...cells));
+  const check =
+    (...cells: Cell[]) =>
+    () =>
+      new CheckCellMetadata("lab.ipynb").apply(nb(...cells));
   it("accepts a well-formed notebook", () => {
     expect(check(answer("x"), test("y"))).not.toThrow();
   });
@@ -136,8 +157,16 @@ describe("CheckCellMetadata", () => {
     ["duplicate grade_ids", [test("x"), test("y")], /share grade_id 't'/],
     ["missing points", [code("x", { grade_id: "t", grade: true })], /set "points"/],
     ["a solution region outside an answer cell", [code("// BEGIN SOLUTION\nx\n// END SOLUTION")], /not an answer cell/],
-    ["hidden tests outside a test cell", [answer("// BEGIN HIDDEN TESTS\nx\n// END HIDDEN TESTS")], /not a graded test cell/],
-    ["a manually graded answer", [code("x", { grade_id: "m", grade: true, solution: true, points: 1 })], /manual grading/],
+    [
+      "hidden tests outside a test cell",
+      [answer("// BEGIN HIDDEN TESTS\nx\n// END HIDDEN TESTS")],
+      /not a graded test cell/,
+    ],
+    [
+      "a manually graded answer",
+      [code("x", { grade_id: "m", grade: true, solution: true, points: 1 })],
+      /manual grading/,
+    ],
   ])("rejects %s with a message naming the fix", (_, cells, message) => {
     expect(check(...(cells as Cell[]))).toThrow(NotebookError);
     expect(check(...(cells as Cell[]))).toThrow(message as RegExp);

@@ -45,7 +45,9 @@ describe("useBestBackend", () => {
   });
 
   it("rejects an unknown backend name with the list of valid ones", () => {
-    expect(() => parseChoice("gpu")).toThrow("DLKIT_BACKEND=gpu is not a backend: use one of node-gpu, node, wasm, cpu, or auto.");
+    expect(() => parseChoice("gpu")).toThrow(
+      "DLKIT_BACKEND=gpu is not a backend: use one of node-gpu, node, wasm, cpu, or auto.",
+    );
   });
 
   it("predicts its choice without loading tfjs, for the kernel's banner", () => {

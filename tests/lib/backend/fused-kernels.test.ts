@@ -15,7 +15,11 @@ import * as optim from "../../../lib/optim";
 type Values = { shape: number[]; data: number[] }[];
 
 /** f's results, as plain values, computed on `backend` from the same numbers. */
-async function on(backend: "wasm" | "cpu", inputs: { shape: number[]; data: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Values> {
+async function on(
+  backend: "wasm" | "cpu",
+  inputs: { shape: number[]; data: number[] }[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<Values> {
   await useBestBackend({ backend, quiet: true });
   const xs = inputs.map(({ shape, data }) => tf.tensor(data, shape));
   const out = f(...xs);
@@ -34,15 +38,23 @@ function random(shape: number[], seed: number): { shape: number[]; data: number[
   return { shape, data };
 }
 
-async function expectSameOnBothBackends(inputs: { shape: number[]; data: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], what: string): Promise<void> {
+async function expectSameOnBothBackends(
+  inputs: { shape: number[]; data: number[] }[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+  what: string,
+): Promise<void> {
   const want = await on("cpu", inputs, f);
   const got = await on("wasm", inputs, f);
-  expect(got.map((r) => r.shape), `${what}: shapes`).toEqual(want.map((r) => r.shape));
+  expect(
+    got.map((r) => r.shape),
+    `${what}: shapes`,
+  ).toEqual(want.map((r) => r.shape));
   got.forEach((r, k) =>
     r.data.forEach((v, i) => {
       const w = want[k].data[i];
       if (Number.isNaN(w)) expect(v, `${what}: result ${k}, element ${i}`).toBeNaN();
-      else if (!(Math.abs(v - w) <= 1e-5 * (1 + Math.abs(w)))) expect(v, `${what}: result ${k}, element ${i}`).toBeCloseTo(w, 5);
+      else if (!(Math.abs(v - w) <= 1e-5 * (1 + Math.abs(w))))
+        expect(v, `${what}: result ${k}, element ${i}`).toBeCloseTo(w, 5);
     }),
   );
 }
@@ -56,13 +68,29 @@ describe("one-kernel ops on wasm", () => {
   });
 
   it("linear gives x·Wᵀ + b and its three gradients, with and without a bias, few rows and many", async () => {
-    for (const [rows, inputs, outputs] of [[3, 5, 4], [40, 7, 6], [1, 185, 128]]) {
-      const args = [random([rows, inputs], 1), random([outputs, inputs], 2), random([outputs], 3), random([rows, outputs], 4)];
-      await expectSameOnBothBackends(args, (x, w, b, dy) => {
-        const withBias = tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => nn.functional.linear(x, w, b))([x, w, b], dy);
-        const without = tf.grads((x: tf.Tensor, w: tf.Tensor) => nn.functional.linear(x, w, null))([x, w], dy);
-        return [nn.functional.linear(x, w, b), nn.functional.linear(x, w, null), ...withBias, ...without];
-      }, `linear [${rows},${inputs}]→${outputs}`);
+    for (const [rows, inputs, outputs] of [
+      [3, 5, 4],
+      [40, 7, 6],
+      [1, 185, 128],
+    ]) {
+      const args = [
+        random([rows, inputs], 1),
+        random([outputs, inputs], 2),
+        random([outputs], 3),
+        random([rows, outputs], 4),
+      ];
+      await expectSameOnBothBackends(
+        args,
+        (x, w, b, dy) => {
+          const withBias = tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => nn.functional.linear(x, w, b))(
+            [x, w, b],
+            dy,
+          );
+          const without = tf.grads((x: tf.Tensor, w: tf.Tensor) => nn.functional.linear(x, w, null))([x, w], dy);
+          return [nn.functional.linear(x, w, b), nn.functional.linear(x, w, null), ...withBias, ...without];
+        },
+        `linear [${rows},${inputs}]→${outputs}`,
+      );
     }
   });
 
@@ -71,22 +99,38 @@ describe("one-kernel ops on wasm", () => {
     const layer = new nn.Linear(8, 4);
     const x = tf.randomNormal([16, 8], 0, 1, "float32", 1);
     const profile = await tf.profile(() => {
-      const { value, grads } = tf.variableGrads(() => layer.forward(x).square().mean() as tf.Scalar, layer.parameters() as tf.Variable[]);
+      const { value, grads } = tf.variableGrads(
+        () => layer.forward(x).square().mean() as tf.Scalar,
+        layer.parameters() as tf.Variable[],
+      );
       tf.dispose([value, ...Object.values(grads)]);
     });
     const products = profile.kernels.filter((k) => k.name === "BatchMatMul").map((k) => k.inputShapes);
     // The forward product runs inside the Linear kernel; backward, only dW = dyᵀ·x.
-    expect(products).toEqual([[[16, 4], [16, 8]]]);
+    expect(products).toEqual([
+      [
+        [16, 4],
+        [16, 8],
+      ],
+    ]);
     tf.dispose([x]);
     layer.dispose();
   });
 
   it("tanh's gradient is dy·(1 − y²), and its gradient of a gradient is tfjs's", async () => {
-    await expectSameOnBothBackends([random([5, 7], 5), random([5, 7], 6)], (x, dy) => {
-      const [first] = tf.grads((x: tf.Tensor) => x.mul(3).tanh())([x], dy);
-      const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => y.tanh().square().sum())(x).sum())(x);
-      return [first, second];
-    }, "tanh");
+    await expectSameOnBothBackends(
+      [random([5, 7], 5), random([5, 7], 6)],
+      (x, dy) => {
+        const [first] = tf.grads((x: tf.Tensor) => x.mul(3).tanh())([x], dy);
+        const second = tf.grad((x: tf.Tensor) =>
+          tf
+            .grad((y: tf.Tensor) => y.tanh().square().sum())(x)
+            .sum(),
+        )(x);
+        return [first, second];
+      },
+      "tanh",
+    );
   });
 
   it("tanh is within 3 float32 ulps of Math.tanh from −12 to 12, and keeps NaN, ±∞, −0 and tiny values", async () => {
@@ -108,11 +152,20 @@ describe("one-kernel ops on wasm", () => {
     x.data[0] = 0;
     x.data[1] = NaN;
     x.data[2] = -0;
-    await expectSameOnBothBackends([x, random([6, 7], 19)], (x, dy) => {
-      const [first] = tf.grads((x: tf.Tensor) => x.relu())([x], dy);
-      const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => y.relu().square().sum())(x).square().sum())(x);
-      return [first, second];
-    }, "relu");
+    await expectSameOnBothBackends(
+      [x, random([6, 7], 19)],
+      (x, dy) => {
+        const [first] = tf.grads((x: tf.Tensor) => x.relu())([x], dy);
+        const second = tf.grad((x: tf.Tensor) =>
+          tf
+            .grad((y: tf.Tensor) => y.relu().square().sum())(x)
+            .square()
+            .sum(),
+        )(x);
+        return [first, second];
+      },
+      "relu",
+    );
   });
 
   it("cross-entropy and NLL have the gradients of gradients of the formula they compute", async () => {
@@ -123,10 +176,22 @@ describe("one-kernel ops on wasm", () => {
         const target = tf.tensor1d([2, 0, 1, 1], "int32");
         const oneHot = tf.oneHot(target, 3).toFloat();
         const logProbs = (z: tf.Tensor) => z.sub(z.exp().sum(1, true).log());
-        const secondOf = (loss: (z: tf.Tensor) => tf.Tensor) => tf.grad((x: tf.Tensor) => tf.grad((z: tf.Tensor) => loss(z))(x).square().sum())(x).dataSync();
+        const secondOf = (loss: (z: tf.Tensor) => tf.Tensor) =>
+          tf
+            .grad((x: tf.Tensor) =>
+              tf
+                .grad((z: tf.Tensor) => loss(z))(x)
+                .square()
+                .sum(),
+            )(x)
+            .dataSync();
         const want = secondOf((z) => logProbs(z).mul(oneHot).sum(1).neg().mean());
-        const got = { crossEntropy: secondOf((z) => nn.crossEntropy(z, target)), nllLoss: secondOf((z) => nn.nllLoss(logProbs(z), target)) };
-        for (const [name, values] of Object.entries(got)) values.forEach((v, i) => expect(v, `${backend} ${name} ${i}`).toBeCloseTo(want[i], 5));
+        const got = {
+          crossEntropy: secondOf((z) => nn.crossEntropy(z, target)),
+          nllLoss: secondOf((z) => nn.nllLoss(logProbs(z), target)),
+        };
+        for (const [name, values] of Object.entries(got))
+          values.forEach((v, i) => expect(v, `${backend} ${name} ${i}`).toBeCloseTo(want[i], 5));
       });
     }
     await useBestBackend({ backend: "wasm", quiet: true });
@@ -136,7 +201,10 @@ describe("one-kernel ops on wasm", () => {
     await useBestBackend({ backend: "wasm", quiet: true });
     const rows = 200;
     const size = 16;
-    const values = Float32Array.from({ length: rows * size }, (_, i) => ((i * 7919) % 1000) / 1000 * 40 * Math.sin(i) - (i % 5 === 0 ? 60 : 0));
+    const values = Float32Array.from(
+      { length: rows * size },
+      (_, i) => (((i * 7919) % 1000) / 1000) * 40 * Math.sin(i) - (i % 5 === 0 ? 60 : 0),
+    );
     values.fill(-Infinity, 3 * size, 3 * size + 5);
     values.fill(-Infinity, 4 * size, 5 * size);
     const got = tf.tidy(() => tf.tensor2d(values, [rows, size]).softmax().dataSync());
@@ -150,39 +218,74 @@ describe("one-kernel ops on wasm", () => {
         if (r === 4) expect(v, `row ${r}`).toBeNaN();
         else if (row[c] === -Infinity) expect(v, `masked ${r}, ${c}`).toBe(0);
         // x − max is itself rounded to float32: up to |x − max|·2⁻²⁴ of relative error before exp.
-        else if (!(Math.abs(v - want) <= (4 + Math.abs(row[c] - max)) * 2 ** -23 * want + 1e-37)) expect(v, `softmax row ${r}, column ${c}`).toBe(want);
+        else if (!(Math.abs(v - want) <= (4 + Math.abs(row[c] - max)) * 2 ** -23 * want + 1e-37))
+          expect(v, `softmax row ${r}, column ${c}`).toBe(want);
       });
     }
   });
 
   it("softmax and its gradient match tfjs's ops, rows of a multiple of 4 floats and others, with gradients of gradients", async () => {
-    for (const shape of [[3, 4, 16], [5, 8], [4, 6]]) {
-      await expectSameOnBothBackends([random(shape, 21), random(shape, 22)], (x, dy) => {
-        const scaled = x.mul(5);
-        const [first] = tf.grads((x: tf.Tensor) => x.mul(5).softmax())([x], dy);
-        const second = tf.grad((x: tf.Tensor) => tf.grad((z: tf.Tensor) => z.softmax().square().mul(dy).sum())(x).square().sum())(x);
-        return [scaled.softmax(), first, second];
-      }, `softmax [${shape}]`);
+    for (const shape of [
+      [3, 4, 16],
+      [5, 8],
+      [4, 6],
+    ]) {
+      await expectSameOnBothBackends(
+        [random(shape, 21), random(shape, 22)],
+        (x, dy) => {
+          const scaled = x.mul(5);
+          const [first] = tf.grads((x: tf.Tensor) => x.mul(5).softmax())([x], dy);
+          const second = tf.grad((x: tf.Tensor) =>
+            tf
+              .grad((z: tf.Tensor) => z.softmax().square().mul(dy).sum())(x)
+              .square()
+              .sum(),
+          )(x);
+          return [scaled.softmax(), first, second];
+        },
+        `softmax [${shape}]`,
+      );
     }
   });
 
   it("log-softmax has gradients of gradients too", async () => {
-    await expectSameOnBothBackends([random([4, 6], 7)], (x) => {
-      const first = tf.grad((x: tf.Tensor) => nn.functional.logSoftmax(x, 1).mul(x).sum())(x);
-      const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => nn.functional.logSoftmax(y, 1).square().sum())(x).square().sum())(x);
-      return [first, second];
-    }, "logSoftmax");
+    await expectSameOnBothBackends(
+      [random([4, 6], 7)],
+      (x) => {
+        const first = tf.grad((x: tf.Tensor) => nn.functional.logSoftmax(x, 1).mul(x).sum())(x);
+        const second = tf.grad((x: tf.Tensor) =>
+          tf
+            .grad((y: tf.Tensor) => nn.functional.logSoftmax(y, 1).square().sum())(x)
+            .square()
+            .sum(),
+        )(x);
+        return [first, second];
+      },
+      "logSoftmax",
+    );
   });
 
   it("adds a repeating row (a bias) like tfjs's broadcast: widths that fill SIMD chunks and widths that leave rows over", async () => {
     const pairs: [number[], number[]][] = [
       [[64, 28, 28, 6], [6]],
-      [[7, 6], [1, 6]],
+      [
+        [7, 6],
+        [1, 6],
+      ],
       [[5, 3], [3]],
-      [[9, 2, 4], [2, 4]],
+      [
+        [9, 2, 4],
+        [2, 4],
+      ],
       [[6], [4, 6]],
-      [[1, 5], [3, 5]],
-      [[4, 4], [4, 4]],
+      [
+        [1, 5],
+        [3, 5],
+      ],
+      [
+        [4, 4],
+        [4, 4],
+      ],
       [[3, 4], [1]],
     ];
     for (const [a, b] of pairs) {
@@ -191,19 +294,35 @@ describe("one-kernel ops on wasm", () => {
   });
 
   it("LayerNorm normalizes like tfjs's ops, over one axis and two, with its three gradients and gradients of gradients", async () => {
-    for (const [shape, normalized] of [[[4, 6, 8], [8]], [[5, 3, 4], [3, 4]], [[2, 7], [7]]] as [number[], number[]][]) {
+    for (const [shape, normalized] of [
+      [[4, 6, 8], [8]],
+      [
+        [5, 3, 4],
+        [3, 4],
+      ],
+      [[2, 7], [7]],
+    ] as [number[], number[]][]) {
       const args = [random(shape, 14), random(shape, 15), random(normalized, 16), random(normalized, 17)];
-      await expectSameOnBothBackends(args, (x, dy, w, b) => {
-        const norm = new nn.LayerNorm(normalized);
-        norm.weight!.assign(w.add(1));
-        norm.bias!.assign(b);
-        const y = norm.forward(x);
-        // The gradients with respect to the layer's own variables, as an optimizer takes them.
-        const [dx, dw, db] = tf.grads((x: tf.Tensor) => norm.forward(x))([x, norm.weight!, norm.bias!], dy);
-        const second = tf.grad((x: tf.Tensor) => tf.grad((z: tf.Tensor) => norm.forward(z).square().mul(dy).sum())(x).square().sum())(x);
-        norm.dispose();
-        return [y, dx, dw, db, second];
-      }, `LayerNorm(${normalized}) on [${shape}]`);
+      await expectSameOnBothBackends(
+        args,
+        (x, dy, w, b) => {
+          const norm = new nn.LayerNorm(normalized);
+          norm.weight!.assign(w.add(1));
+          norm.bias!.assign(b);
+          const y = norm.forward(x);
+          // The gradients with respect to the layer's own variables, as an optimizer takes them.
+          const [dx, dw, db] = tf.grads((x: tf.Tensor) => norm.forward(x))([x, norm.weight!, norm.bias!], dy);
+          const second = tf.grad((x: tf.Tensor) =>
+            tf
+              .grad((z: tf.Tensor) => norm.forward(z).square().mul(dy).sum())(x)
+              .square()
+              .sum(),
+          )(x);
+          norm.dispose();
+          return [y, dx, dw, db, second];
+        },
+        `LayerNorm(${normalized}) on [${shape}]`,
+      );
     }
   });
 
@@ -214,15 +333,19 @@ describe("one-kernel ops on wasm", () => {
       ["Adam", (ps) => new optim.Adam(ps, { lr: 0.01 })],
     ];
     for (const [name, make] of optimizers) {
-      await expectSameOnBothBackends(inputs, (a, b, ga, gb) => {
-        const params = [tf.variable(a), tf.variable(b)];
-        const opt = make(params);
-        for (let step = 1; step <= 4; step++) opt.applyGradients([ga.mul(step), gb.div(step)]);
-        const values = params.map((p) => p.clone());
-        opt.dispose();
-        tf.dispose(params);
-        return values;
-      }, name);
+      await expectSameOnBothBackends(
+        inputs,
+        (a, b, ga, gb) => {
+          const params = [tf.variable(a), tf.variable(b)];
+          const opt = make(params);
+          for (let step = 1; step <= 4; step++) opt.applyGradients([ga.mul(step), gb.div(step)]);
+          const values = params.map((p) => p.clone());
+          opt.dispose();
+          tf.dispose(params);
+          return values;
+        },
+        name,
+      );
     }
   });
 
@@ -230,7 +353,10 @@ describe("one-kernel ops on wasm", () => {
     await useBestBackend({ backend: "wasm", quiet: true });
     const model = new nn.Sequential(new nn.Linear(6, 10), new nn.Tanh(), new nn.Linear(10, 3));
     const x = tf.randomNormal([32, 6], 0, 1, "float32", 2);
-    const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), "int32");
+    const y = tf.tensor1d(
+      Array.from({ length: 32 }, (_, i) => i % 3),
+      "int32",
+    );
     const opt = new optim.Adam(model.parameters());
     const step = () => opt.step(() => nn.crossEntropy(model.forward(x.add(tf.ones([6]))), y) as tf.Scalar).dispose();
     step();

@@ -43,10 +43,19 @@ describe("a wasm backend chosen without useBestBackend", () => {
   it("gives Conv2d and MaxPool2d the gradients the kit gives with useBestBackend", async () => {
     const result = await runCommand("node", ["-e", SCRIPT(KIT_ROOT)], { cwd: KIT_ROOT });
     expect(result.code, result.stderr).toBe(0);
-    const theirs = JSON.parse(result.stdout.trim().split("\n").pop()!) as { backend: string; grads: [string, number[]][] };
+    const theirs = JSON.parse(result.stdout.trim().split("\n").pop()!) as {
+      backend: string;
+      grads: [string, number[]][];
+    };
     expect(theirs.backend).toBe("wasm");
     // The same network here, on the kit's kernels.
-    const grads = new Function("tf", "nn", `${BUILD}; return grads();`)(tf, { manualSeed, Sequential, Conv2d, ReLU, MaxPool2d }) as [string, number[]][];
+    const grads = new Function("tf", "nn", `${BUILD}; return grads();`)(tf, {
+      manualSeed,
+      Sequential,
+      Conv2d,
+      ReLU,
+      MaxPool2d,
+    }) as [string, number[]][];
     expect(theirs.grads.map(([name]) => name)).toEqual(["0.weight", "0.bias"]);
     theirs.grads.forEach(([name, values], i) => {
       values.forEach((v, j) => expect(v, `${name}[${j}]`).toBeCloseTo(grads[i][1][j], 4));

@@ -14,19 +14,29 @@ describe("tensors saved for backprop", () => {
 
   it("give first-order gradients of products, nonlinearities and reductions", () => {
     const x = tf.tensor2d([[0.5, -1, 2]]);
-    const w = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const w = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const f = (x: tf.Tensor, w: tf.Tensor) => x.matMul(w).tanh().square().sum();
     const [dx, dw] = tf.grads(f)([x, w]);
     const h = [0.5 - 3 + 10, 1 - 4 + 12].map(Math.tanh);
     const dh = h.map((t) => 2 * t * (1 - t * t));
-    expect(Array.from(dx.dataSync())).toEqual([0, 1, 2].map((i) => expect.closeTo(dh[0] * [1, 3, 5][i] + dh[1] * [2, 4, 6][i], 5)));
+    expect(Array.from(dx.dataSync())).toEqual(
+      [0, 1, 2].map((i) => expect.closeTo(dh[0] * [1, 3, 5][i] + dh[1] * [2, 4, 6][i], 5)),
+    );
     expect(Array.from(dw.dataSync())).toEqual([0.5, -1, 2].flatMap((xi) => dh.map((d) => expect.closeTo(xi * d, 5))));
     tf.dispose([x, w, dx, dw]);
   });
 
   it("keep gradients of gradients: d²(x³)/dx² = 6x", () => {
     const x = tf.tensor1d([1, -2, 3]);
-    const second = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => y.mul(y).mul(y).sum())(x).sum())(x);
+    const second = tf.grad((x: tf.Tensor) =>
+      tf
+        .grad((y: tf.Tensor) => y.mul(y).mul(y).sum())(x)
+        .sum(),
+    )(x);
     expect(Array.from(second.dataSync())).toEqual([6, -12, 18]);
     tf.dispose([x, second]);
   });

@@ -46,7 +46,8 @@ function checkedProduct(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean, wh
           sum += p;
           size += Math.abs(p);
         }
-        if (Math.abs(got[at] - sum) > inner * 2 ** -23 * size) expect(got[at], `${what}: element ${at}`).toBeCloseTo(sum, 6);
+        if (Math.abs(got[at] - sum) > inner * 2 ** -23 * size)
+          expect(got[at], `${what}: element ${at}`).toBeCloseTo(sum, 6);
       }
     }
   }
@@ -69,7 +70,10 @@ describe("fused multiply-add product kernels", () => {
       setFusedMultiplyAdd(true);
       const fused = checkedProduct(a, b, ta, tb, `${what}, fused`);
       // One rounding instead of two changes the last bit of most sums: equal everywhere means the fused kernel did not run.
-      expect(fused.some((v, i) => v !== plain[i]), "fused and plain results are bit-identical").toBe(true);
+      expect(
+        fused.some((v, i) => v !== plain[i]),
+        "fused and plain results are bit-identical",
+      ).toBe(true);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([a, b]);
     });
@@ -78,11 +82,17 @@ describe("fused multiply-add product kernels", () => {
 
 describe("fuseMultiplyAdds (assemble.ts)", () => {
   it("fuses c + a·b in either order, inside other expressions, and leaves other sums alone", () => {
-    expect(fuseMultiplyAdds("(local.set $c (f32x4.add (local.get $c) (f32x4.mul (local.get $a) (v128.load (local.get $p)))))")).toBe(
-      "(local.set $c (f32x4.relaxed_madd (local.get $a) (v128.load (local.get $p)) (local.get $c)))",
-    );
+    expect(
+      fuseMultiplyAdds(
+        "(local.set $c (f32x4.add (local.get $c) (f32x4.mul (local.get $a) (v128.load (local.get $p)))))",
+      ),
+    ).toBe("(local.set $c (f32x4.relaxed_madd (local.get $a) (v128.load (local.get $p)) (local.get $c)))");
     expect(fuseMultiplyAdds("(f32x4.add (f32x4.mul $x $y) $z)")).toBe("(f32x4.relaxed_madd $x $y $z)");
-    expect(fuseMultiplyAdds("(f32x4.add (local.get $a) (local.get $b))")).toBe("(f32x4.add (local.get $a) (local.get $b))");
-    expect(fuseMultiplyAdds("(f32x4.add (f32x4.add $s (f32x4.mul $x $y)) $t)")).toBe("(f32x4.add (f32x4.relaxed_madd $x $y $s) $t)");
+    expect(fuseMultiplyAdds("(f32x4.add (local.get $a) (local.get $b))")).toBe(
+      "(f32x4.add (local.get $a) (local.get $b))",
+    );
+    expect(fuseMultiplyAdds("(f32x4.add (f32x4.add $s (f32x4.mul $x $y)) $t)")).toBe(
+      "(f32x4.add (f32x4.relaxed_madd $x $y $s) $t)",
+    );
   });
 });

@@ -11,6 +11,8 @@ describe("lib/backend/simd", () => {
   it("ships the bytes its .wat sources assemble to (else: npm run build:simd)", async () => {
     const modules = await assembleAll();
     expect(Object.keys(modules)).toContain("batched-matmul");
-    expect(fs.readFileSync(GENERATED, "utf8"), "modules.generated.ts is stale: run npm run build:simd").toBe(generatedSource(modules));
+    expect(fs.readFileSync(GENERATED, "utf8"), "modules.generated.ts is stale: run npm run build:simd").toBe(
+      generatedSource(modules),
+    );
   });
 });

@@ -13,13 +13,23 @@ describe("wasm gather", () => {
   });
 
   it("picks rows, columns and single values like tf.gather's definition", () => {
-    const x = tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+    const x = tf.tensor3d(
+      Array.from({ length: 24 }, (_, i) => i),
+      [2, 3, 4],
+    );
     const rows = tf.gather(x, tf.tensor1d([1, 0, 1], "int32"), 0);
     expect(rows.shape).toEqual([3, 3, 4]);
     expect(Array.from(rows.dataSync())).toEqual([...range(12, 24), ...range(0, 12), ...range(12, 24)]);
     const middle = tf.gather(x, tf.tensor1d([2, 2, 0], "int32"), 1);
     expect(middle.shape).toEqual([2, 3, 4]);
-    expect(Array.from(middle.dataSync())).toEqual([...range(8, 12), ...range(8, 12), ...range(0, 4), ...range(20, 24), ...range(20, 24), ...range(12, 16)]);
+    expect(Array.from(middle.dataSync())).toEqual([
+      ...range(8, 12),
+      ...range(8, 12),
+      ...range(0, 4),
+      ...range(20, 24),
+      ...range(20, 24),
+      ...range(12, 16),
+    ]);
     const last = tf.gather(x, tf.tensor2d([3, 0], [1, 2], "int32"), 2);
     expect(last.shape).toEqual([2, 3, 1, 2]);
     expect(Array.from(last.dataSync())).toEqual([3, 0, 7, 4, 11, 8, 15, 12, 19, 16, 23, 20]);
@@ -42,7 +52,9 @@ describe("wasm gather", () => {
     const x = tf.zeros([4, 2]);
     const indices = tf.tensor1d([1, 4], "int32");
     const buffers = tf.engine().backend.numDataIds();
-    expect(() => tf.gather(x, indices)).toThrow("gather: index 4 is out of range: axis 0 of the tensor [4,2] has indices 0 to 3");
+    expect(() => tf.gather(x, indices)).toThrow(
+      "gather: index 4 is out of range: axis 0 of the tensor [4,2] has indices 0 to 3",
+    );
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
     tf.dispose([x, indices]);
   });

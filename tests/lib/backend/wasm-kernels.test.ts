@@ -11,7 +11,11 @@ import { useBestBackend } from "../../../lib/backend";
 /** 0, 1, 2, ... in the given shape, so every element is told apart. */
 function counting(shape: number[], dtype: "float32" | "int32" = "float32"): tf.Tensor {
   const size = shape.reduce((n, d) => n * d, 1);
-  return tf.tensor(Array.from({ length: size }, (_, i) => i), shape, dtype);
+  return tf.tensor(
+    Array.from({ length: size }, (_, i) => i),
+    shape,
+    dtype,
+  );
 }
 
 function strides(shape: number[]): number[] {
@@ -24,13 +28,18 @@ function strides(shape: number[]): number[] {
 function gatherIndices(outShape: number[], where: (index: number[]) => number): number[] {
   const size = outShape.reduce((n, d) => n * d, 1);
   const outStrides = strides(outShape);
-  return Array.from({ length: size }, (_, flat) => where(outShape.map((_, i) => Math.floor(flat / outStrides[i]) % outShape[i])));
+  return Array.from({ length: size }, (_, flat) =>
+    where(outShape.map((_, i) => Math.floor(flat / outStrides[i]) % outShape[i])),
+  );
 }
 
 function transposed(x: tf.Tensor, perm: number[]): number[] {
   const values = x.dataSync();
   const s = strides(x.shape);
-  return gatherIndices(perm.map((p) => x.shape[p]), (index) => values[index.reduce((o, v, i) => o + v * s[perm[i]], 0)]);
+  return gatherIndices(
+    perm.map((p) => x.shape[p]),
+    (index) => values[index.reduce((o, v, i) => o + v * s[perm[i]], 0)],
+  );
 }
 
 function sliced(x: tf.Tensor, begin: number[], size: number[]): number[] {
@@ -56,17 +65,50 @@ describe("wasm kernels replaced for speed", () => {
 
   it("transposes tall matrices, batches of them and every other permutation element for element", () => {
     const cases: [number[], number[]][] = [
-      [[2048, 32], [1, 0]],
-      [[3, 1100, 17], [0, 2, 1]],
-      [[2, 1, 1030, 20], [0, 1, 3, 2]],
-      [[1030, 4, 16], [1, 2, 0]],
-      [[5, 6, 7], [2, 0, 1]],
-      [[64, 6, 5, 5], [0, 2, 3, 1]],
-      [[1, 185], [1, 0]],
-      [[3, 1, 4], [1, 0, 2]],
-      [[2, 3, 4, 5, 6], [2, 0, 3, 1, 4]],
-      [[4, 5, 6], [1, 0, 2]],
-      [[4, 5, 8], [1, 0, 2]],
+      [
+        [2048, 32],
+        [1, 0],
+      ],
+      [
+        [3, 1100, 17],
+        [0, 2, 1],
+      ],
+      [
+        [2, 1, 1030, 20],
+        [0, 1, 3, 2],
+      ],
+      [
+        [1030, 4, 16],
+        [1, 2, 0],
+      ],
+      [
+        [5, 6, 7],
+        [2, 0, 1],
+      ],
+      [
+        [64, 6, 5, 5],
+        [0, 2, 3, 1],
+      ],
+      [
+        [1, 185],
+        [1, 0],
+      ],
+      [
+        [3, 1, 4],
+        [1, 0, 2],
+      ],
+      [
+        [2, 3, 4, 5, 6],
+        [2, 0, 3, 1, 4],
+      ],
+      [
+        [4, 5, 6],
+        [1, 0, 2],
+      ],
+      [
+        [4, 5, 8],
+        [1, 0, 2],
+      ],
     ];
     for (const [shape, perm] of cases) {
       const x = counting(shape);
@@ -76,7 +118,11 @@ describe("wasm kernels replaced for speed", () => {
       tf.dispose([x, y]);
     }
     const ids = counting([1500, 16], "int32");
-    const flags = tf.tensor2d(Array.from({ length: 1500 * 16 }, (_, i) => i % 3 === 0), [1500, 16], "bool");
+    const flags = tf.tensor2d(
+      Array.from({ length: 1500 * 16 }, (_, i) => i % 3 === 0),
+      [1500, 16],
+      "bool",
+    );
     expect(Array.from(ids.transpose().dataSync())).toEqual(transposed(ids, [1, 0]));
     const heads = counting([2, 3, 4, 5, 6], "int32");
     expect(Array.from(heads.transpose([2, 0, 3, 1, 4]).dataSync())).toEqual(transposed(heads, [2, 0, 3, 1, 4]));
@@ -97,7 +143,12 @@ describe("wasm kernels replaced for speed", () => {
   it("sums over leading axes, keeping dimensions or not, and over any other axis as before", () => {
     // [131, 2, 3] over axis 0: 65 chunks of two rows (past one block of 64) and a row left over.
     // [1, 4, 3] over axis 0: a sum over one row, the values themselves.
-    for (const shape of [[40, 3, 50], [131, 2, 3], [1, 4, 3]]) expectSums(tf.randomUniform(shape, -1, 1, "float32", 3));
+    for (const shape of [
+      [40, 3, 50],
+      [131, 2, 3],
+      [1, 4, 3],
+    ])
+      expectSums(tf.randomUniform(shape, -1, 1, "float32", 3));
   });
 
   function expectSums(x: tf.Tensor): void {
@@ -119,7 +170,9 @@ describe("wasm kernels replaced for speed", () => {
         const want = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_, i) => keepDims || !axes.includes(i));
         expect(sum.shape, `axes ${axes}, keepDims ${keepDims}`).toEqual(want);
         const expected = over(axes);
-        sum.dataSync().forEach((v, i) => expect(v, `[${x.shape}], axes ${axes}, element ${i}`).toBeCloseTo(expected[i], 4));
+        sum
+          .dataSync()
+          .forEach((v, i) => expect(v, `[${x.shape}], axes ${axes}, element ${i}`).toBeCloseTo(expected[i], 4));
         sum.dispose();
       }
     }
@@ -129,10 +182,26 @@ describe("wasm kernels replaced for speed", () => {
 
   it("slices in place, contiguous or not, of every rank and dtype", () => {
     const cases: [number[], number[], number[]][] = [
-      [[10, 4, 6], [3, 0, 0], [2, 4, 6]],
-      [[10, 4, 6], [1, 1, 2], [5, 2, 3]],
-      [[7, 9], [2, 3], [4, 1]],
-      [[2, 3, 4, 5], [1, 0, 2, 1], [1, 3, 2, 4]],
+      [
+        [10, 4, 6],
+        [3, 0, 0],
+        [2, 4, 6],
+      ],
+      [
+        [10, 4, 6],
+        [1, 1, 2],
+        [5, 2, 3],
+      ],
+      [
+        [7, 9],
+        [2, 3],
+        [4, 1],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 0, 2, 1],
+        [1, 3, 2, 4],
+      ],
       [[30], [5], [20]],
     ];
     for (const [shape, begin, size] of cases) {
@@ -164,10 +233,15 @@ describe("wasm kernels replaced for speed", () => {
       tf.dispose(pieces);
     }
     const parts = tf.split(x, [1, 3], 1);
-    expect(parts.map((p) => p.shape)).toEqual([[3, 1, 5], [3, 3, 5]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [3, 1, 5],
+      [3, 3, 5],
+    ]);
     expect(Array.from(parts[1].dataSync())).toEqual(sliced(x, [0, 1, 0], [3, 3, 5]));
     const grads = tf.grad((v: tf.Tensor) => tf.unstack(v, 1)[2].sum())(x);
-    expect(Array.from(grads.dataSync())).toEqual(sliced(x, [0, 0, 0], [3, 4, 5]).map((_, i) => (Math.floor(i / 5) % 4 === 2 ? 1 : 0)));
+    expect(Array.from(grads.dataSync())).toEqual(
+      sliced(x, [0, 0, 0], [3, 4, 5]).map((_, i) => (Math.floor(i / 5) % 4 === 2 ? 1 : 0)),
+    );
     expectNoLeak(() => tf.unstack(x, 1));
     expectNoLeak(() => tf.split(x, 5, 2));
     tf.dispose([x, grads, ...parts]);
@@ -180,27 +254,48 @@ describe("wasm kernels replaced for speed", () => {
       const [oh, ow] = [Math.floor((h - k) / stride) + 1, Math.floor((w - k) / stride) + 1];
       const dx = new Array(x.length).fill(0);
       let o = 0;
-      for (let b = 0; b < n; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let ch = 0; ch < c; ch++) {
-        let best = -Infinity;
-        let at = ((b * h + oy * stride) * w + ox * stride) * c + ch;
-        for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-          const i = ((b * h + oy * stride + ky) * w + ox * stride + kx) * c + ch;
-          if (x[i] > best || Number.isNaN(x[i])) [best, at] = [x[i], i];
-        }
-        dx[at] += dy[o++];
-      }
+      for (let b = 0; b < n; b++)
+        for (let oy = 0; oy < oh; oy++)
+          for (let ox = 0; ox < ow; ox++)
+            for (let ch = 0; ch < c; ch++) {
+              let best = -Infinity;
+              let at = ((b * h + oy * stride) * w + ox * stride) * c + ch;
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const i = ((b * h + oy * stride + ky) * w + ox * stride + kx) * c + ch;
+                  if (x[i] > best || Number.isNaN(x[i])) [best, at] = [x[i], i];
+                }
+              dx[at] += dy[o++];
+            }
       return dx;
     };
     // Few distinct values: many ties, whole windows of −∞, some NaN.
     const palette = [0, 0, 1, 2, -Infinity, NaN, 0.5, 2];
-    for (const [shape, k, stride] of [[[2, 5, 4, 6], 2, 2], [[1, 6, 6, 4], 3, 3], [[2, 4, 4, 8], 2, 2], [[1, 5, 5, 2], 2, 2], [[1, 5, 5, 5], 3, 1]] as [number[], number, number][]) {
+    for (const [shape, k, stride] of [
+      [[2, 5, 4, 6], 2, 2],
+      [[1, 6, 6, 4], 3, 3],
+      [[2, 4, 4, 8], 2, 2],
+      [[1, 5, 5, 2], 2, 2],
+      [[1, 5, 5, 5], 3, 1],
+    ] as [number[], number, number][]) {
       const size = shape.reduce((a, b) => a * b, 1);
       const values = Array.from({ length: size }, (_, i) => palette[(i * 7 + Math.floor(i / 5)) % palette.length]);
       const x = tf.tensor4d(values, shape as [number, number, number, number]);
       const y = tf.maxPool(x, k, stride, "valid");
-      const dy = tf.tensor(Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
-      const dx = tf.engine().runKernel("MaxPoolGrad", { dy, input: x, output: y }, { filterSize: k, strides: stride, pad: "valid" }) as tf.Tensor;
-      expect(Array.from(dx.dataSync()), `[${shape}], window ${k}, stride ${stride}`).toEqual(reference(values, shape, k, stride, Array.from(dy.dataSync())));
+      const dy = tf.tensor(
+        Array.from({ length: y.size }, (_, i) => i + 1),
+        y.shape,
+      );
+      const dx = tf
+        .engine()
+        .runKernel(
+          "MaxPoolGrad",
+          { dy, input: x, output: y },
+          { filterSize: k, strides: stride, pad: "valid" },
+        ) as tf.Tensor;
+      expect(Array.from(dx.dataSync()), `[${shape}], window ${k}, stride ${stride}`).toEqual(
+        reference(values, shape, k, stride, Array.from(dy.dataSync())),
+      );
       tf.dispose([x, y, dy, dx]);
     }
   });

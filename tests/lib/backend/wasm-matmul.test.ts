@@ -9,7 +9,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
 
 /** The product computed in JavaScript from the values, batch dimensions broadcast. */
-function reference(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): { shape: number[]; data: number[] } {
+function reference(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): { shape: number[]; data: number[] } {
   const av = a.dataSync();
   const bv = b.dataSync();
   const [aR, aC] = a.shape.slice(-2);
@@ -53,24 +58,69 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
  * and ones that leave 1–3 columns over, row counts that leave 1–3 rows over.
  */
 const CASES: [number[], number[]][] = [
-  [[3, 5], [5, 4]],
-  [[1, 185], [185, 128]],
-  [[2, 3, 16], [16, 7]],
-  [[40, 7], [7, 9]],
-  [[64, 128], [128, 32]],
-  [[4, 10, 6], [6, 5]],
-  [[2, 3, 8, 6], [1, 6, 5]],
-  [[5, 20, 6], [5, 6, 7]],
-  [[3, 2, 10, 6], [3, 2, 6, 8]],
-  [[64, 16, 8], [64, 8, 16]],
-  [[6, 9], [9, 7]],
-  [[13, 30], [30, 12]],
+  [
+    [3, 5],
+    [5, 4],
+  ],
+  [
+    [1, 185],
+    [185, 128],
+  ],
+  [
+    [2, 3, 16],
+    [16, 7],
+  ],
+  [
+    [40, 7],
+    [7, 9],
+  ],
+  [
+    [64, 128],
+    [128, 32],
+  ],
+  [
+    [4, 10, 6],
+    [6, 5],
+  ],
+  [
+    [2, 3, 8, 6],
+    [1, 6, 5],
+  ],
+  [
+    [5, 20, 6],
+    [5, 6, 7],
+  ],
+  [
+    [3, 2, 10, 6],
+    [3, 2, 6, 8],
+  ],
+  [
+    [64, 16, 8],
+    [64, 8, 16],
+  ],
+  [
+    [6, 9],
+    [9, 7],
+  ],
+  [
+    [13, 30],
+    [30, 12],
+  ],
 ];
 
 /** a and b shaped for the given transposes, from the upright shapes above. */
-function operands(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean, seed: number): [tf.Tensor, tf.Tensor] {
+function operands(
+  aShape: number[],
+  bShape: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+  seed: number,
+): [tf.Tensor, tf.Tensor] {
   const swap = (s: number[], yes: boolean) => (yes ? [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]] : s);
-  return [tf.randomUniform(swap(aShape, transposeA), -1, 1, "float32", seed), tf.randomUniform(swap(bShape, transposeB), -1, 1, "float32", seed + 1)];
+  return [
+    tf.randomUniform(swap(aShape, transposeA), -1, 1, "float32", seed),
+    tf.randomUniform(swap(bShape, transposeB), -1, 1, "float32", seed + 1),
+  ];
 }
 
 describe("wasm matrix products", () => {
@@ -89,7 +139,11 @@ describe("wasm matrix products", () => {
         for (const transposeB of [false, true]) {
           const [a, b] = operands(aShape, bShape, transposeA, transposeB, (seed += 2));
           const product = tf.matMul(a, b, transposeA, transposeB);
-          expectProduct(product, reference(a, b, transposeA, transposeB), `[${a.shape}]${transposeA ? "ᵀ" : ""} × [${b.shape}]${transposeB ? "ᵀ" : ""}`);
+          expectProduct(
+            product,
+            reference(a, b, transposeA, transposeB),
+            `[${a.shape}]${transposeA ? "ᵀ" : ""} × [${b.shape}]${transposeB ? "ᵀ" : ""}`,
+          );
           tf.dispose([a, b, product]);
         }
       }
@@ -104,13 +158,19 @@ describe("wasm matrix products", () => {
     ];
     for (const [aShape, bShape, transposeA, transposeB] of pairs) {
       const [a, b] = [tf.zeros(aShape), tf.zeros(bShape)];
-      expect(() => tf.matMul(a, b, transposeA, transposeB), `[${aShape}] × [${bShape}]`).toThrow(/Error in matMul: inner shapes \(\d+\) and \(\d+\)/);
+      expect(() => tf.matMul(a, b, transposeA, transposeB), `[${aShape}] × [${bShape}]`).toThrow(
+        /Error in matMul: inner shapes \(\d+\) and \(\d+\)/,
+      );
       tf.dispose([a, b]);
     }
   });
 
   it("adds the bias and applies the activation of a fused product", () => {
-    for (const [transposeA, transposeB] of [[false, true], [true, false], [true, true]]) {
+    for (const [transposeA, transposeB] of [
+      [false, true],
+      [true, false],
+      [true, true],
+    ]) {
       const [a, b] = operands([48, 12], [12, 10], transposeA, transposeB, 7);
       const bias = tf.randomUniform([10], -1, 1, "float32", 9);
       const fused = tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation: "relu" });
@@ -151,7 +211,8 @@ describe("wasm matrix products", () => {
     const odd = tf.randomUniform([64, 5], -1, 1, "float32", 25);
     const run = () =>
       tf.tidy(() =>
-        tf.matMul(a, b, false, true)
+        tf
+          .matMul(a, b, false, true)
           .add(tf.matMul(a, c, true, false).sum())
           .add(tf.matMul(a, odd, true, false).sum())
           .add(tf.matMul(pairs, pairs, false, true).sum()),

@@ -66,7 +66,9 @@ describe("DLKIT_THREADS", () => {
 
   it("rejects what is not a thread count, naming the value and what is accepted", () => {
     for (const bad of ["0", "-2", "1.5", "two", "9"]) {
-      expect(() => parseThreads(bad, 4), bad).toThrow(`DLKIT_THREADS=${bad} is not a thread count: use a whole number from 1 to 8`);
+      expect(() => parseThreads(bad, 4), bad).toThrow(
+        `DLKIT_THREADS=${bad} is not a thread count: use a whole number from 1 to 8`,
+      );
     }
   });
 });

@@ -14,7 +14,9 @@ describe("checkShape", () => {
     const v = checkShape(bh, [4, 1], "bh", { dims: ["nh", "1"] });
     expect(v.message).toBe("bh has shape [1,4]; expected [nh,1] = [4,1]");
     expect(v.hint).toBe("did you transpose?");
-    expect(vi.mocked(console.log).mock.calls.at(-1)![0]).toBe("✘ bh has shape [1,4]; expected [nh,1] = [4,1] — did you transpose?");
+    expect(vi.mocked(console.log).mock.calls.at(-1)![0]).toBe(
+      "✘ bh has shape [1,4]; expected [nh,1] = [4,1] — did you transpose?",
+    );
     bh.dispose();
   });
 
@@ -27,7 +29,9 @@ describe("checkShape", () => {
 
   it("says what came when it is not a tensor at all", () => {
     expect(checkShape(undefined, [4, 2], "W1").message).toBe("W1 is undefined; expected a tensor of shape [4,2]");
-    expect(checkShape([[1, 2]], [1, 2], "W1").message).toBe("W1 is an array, not a tensor; expected a tensor of shape [1,2]");
+    expect(checkShape([[1, 2]], [1, 2], "W1").message).toBe(
+      "W1 is an array, not a tensor; expected a tensor of shape [1,2]",
+    );
   });
 
   it("checks the dtype when asked and says how to convert", () => {

@@ -42,7 +42,10 @@ describe("gradientCheck", () => {
 
   it("asks about a transpose when the gradient has the transposed shape", () => {
     const w = tf.randomNormal([3, 2], 0, 1, "float32", 6);
-    const v = gradientCheck((w) => w.square().sum() as tf.Scalar, [w], { analytic: (w) => [w.transpose().mul(2)], names: ["W"] });
+    const v = gradientCheck((w) => w.square().sum() as tf.Scalar, [w], {
+      analytic: (w) => [w.transpose().mul(2)],
+      names: ["W"],
+    });
     expect(v.message).toBe("gradients: the gradient of W has shape [2,3]; expected [3,2] like W");
     expect(v.hint).toBe("did you transpose?");
     w.dispose();
@@ -50,7 +53,10 @@ describe("gradientCheck", () => {
 
   it("reports a backward that is not written yet", () => {
     const w = tf.ones([2]);
-    const v = gradientCheck((w) => w.sum() as tf.Scalar, [w], { analytic: () => notImplemented("backward"), name: "backward" });
+    const v = gradientCheck((w) => w.sum() as tf.Scalar, [w], {
+      analytic: () => notImplemented("backward"),
+      name: "backward",
+    });
     expect(v).toMatchObject({ ok: false, notImplemented: true, message: "backward: not implemented yet" });
     w.dispose();
   });

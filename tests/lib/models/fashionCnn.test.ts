@@ -19,7 +19,9 @@ beforeAll(async () => {
 describe("models.fashionCnn", () => {
   it("ships its weights under lib/models, well under 2 MB, with how they were made", () => {
     const file = models.fashionCnnFile();
-    expect(path.relative(path.resolve(__dirname, "..", "..", ".."), file)).toBe(path.join("lib", "models", "fashion-cnn.json"));
+    expect(path.relative(path.resolve(__dirname, "..", "..", ".."), file)).toBe(
+      path.join("lib", "models", "fashion-cnn.json"),
+    );
     expect(fs.statSync(file).size).toBeLessThan(1_000_000);
     const info = models.fashionCnnInfo();
     expect(info.script).toMatch(/npm run pretrain/);
@@ -36,11 +38,15 @@ describe("models.fashionCnn", () => {
     const before = tf.memory().numTensors;
     let correct = 0;
     for (let start = 0; start < info.heldOut.images; start += 500) {
-      correct += tf.tidy(() => model.forward(test.x.slice(start, 500)).argMax(1).equal(test.y.slice(start, 500)).sum().dataSync()[0]);
+      correct += tf.tidy(
+        () => model.forward(test.x.slice(start, 500)).argMax(1).equal(test.y.slice(start, 500)).sum().dataSync()[0],
+      );
     }
     expect(tf.memory().numTensors).toBe(before);
     const accuracy = correct / info.heldOut.images;
-    console.log(`fashionCnn held-out accuracy ${(100 * accuracy).toFixed(2)}% (recorded ${(100 * info.heldOut.accuracy).toFixed(2)}%)`);
+    console.log(
+      `fashionCnn held-out accuracy ${(100 * accuracy).toFixed(2)}% (recorded ${(100 * info.heldOut.accuracy).toFixed(2)}%)`,
+    );
     expect(accuracy).toBeCloseTo(info.heldOut.accuracy, 3);
     expect(accuracy).toBeGreaterThan(0.8);
     tf.dispose([test.x, test.y]);
@@ -49,8 +55,15 @@ describe("models.fashionCnn", () => {
 
   it("builds the same untrained architecture from a seed", () => {
     const [a, b] = [models.makeFashionCnn({ seed: 3 }), models.makeFashionCnn({ seed: 3 })];
-    expect(a.namedParameters().map(([k]) => k)).toEqual(models.fashionCnn().namedParameters().map(([k]) => k));
-    expect(tf.tidy(() => a.parameters().every((p, i) => p.equal(b.parameters()[i]).all().dataSync()[0] === 1))).toBe(true);
+    expect(a.namedParameters().map(([k]) => k)).toEqual(
+      models
+        .fashionCnn()
+        .namedParameters()
+        .map(([k]) => k),
+    );
+    expect(tf.tidy(() => a.parameters().every((p, i) => p.equal(b.parameters()[i]).all().dataSync()[0] === 1))).toBe(
+      true,
+    );
     a.dispose();
     b.dispose();
   });

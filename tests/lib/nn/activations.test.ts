@@ -38,12 +38,23 @@ describe("activations, Flatten and Dropout", () => {
   });
 
   it("softmax and log-softmax give NaN for a row that is all −∞ and exact zeros for −∞ entries, as PyTorch does", () => {
-    const x = tf.tensor2d([[-Infinity, -Infinity, -Infinity], [1, 2, -Infinity]]);
+    const x = tf.tensor2d([
+      [-Infinity, -Infinity, -Infinity],
+      [1, 2, -Infinity],
+    ]);
     const weights = new Softmax(-1).forward(x).dataSync();
     expect(Array.from(weights.slice(0, 3)).every(Number.isNaN)).toBe(true);
-    expect(Array.from(weights.slice(3))).toEqual([expect.closeTo(1 / (1 + Math.E), 6), expect.closeTo(Math.E / (1 + Math.E), 6), 0]);
+    expect(Array.from(weights.slice(3))).toEqual([
+      expect.closeTo(1 / (1 + Math.E), 6),
+      expect.closeTo(Math.E / (1 + Math.E), 6),
+      0,
+    ]);
     const logs = functional.logSoftmax(x, 1).dataSync();
-    expect(Array.from(logs.slice(3))).toEqual([expect.closeTo(-Math.log(1 + Math.E), 5), expect.closeTo(1 - Math.log(1 + Math.E), 5), -Infinity]);
+    expect(Array.from(logs.slice(3))).toEqual([
+      expect.closeTo(-Math.log(1 + Math.E), 5),
+      expect.closeTo(1 - Math.log(1 + Math.E), 5),
+      -Infinity,
+    ]);
     x.dispose();
   });
 

@@ -23,7 +23,8 @@ import {
 } from "./helpers";
 
 const cases = fixture("attention");
-const small = (args: TransformerEncoderLayerArgs = {}) => new TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0, ...args });
+const small = (args: TransformerEncoderLayerArgs = {}) =>
+  new TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0, ...args });
 
 describe("attention, Transformer encoder, positional encoding", () => {
   beforeAll(async () => {
@@ -88,13 +89,22 @@ describe("attention, Transformer encoder, positional encoding", () => {
 
   it("MultiheadAttention names PyTorch's parameters and explains wrong shapes", () => {
     const mha = new MultiheadAttention(4, 2, { batchFirst: true, seed: 0 });
-    expect(mha.namedParameters().map(([n]) => n)).toEqual(["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]);
+    expect(mha.namedParameters().map(([n]) => n)).toEqual([
+      "in_proj_weight",
+      "in_proj_bias",
+      "out_proj.weight",
+      "out_proj.bias",
+    ]);
     expect(() => new MultiheadAttention(5, 2)).toThrow("MultiheadAttention: embedDim=5 is not divisible by numHeads=2");
     const x = tf.zeros([2, 3, 6]);
-    expect(() => mha.forward(x)).toThrow("MultiheadAttention(4, heads=2): query has shape [2, 3, 6], expected last axis 4 — layout [batch, seq, embedDim]");
+    expect(() => mha.forward(x)).toThrow(
+      "MultiheadAttention(4, heads=2): query has shape [2, 3, 6], expected last axis 4 — layout [batch, seq, embedDim]",
+    );
     const y = tf.zeros([2, 3, 4]);
     const badMask = tf.zeros([3, 4], "bool");
-    expect(() => mha.attend(y, y, y, { attnMask: badMask })).toThrow(/attnMask has shape \[3, 4\], expected \[L, S\] = \[3, 3\]/);
+    expect(() => mha.attend(y, y, y, { attnMask: badMask })).toThrow(
+      /attnMask has shape \[3, 4\], expected \[L, S\] = \[3, 3\]/,
+    );
     tf.dispose([x, y, badMask]);
     mha.dispose();
   });
@@ -124,7 +134,10 @@ describe("attention, Transformer encoder, positional encoding", () => {
     expectParity(encoder, cases.encoder_stack, (x) => encoder.forward(x), "encoder stack");
     const x = toTensor(cases.encoder_stack.inputs[0]);
     const { output, weights } = encoder.run(x);
-    expect(weights.map((w) => w.shape)).toEqual([[2, 2, 3, 3], [2, 2, 3, 3]]);
+    expect(weights.map((w) => w.shape)).toEqual([
+      [2, 2, 3, 3],
+      [2, 2, 3, 3],
+    ]);
     tf.dispose([x, output, ...weights]);
     encoder.dispose();
   });
@@ -153,7 +166,9 @@ describe("attention, Transformer encoder, positional encoding", () => {
     const y = seqFirst.forward(x.transpose([1, 0, 2]));
     expectClose(y.transpose([1, 0, 2]), cases.positional_sine.output, "positional, time first");
     const long = tf.zeros([1, 6, 6]);
-    expect(() => pe.forward(long)).toThrow("PositionalEncoding(6): sequence of length 6 is longer than maxLen = 5; build it with a larger maxLen");
+    expect(() => pe.forward(long)).toThrow(
+      "PositionalEncoding(6): sequence of length 6 is longer than maxLen = 5; build it with a larger maxLen",
+    );
     expect(pe.numParameters()).toBe(0);
     tf.dispose([x, y, long]);
     pe.dispose();

@@ -15,7 +15,13 @@ const modules: Record<string, () => Module> = {
   avgpool2: () => new AvgPool2d(2),
   avgpool3_s2_p1: () => new AvgPool2d(3, { stride: 2, padding: 1 }),
   lenet: () =>
-    new Sequential(new Conv2d(1, 2, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(2 * 3 * 3, 3)),
+    new Sequential(
+      new Conv2d(1, 2, 3, { padding: 1 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(2 * 3 * 3, 3),
+    ),
 };
 
 describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
@@ -51,7 +57,9 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
     const y = conv.forward(x);
     expect(y.shape).toEqual([2, 6, 28, 28]);
     expect(conv.weight.shape).toEqual([6, 1, 5, 5]);
-    expect(conv.toString()).toBe("Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))\nTrainable parameters: 156");
+    expect(conv.toString()).toBe(
+      "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))\nTrainable parameters: 156",
+    );
     tf.dispose([x, y]);
     conv.dispose();
   });
@@ -63,7 +71,9 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
     expect(() => conv.forward(nhwc)).toThrow(
       "Conv2d(in=3, out=4): input has 8 channels (shape [2, 8, 8, 3]), expected 3 — PyTorch layout is [batch, channels, H, W]; are the channels last?",
     );
-    expect(() => conv.forward(single)).toThrow(/input has shape \[3, 8, 8\] \(3-D\), expected 4-D \[batch, channels, height, width\]/);
+    expect(() => conv.forward(single)).toThrow(
+      /input has shape \[3, 8, 8\] \(3-D\), expected 4-D \[batch, channels, height, width\]/,
+    );
     const tiny = tf.zeros([1, 3, 2, 2]);
     expect(() => conv.forward(tiny)).toThrow(/smaller than the 3×3 kernel/);
     tf.dispose([nhwc, single, tiny]);
@@ -79,7 +89,9 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
 
   it("MaxPool2d sends a tied window's gradient to its first largest value, as PyTorch does (all-zero windows after a ReLU)", () => {
     // Two 2×2 windows side by side in each of two channels: ties of zeros, ties of 5, a −∞ window.
-    const x = tf.variable(tf.tensor4d([0, 0, 5, 1, 0, 0, 5, 5, -Infinity, -Infinity, 2, 7, -Infinity, -Infinity, 7, 3], [1, 2, 2, 4]));
+    const x = tf.variable(
+      tf.tensor4d([0, 0, 5, 1, 0, 0, 5, 5, -Infinity, -Infinity, 2, 7, -Infinity, -Infinity, 7, 3], [1, 2, 2, 4]),
+    );
     const dy = tf.tensor4d([1, 2, 3, 4], [1, 2, 1, 2]);
     const { value, grads } = tf.variableGrads(() => new MaxPool2d(2).forward(x).mul(dy).sum() as tf.Scalar, [x]);
     expect(Array.from(grads[x.name].dataSync())).toEqual([1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 4, 0, 0, 0, 0]);
@@ -88,8 +100,12 @@ describe("Conv2d and pooling (channels first, as in PyTorch)", () => {
 
   it("a small CNN learns with Adam and leaks no tensors", () => {
     const cnn = new Sequential(
-      new Conv2d(1, 4, 3, { padding: 1, seed: 1 }), new ReLU(), new MaxPool2d(2), new AvgPool2d(2),
-      new Flatten(), new Linear(4 * 2 * 2, 2, { seed: 2 }),
+      new Conv2d(1, 4, 3, { padding: 1, seed: 1 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new AvgPool2d(2),
+      new Flatten(),
+      new Linear(4 * 2 * 2, 2, { seed: 2 }),
     );
     const x = tf.randomNormal([8, 1, 8, 8], 0, 1, "float32", 3);
     const labels = tf.tidy(() => x.slice([0, 0, 0, 0], [8, 1, 4, 8]).mean([1, 2, 3]).greater(0).cast("int32"));

@@ -49,8 +49,15 @@ export function loadTorchState(module: Module, state: Record<string, TensorJson>
  * shape. rtol is the issue's 1e-5; atol covers values that are zero in
  * float64 and ~1e-8 in float32.
  */
-export function expectClose(actual: tf.Tensor, expected: TensorJson | tf.Tensor, what: string, rtol = 1e-5, atol = 1e-6): void {
-  const want = expected instanceof tf.Tensor ? { shape: expected.shape, data: Array.from(expected.dataSync()) } : expected;
+export function expectClose(
+  actual: tf.Tensor,
+  expected: TensorJson | tf.Tensor,
+  what: string,
+  rtol = 1e-5,
+  atol = 1e-6,
+): void {
+  const want =
+    expected instanceof tf.Tensor ? { shape: expected.shape, data: Array.from(expected.dataSync()) } : expected;
   expect(actual.shape, `${what}: shape`).toEqual(want.shape);
   const got = actual.dataSync();
   let worst = -1;
@@ -63,7 +70,9 @@ export function expectClose(actual: tf.Tensor, expected: TensorJson | tf.Tensor,
     }
   });
   if (worst >= 0) {
-    expect.fail(`${what}: element ${worst} is ${got[worst]}, expected ${want.data[worst]} (rtol ${rtol}, atol ${atol})`);
+    expect.fail(
+      `${what}: element ${worst} is ${got[worst]}, expected ${want.data[worst]} (rtol ${rtol}, atol ${atol})`,
+    );
   }
 }
 
@@ -99,7 +108,12 @@ export function runCase(module: Module | null, c: Case, call: (...inputs: tf.Ten
 }
 
 /** runCase, then compares the output and every gradient PyTorch recorded. */
-export function expectParity(module: Module | null, c: Case, call: (...inputs: tf.Tensor[]) => tf.Tensor, what: string): void {
+export function expectParity(
+  module: Module | null,
+  c: Case,
+  call: (...inputs: tf.Tensor[]) => tf.Tensor,
+  what: string,
+): void {
   const { output, grads } = runCase(module, c, call);
   try {
     expectClose(output, c.output, `${what} output`);
@@ -142,7 +156,10 @@ export function expectGradientsMatchFiniteDifferences(
     vars.forEach((v, n) => {
       const analytic = grads[v.name]?.dataSync() ?? new Float32Array(v.size);
       const original = v.dataSync().slice();
-      const picks = v.size <= samples ? [...Array(v.size).keys()] : Array.from({ length: samples }, () => Math.floor(random() * v.size));
+      const picks =
+        v.size <= samples
+          ? [...Array(v.size).keys()]
+          : Array.from({ length: samples }, () => Math.floor(random() * v.size));
       for (const i of picks) {
         const shifted = original.slice();
         shifted[i] = original[i] + eps;
@@ -165,7 +182,13 @@ export function expectGradientsMatchFiniteDifferences(
 }
 
 /** Every parameter of the module plus the given inputs as variables, for the gradient check. */
-export function gradCheckModule(module: Module, inputs: tf.Tensor[], call: (...xs: tf.Tensor[]) => tf.Tensor, what: string, options = {}): void {
+export function gradCheckModule(
+  module: Module,
+  inputs: tf.Tensor[],
+  call: (...xs: tf.Tensor[]) => tf.Tensor,
+  what: string,
+  options = {},
+): void {
   const vars = inputs.map((x) => (x.dtype === "float32" ? tf.variable(x) : x));
   const trainable = vars.filter((x): x is tf.Variable => x instanceof tf.Variable);
   try {

@@ -65,8 +65,12 @@ describe("Linear", () => {
     expect(() => functional.linear(tf.zeros([2, 5, 3]), w, b)).toThrow(
       "linear: got x [2, 5, 3], weight [4, 3], bias [4], expected x [rows, in] and weight [out, in] — for more axes, use nn.Linear or reshape x to [-1, in]",
     );
-    expect(() => functional.linear(x, tf.zeros([3, 4]), null)).toThrow(/linear: got x \[5, 3\], weight \[3, 4\], expected x \[rows, in\]/);
-    expect(() => functional.linear(x, w, tf.zeros([3]))).toThrow("linear: got x [5, 3], weight [4, 3], bias [3], expected bias [out] = [4]");
+    expect(() => functional.linear(x, tf.zeros([3, 4]), null)).toThrow(
+      /linear: got x \[5, 3\], weight \[3, 4\], expected x \[rows, in\]/,
+    );
+    expect(() => functional.linear(x, w, tf.zeros([3]))).toThrow(
+      "linear: got x [5, 3], weight [4, 3], bias [3], expected bias [out] = [4]",
+    );
     expect(functional.linear(x, w, b).shape).toEqual([5, 4]);
     tf.dispose([x, w, b]);
   });
@@ -74,7 +78,9 @@ describe("Linear", () => {
   it("inside a Sequential, the error also says which entry failed", () => {
     const mlp = new Sequential(new Linear(2, 4), new Tanh(), new Linear(3, 2));
     const x = tf.zeros([5, 2]);
-    expect(() => mlp.forward(x)).toThrow("Sequential (2): Linear(in=3): input has 4 features (shape [5, 4]), expected 3");
+    expect(() => mlp.forward(x)).toThrow(
+      "Sequential (2): Linear(in=3): input has 4 features (shape [5, 4]), expected 3",
+    );
     x.dispose();
     mlp.dispose();
   });

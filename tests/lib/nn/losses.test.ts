@@ -30,12 +30,32 @@ describe("losses", () => {
   for (const reduction of ["mean", "sum", "none"] as Reduction[]) {
     it(`match PyTorch with reduction "${reduction}", gradients included`, () => {
       const indices = target(cases[`ce_index_${reduction}`]);
-      expectParity(null, cases[`ce_index_${reduction}`], (x) => crossEntropy(x, indices, { reduction }), "crossEntropy(indices)");
-      expectParity(null, cases[`ce_probs_${reduction}`], (x, p) => crossEntropy(x, p, { reduction }), "crossEntropy(probabilities)");
+      expectParity(
+        null,
+        cases[`ce_index_${reduction}`],
+        (x) => crossEntropy(x, indices, { reduction }),
+        "crossEntropy(indices)",
+      );
+      expectParity(
+        null,
+        cases[`ce_probs_${reduction}`],
+        (x, p) => crossEntropy(x, p, { reduction }),
+        "crossEntropy(probabilities)",
+      );
       expectParity(null, cases[`nll_${reduction}`], (x) => nllLoss(x, indices, { reduction }), "nllLoss");
       expectParity(null, cases[`mse_${reduction}`], (x, y) => mse(x, y, { reduction }), "mse");
-      expectParity(null, cases[`bce_${reduction}`], (p, y) => binaryCrossEntropy(p, y, { reduction }), "binaryCrossEntropy");
-      expectParity(null, cases[`bcelogits_${reduction}`], (x, y) => binaryCrossEntropyWithLogits(x, y, { reduction }), "bceWithLogits");
+      expectParity(
+        null,
+        cases[`bce_${reduction}`],
+        (p, y) => binaryCrossEntropy(p, y, { reduction }),
+        "binaryCrossEntropy",
+      );
+      expectParity(
+        null,
+        cases[`bcelogits_${reduction}`],
+        (x, y) => binaryCrossEntropyWithLogits(x, y, { reduction }),
+        "bceWithLogits",
+      );
       indices.dispose();
     });
   }
@@ -45,8 +65,18 @@ describe("losses", () => {
     try {
       for (const reduction of ["mean", "none"] as Reduction[]) {
         const indices = target(cases[`ce_index_${reduction}`]);
-        expectParity(null, cases[`ce_index_${reduction}`], (x) => crossEntropy(x, indices, { reduction }), "crossEntropy(indices) on cpu");
-        expectParity(null, cases[`ce_probs_${reduction}`], (x, p) => crossEntropy(x, p, { reduction }), "crossEntropy(probabilities) on cpu");
+        expectParity(
+          null,
+          cases[`ce_index_${reduction}`],
+          (x) => crossEntropy(x, indices, { reduction }),
+          "crossEntropy(indices) on cpu",
+        );
+        expectParity(
+          null,
+          cases[`ce_probs_${reduction}`],
+          (x, p) => crossEntropy(x, p, { reduction }),
+          "crossEntropy(probabilities) on cpu",
+        );
         expectParity(null, cases[`nll_${reduction}`], (x) => nllLoss(x, indices, { reduction }), "nllLoss on cpu");
         indices.dispose();
       }
@@ -91,7 +121,11 @@ describe("losses", () => {
     expectGradientsMatchFiniteDifferences(() => nllLoss(logits, labels, { reduction: "none" }), [logits], "nllLoss");
     expectGradientsMatchFiniteDifferences(() => binaryCrossEntropyWithLogits(probs, y), [probs], "bceWithLogits");
     const soft = tf.variable(toTensor(cases.ce_probs_mean.inputs[1]));
-    expectGradientsMatchFiniteDifferences(() => crossEntropy(logits, soft), [logits, soft], "crossEntropy(probabilities)");
+    expectGradientsMatchFiniteDifferences(
+      () => crossEntropy(logits, soft),
+      [logits, soft],
+      "crossEntropy(probabilities)",
+    );
     tf.dispose([logits, labels, probs, y, soft]);
   });
 
@@ -104,12 +138,28 @@ describe("losses", () => {
     expect(() => crossEntropy(logits, floatLabels)).toThrow(
       /crossEntropy: float target has shape \[4\] but logits have \[4, 3\].*class indices must be int32/,
     );
-    expect(() => crossEntropy(logits, fromOne)).toThrow(/class indices from 1 to 3, expected 0 to 2 — are the labels counted from 1\?/);
+    expect(() => crossEntropy(logits, fromOne)).toThrow(
+      /class indices from 1 to 3, expected 0 to 2 — are the labels counted from 1\?/,
+    );
     expect(() => crossEntropy(logits, oneHot)).toThrow(/float target has shape \[4, 2\] but logits have \[4, 3\]/);
     expect(() => crossEntropy(single, fromOne)).toThrow(/logits have shape \[3\], expected \[batch, classes\]/);
     expect(() => mse(logits, floatLabels)).toThrow(/mse: input has shape \[4, 3\] but target has \[4\]/);
-    const [swapped, labels] = [tf.tensor2d([[0, 1, 2], [2, 1, 0], [1, 1, 1], [0, 0, 0]], [4, 3], "int32"), tf.tensor1d([0, 1, 2, 1], "int32")];
-    expect(() => crossEntropy(swapped, labels)).toThrow(/crossEntropy: scores have dtype int32, expected float32 — the model's outputs go first/);
+    const [swapped, labels] = [
+      tf.tensor2d(
+        [
+          [0, 1, 2],
+          [2, 1, 0],
+          [1, 1, 1],
+          [0, 0, 0],
+        ],
+        [4, 3],
+        "int32",
+      ),
+      tf.tensor1d([0, 1, 2, 1], "int32"),
+    ];
+    expect(() => crossEntropy(swapped, labels)).toThrow(
+      /crossEntropy: scores have dtype int32, expected float32 — the model's outputs go first/,
+    );
     expect(() => nllLoss(swapped, labels)).toThrow(/nllLoss: scores have dtype int32, expected float32/);
     tf.dispose([logits, floatLabels, fromOne, oneHot, single, swapped, labels]);
   });

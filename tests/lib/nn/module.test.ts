@@ -27,7 +27,12 @@ describe("Module", () => {
 
   it("names parameters with PyTorch's dotted paths and counts them", () => {
     const model = new TwoLayer();
-    expect(model.namedParameters().map(([n]) => n)).toEqual(["encoder.0.weight", "encoder.0.bias", "head.weight", "head.bias"]);
+    expect(model.namedParameters().map(([n]) => n)).toEqual([
+      "encoder.0.weight",
+      "encoder.0.bias",
+      "head.weight",
+      "head.bias",
+    ]);
     expect(model.parameters()).toHaveLength(4);
     expect(model.numParameters()).toBe(2 * 3 + 3 + 3 + 1);
     model.dispose();
@@ -87,7 +92,12 @@ describe("Module", () => {
     expect(() => model.loadStateDict({ ...dict, "head.scale": extra })).toThrow(/unexpected key\(s\) "head.scale"/);
     const copy = tf.zeros([3, 2]);
     model.loadStateDict({ ...dict, "encoder.0.weight": copy });
-    expect(model.encoder.layers[0].parameters()[0].dataSync().every((v) => v === 0)).toBe(true);
+    expect(
+      model.encoder.layers[0]
+        .parameters()[0]
+        .dataSync()
+        .every((v) => v === 0),
+    ).toBe(true);
     const transposed = tf.zeros([2, 3]);
     expect(() => model.loadStateDict({ ...dict, "encoder.0.weight": transposed })).toThrow(
       '"encoder.0.weight" has shape [2, 3], expected [3, 2]',

@@ -25,7 +25,9 @@ describe("LayerNorm and Embedding", () => {
   it("LayerNorm names the axes it expected", () => {
     const norm = new LayerNorm(4);
     const x = tf.zeros([2, 4, 3]);
-    expect(() => norm.forward(x)).toThrow("LayerNorm([4]): input has shape [2, 4, 3], expected its last axis to be [4]");
+    expect(() => norm.forward(x)).toThrow(
+      "LayerNorm([4]): input has shape [2, 4, 3], expected its last axis to be [4]",
+    );
     x.dispose();
     norm.dispose();
   });
@@ -43,7 +45,9 @@ describe("LayerNorm and Embedding", () => {
     const embed = new Embedding(5, 3, { seed: 0 });
     const floats = tf.tensor1d([1, 2]);
     const big = tf.tensor1d([1, 5], "int32");
-    expect(() => embed.forward(floats)).toThrow(/Embedding\(5, 3\): indices have dtype float32, expected int32 token ids/);
+    expect(() => embed.forward(floats)).toThrow(
+      /Embedding\(5, 3\): indices have dtype float32, expected int32 token ids/,
+    );
     expect(() => embed.forward(big)).toThrow(/range from 1 to 5, expected 0 to 4/);
     tf.dispose([floats, big]);
     embed.dispose();

@@ -82,8 +82,12 @@ describe("RNNCell, RNN, GRU, LSTM", () => {
     expect(() => rnn.forward(wrongFeatures)).toThrow(
       "RNN(3, 4): input has 4 features (shape [2, 5, 4]), expected 3 — input layout is [batch, seq, features] (batchFirst)",
     );
-    expect(() => rnn.forward(x, wrongState)).toThrow("RNN(3, 4): h0 has shape [2, 4], expected [numLayers, batch, hidden] = [1, 2, 4]");
-    expect(() => rnn.forward(x, undefined, wrongState)).toThrow("RNN(3, 4): got a cell state c0, which only an LSTM has");
+    expect(() => rnn.forward(x, wrongState)).toThrow(
+      "RNN(3, 4): h0 has shape [2, 4], expected [numLayers, batch, hidden] = [1, 2, 4]",
+    );
+    expect(() => rnn.forward(x, undefined, wrongState)).toThrow(
+      "RNN(3, 4): got a cell state c0, which only an LSTM has",
+    );
     tf.dispose([wrongFeatures, wrongState, x]);
     rnn.dispose();
   });

@@ -9,7 +9,11 @@ beforeAll(async () => {
 
 describe("Adam with one update for all parameters", () => {
   it("leaves a parameter without gradient alone, and the others follow the same path as if it did not exist", () => {
-    const [a, b, alone] = [tf.variable(tf.tensor1d([1, -2])), tf.variable(tf.tensor2d([[0.5, 3]])), tf.variable(tf.tensor1d([1, -2]))];
+    const [a, b, alone] = [
+      tf.variable(tf.tensor1d([1, -2])),
+      tf.variable(tf.tensor2d([[0.5, 3]])),
+      tf.variable(tf.tensor1d([1, -2])),
+    ];
     const both = new Adam([a, b], { lr: 0.1, amsgrad: true, weightDecay: 0.01 });
     const single = new Adam([alone], { lr: 0.1, amsgrad: true, weightDecay: 0.01 });
     const before = tf.memory().numTensors;

@@ -98,7 +98,12 @@ describe("optimizers", () => {
   });
 
   it("clipGradNorm scales gradients to the max norm like clip_grad_norm_ and reports the norm before", () => {
-    const clip = cases.clip as { grads: Record<string, TensorJson>; max_norm: number; total_norm: number; clipped: Record<string, TensorJson> };
+    const clip = cases.clip as {
+      grads: Record<string, TensorJson>;
+      max_norm: number;
+      total_norm: number;
+      clipped: Record<string, TensorJson>;
+    };
     const grads = toStateDict(clip.grads);
     const result = clipGradNorm(grads, clip.max_norm);
     expect(result.totalNorm).toBeCloseTo(clip.total_norm, 4);

@@ -1,7 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
-import { CosineAnnealingLR, LRScheduler, LambdaLR, LinearLR, Optimizer, SGD, SequentialLR, StepLR } from "../../../lib/optim";
+import {
+  CosineAnnealingLR,
+  LRScheduler,
+  LambdaLR,
+  LinearLR,
+  Optimizer,
+  SGD,
+  SequentialLR,
+  StepLR,
+} from "../../../lib/optim";
 import { fixture } from "../nn/helpers";
 
 const schedules = fixture<Record<string, number[] | number>>("schedules");
@@ -18,7 +27,11 @@ describe("learning-rate schedules", () => {
     cosine: (opt) => new CosineAnnealingLR(opt, { tMax: 10, etaMin: 0.01 }),
     linear: (opt) => new LinearLR(opt, { startFactor: 0.1, endFactor: 1, totalIters: 4 }),
     warmup_cosine: (opt) =>
-      new SequentialLR(opt, [new LinearLR(opt, { startFactor: 0.1, totalIters: 3 }), new CosineAnnealingLR(opt, { tMax: 8, etaMin: 0.01 })], [3]),
+      new SequentialLR(
+        opt,
+        [new LinearLR(opt, { startFactor: 0.1, totalIters: 3 }), new CosineAnnealingLR(opt, { tMax: 8, etaMin: 0.01 })],
+        [3],
+      ),
   };
 
   for (const [name, make] of Object.entries(makers)) {

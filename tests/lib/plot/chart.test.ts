@@ -56,6 +56,8 @@ describe("Chart", () => {
     expect(width).toBe(Number(/width="(\d+)"/.exec(readFileSync(svg, "utf8"))![1]));
     expect(readFileSync(await chart.save(path.join(dir, "loss.png"), { scale: 2 })).readUInt32BE(16)).toBe(2 * width);
     expect(JSON.parse(readFileSync(await chart.save(path.join(dir, "loss.json")), "utf8"))).toEqual(chart.spec);
-    await expect(chart.save(path.join(dir, "loss.jpg"))).rejects.toThrow(/save: cannot tell the format of '.*loss.jpg' from '.jpg' — end the name with .svg, .png, .json/);
+    await expect(chart.save(path.join(dir, "loss.jpg"))).rejects.toThrow(
+      /save: cannot tell the format of '.*loss.jpg' from '.jpg' — end the name with .svg, .png, .json/,
+    );
   });
 });

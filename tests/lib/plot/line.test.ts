@@ -20,7 +20,9 @@ describe("lineChart", () => {
     const chart = lineChart({ loss: [10, 1, 0.1] }, { logScale: true });
     expect(JSON.stringify(chart.spec)).toContain('"type":"log"');
     expect(countMarks(await chart.toSVG(), "line")).toBe(1);
-    expect(() => lineChart({ loss: [1, 0, 0.5] }, { logScale: true })).toThrow(/logScale needs values above 0, but series 'loss' has 0 at index 1/);
+    expect(() => lineChart({ loss: [1, 0, 0.5] }, { logScale: true })).toThrow(
+      /logScale needs values above 0, but series 'loss' has 0 at index 1/,
+    );
   });
 
   it("summarises long series as bucket means and says so", async () => {
@@ -39,7 +41,14 @@ describe("lineChart", () => {
   });
 
   it("names the chart, the series and the shape in errors", () => {
-    expect(() => lineChart({ loss: [[1, 2], [3, 4]] })).toThrow("lineChart: series 'loss' has shape [2, 2], expected [steps]");
+    expect(() =>
+      lineChart({
+        loss: [
+          [1, 2],
+          [3, 4],
+        ],
+      }),
+    ).toThrow("lineChart: series 'loss' has shape [2, 2], expected [steps]");
     expect(() => lineChart({ a: [1, 2] }, { x: [0, 1, 2] })).toThrow("lineChart: x has 3 values but series 'a' has 2");
     expect(() => lineChart({ a: [[1, 2], [3]] })).toThrow(PlotInputError);
     expect(() => lineChart({})).toThrow(/no series given/);
@@ -52,7 +61,11 @@ describe("trainingCurves", () => {
     const chart = trainingCurves(history);
     expect(schemaErrors(chart.spec)).toEqual([]);
     const data = rows<{ metric: string; split: string; epoch: number; value: number }>(chart.spec);
-    expect(data.filter((r) => r.metric === "loss" && r.split === "validation").map((r) => [r.epoch, r.value])).toEqual([[1, 1.2], [2, 0.7], [3, 0.6]]);
+    expect(data.filter((r) => r.metric === "loss" && r.split === "validation").map((r) => [r.epoch, r.value])).toEqual([
+      [1, 1.2],
+      [2, 0.7],
+      [3, 0.6],
+    ]);
     expect(new Set(data.map((r) => r.metric))).toEqual(new Set(["loss", "acc"]));
     expect(countMarks(await chart.toSVG(), "line")).toBe(4);
     expect(chart.description).toBe("trainingCurves: loss, acc over 3 epochs");

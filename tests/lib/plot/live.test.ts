@@ -11,7 +11,11 @@ function captureDisplays(): [Sent, boolean][] {
   return sent;
 }
 
-const epochsIn = (sent: Sent) => (sent.data[VEGA_LITE_MIME] as { data: { values: { epoch: number }[] } }).data.values.reduce((m, r) => Math.max(m, r.epoch), 0);
+const epochsIn = (sent: Sent) =>
+  (sent.data[VEGA_LITE_MIME] as { data: { values: { epoch: number }[] } }).data.values.reduce(
+    (m, r) => Math.max(m, r.epoch),
+    0,
+  );
 
 describe("liveTrainingCurves", () => {
   beforeEach(() => {
@@ -25,7 +29,8 @@ describe("liveTrainingCurves", () => {
   it("draws once, then updates that same output, throttled, and finishes with every epoch", async () => {
     const sent = captureDisplays();
     const live = liveTrainingCurves({ throttleMs: 1000 });
-    for (let epoch = 0; epoch < 100; epoch++) await live.onEpochEnd(epoch, { loss: 1 / (epoch + 1), val_loss: 1.2 / (epoch + 1) });
+    for (let epoch = 0; epoch < 100; epoch++)
+      await live.onEpochEnd(epoch, { loss: 1 / (epoch + 1), val_loss: 1.2 / (epoch + 1) });
     expect(sent).toHaveLength(1);
     expect(sent[0][1]).toBe(false);
     await vi.advanceTimersByTimeAsync(1000);
@@ -47,6 +52,9 @@ describe("liveTrainingCurves", () => {
     await options.onEpochEnd!({ epoch: 1, seconds: 0.1, values: { loss: 0.9, accuracy: 0.5 } }, undefined as never);
     await options.onEpochEnd!({ epoch: 2, seconds: 0.1, values: { loss: 0.4, accuracy: 0.8 } }, undefined as never);
     expect(live.history).toEqual({ loss: [0.9, 0.4], accuracy: [0.5, 0.8] });
-    expect(sent.map(([data, update]) => [epochsIn(data), update])).toEqual([[1, false], [2, true]]);
+    expect(sent.map(([data, update]) => [epochsIn(data), update])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
   });
 });

@@ -10,7 +10,12 @@ describe("scatter", () => {
   });
 
   it("draws every point given, coloured by its class name", async () => {
-    const points = tf.tensor2d([[0, 0], [1, 1], [0, 1], [1, 0]]);
+    const points = tf.tensor2d([
+      [0, 0],
+      [1, 1],
+      [0, 1],
+      [1, 0],
+    ]);
     const chart = scatter(points, tf.tensor1d([0, 0, 1, 1], "int32"), { classNames: ["blue", "red"] });
     expect(schemaErrors(chart.spec)).toEqual([]);
     expect(rows(chart.spec)).toEqual([
@@ -32,8 +37,21 @@ describe("scatter", () => {
   });
 
   it("explains a wrong shape and a label count mismatch", () => {
-    expect(() => scatter([[0, 1, 2], [3, 4, 5]])).toThrow("scatter: points has shape [2, 3], expected [n, 2] (one row of two features per point) — transpose it");
-    expect(() => scatter([[0, 1], [2, 3]], [0])).toThrow("scatter: 2 points but 1 labels");
+    expect(() =>
+      scatter([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]),
+    ).toThrow("scatter: points has shape [2, 3], expected [n, 2] (one row of two features per point) — transpose it");
+    expect(() =>
+      scatter(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        [0],
+      ),
+    ).toThrow("scatter: 2 points but 1 labels");
     expect(() => scatter([[0, 1]], [0.5])).toThrow(/labels holds 0.5, expected class indices/);
   });
 });

@@ -26,14 +26,19 @@ describe("fit", () => {
     const { train, test } = ds.split({ test: 0.25, seed: 0 });
     const model = mlp(0);
     const out = lines();
-    const history = await fit(model, new optim.Adam(model.parameters(), { lr: 0.02 }), new DataLoader(train, { batchSize: 32, shuffle: true, seed: 0 }), {
-      epochs: 40,
-      lossFn: nn.crossEntropy,
-      metrics: { accuracy },
-      validation: new DataLoader(test, { batchSize: 100 }),
-      progress: "lines",
-      progressStream: out.stream,
-    });
+    const history = await fit(
+      model,
+      new optim.Adam(model.parameters(), { lr: 0.02 }),
+      new DataLoader(train, { batchSize: 32, shuffle: true, seed: 0 }),
+      {
+        epochs: 40,
+        lossFn: nn.crossEntropy,
+        metrics: { accuracy },
+        validation: new DataLoader(test, { batchSize: 100 }),
+        progress: "lines",
+        progressStream: out.stream,
+      },
+    );
     expect(history.epochs).toHaveLength(40);
     expect(history.keys).toEqual(["loss", "accuracy", "val_loss", "val_accuracy"]);
     const loss = history.series("loss");
@@ -41,8 +46,13 @@ describe("fit", () => {
     expect(history.last.val_accuracy).toBeGreaterThan(0.95);
     const printed = out.text().trimEnd().split("\n");
     expect(printed).toHaveLength(40);
-    expect(printed[39]).toMatch(/^epoch 40\/40 █{20} 10\/10 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_accuracy \d\.\d{4} {2}\d+:\d\d elapsed, 0:00 left {2}\(\d+\.\d s\)$/);
-    expect(evaluate(model, new DataLoader(test, { batchSize: 7 }), { metrics: { accuracy } }).accuracy).toBeCloseTo(history.last.val_accuracy, 5);
+    expect(printed[39]).toMatch(
+      /^epoch 40\/40 █{20} 10\/10 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_accuracy \d\.\d{4} {2}\d+:\d\d elapsed, 0:00 left {2}\(\d+\.\d s\)$/,
+    );
+    expect(evaluate(model, new DataLoader(test, { batchSize: 7 }), { metrics: { accuracy } }).accuracy).toBeCloseTo(
+      history.last.val_accuracy,
+      5,
+    );
     [ds, train, test].forEach((d) => d.dispose());
   });
 
@@ -50,16 +60,21 @@ describe("fit", () => {
     const ds = new TensorDataset(blobs({ n: 120, centers: 2, seed: 1 }));
     const model = mlp(2);
     const counts: number[] = [];
-    await fit(model, new optim.SGD(model.parameters(), { lr: 0.05 }), new DataLoader(ds, { batchSize: 16, shuffle: true }), {
-      epochs: 6,
-      lossFn: nn.crossEntropy,
-      metrics: { accuracy },
-      validation: new DataLoader(ds, { batchSize: 50 }),
-      earlyStopping: { patience: 100 },
-      readEvery: 3,
-      progress: false,
-      onEpochEnd: () => void counts.push(tf.memory().numTensors),
-    });
+    await fit(
+      model,
+      new optim.SGD(model.parameters(), { lr: 0.05 }),
+      new DataLoader(ds, { batchSize: 16, shuffle: true }),
+      {
+        epochs: 6,
+        lossFn: nn.crossEntropy,
+        metrics: { accuracy },
+        validation: new DataLoader(ds, { batchSize: 50 }),
+        earlyStopping: { patience: 100 },
+        readEvery: 3,
+        progress: false,
+        onEpochEnd: () => void counts.push(tf.memory().numTensors),
+      },
+    );
     expect(new Set(counts.slice(1)).size).toBe(1);
     ds.dispose();
   });
@@ -69,7 +84,12 @@ describe("fit", () => {
     const model = mlp(4);
     const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
     const before = tf.memory().numTensors;
-    await fit(model, opt, new DataLoader(ds, { batchSize: 16 }), { epochs: 3, lossFn: nn.crossEntropy, earlyStopping: {}, progress: false });
+    await fit(model, opt, new DataLoader(ds, { batchSize: 16 }), {
+      epochs: 3,
+      lossFn: nn.crossEntropy,
+      earlyStopping: {},
+      progress: false,
+    });
     expect(tf.memory().numTensors).toBe(before);
     ds.dispose();
   });
@@ -79,13 +99,18 @@ describe("fit", () => {
     const model = mlp(5);
     const out = lines();
     // lr 0: the loss never improves after the first epoch.
-    const history = await fit(model, new optim.SGD(model.parameters(), { lr: 0 }), new DataLoader(ds, { batchSize: 16 }), {
-      epochs: 20,
-      lossFn: nn.crossEntropy,
-      earlyStopping: { patience: 2, monitor: "loss" },
-      progress: "lines",
-      progressStream: out.stream,
-    });
+    const history = await fit(
+      model,
+      new optim.SGD(model.parameters(), { lr: 0 }),
+      new DataLoader(ds, { batchSize: 16 }),
+      {
+        epochs: 20,
+        lossFn: nn.crossEntropy,
+        earlyStopping: { patience: 2, monitor: "loss" },
+        progress: "lines",
+        progressStream: out.stream,
+      },
+    );
     expect(history.epochs).toHaveLength(3);
     expect(history.stoppedEarly).toMatchObject({ epoch: 3, bestEpoch: 1, monitor: "loss" });
     expect(out.text()).toContain("early stopping: loss has not improved for 2 epochs; best ");
@@ -137,15 +162,27 @@ describe("fit", () => {
     const before = tf.memory().numTensors;
     const nanLoss = (pred: tf.Tensor) => pred.sum().mul(NaN);
     await expect(
-      fit(model, new optim.SGD(model.parameters(), { lr: 0.1 }), new DataLoader(ds, { batchSize: 8 }), { epochs: 2, lossFn: nanLoss, progress: false, readEvery: 1 }),
-    ).rejects.toThrow("fit: the loss became NaN by batch 1: lower the learning rate (now 0.1), or look for log(0) or a division by zero in the loss");
+      fit(model, new optim.SGD(model.parameters(), { lr: 0.1 }), new DataLoader(ds, { batchSize: 8 }), {
+        epochs: 2,
+        lossFn: nanLoss,
+        progress: false,
+        readEvery: 1,
+      }),
+    ).rejects.toThrow(
+      "fit: the loss became NaN by batch 1: lower the learning rate (now 0.1), or look for log(0) or a division by zero in the loss",
+    );
     expect(tf.memory().numTensors).toBe(before);
     ds.dispose();
   });
 
   it("works with any model and optimizer of the right shape (a student's own)", async () => {
     const w = tf.variable(tf.zeros([2, 2]));
-    const model = { forward: (x: tf.Tensor) => tf.matMul(x, w), parameters: () => [w], train: () => model, eval: () => model };
+    const model = {
+      forward: (x: tf.Tensor) => tf.matMul(x, w),
+      parameters: () => [w],
+      train: () => model,
+      eval: () => model,
+    };
     const sgd = {
       lr: 0.5,
       step(lossFn: () => tf.Scalar): tf.Scalar {
@@ -155,8 +192,21 @@ describe("fit", () => {
         return value;
       },
     };
-    const ds = blobs({ n: 100, centers: [[-2, -2], [2, 2]], noise: 0.5, seed: 0 });
-    const history = await fit(model, sgd, new DataLoader(ds, { batchSize: 20 }), { epochs: 5, lossFn: nn.crossEntropy, metrics: { accuracy }, progress: false });
+    const ds = blobs({
+      n: 100,
+      centers: [
+        [-2, -2],
+        [2, 2],
+      ],
+      noise: 0.5,
+      seed: 0,
+    });
+    const history = await fit(model, sgd, new DataLoader(ds, { batchSize: 20 }), {
+      epochs: 5,
+      lossFn: nn.crossEntropy,
+      metrics: { accuracy },
+      progress: false,
+    });
     expect(history.last.accuracy).toBeGreaterThan(0.95);
     tf.dispose([w, ds.x, ds.y]);
   });
@@ -164,11 +214,40 @@ describe("fit", () => {
 
 describe("accuracy", () => {
   it("takes class indices or one-hot targets, and sequences (token accuracy)", () => {
-    const pred = tf.tensor2d([[2, 1], [0, 3], [5, 4], [1, 2]]);
+    const pred = tf.tensor2d([
+      [2, 1],
+      [0, 3],
+      [5, 4],
+      [1, 2],
+    ]);
     expect(accuracy(pred, tf.tensor1d([0, 1, 1, 1], "int32")).dataSync()[0]).toBeCloseTo(0.75);
-    expect(accuracy(pred, tf.tensor2d([[1, 0], [0, 1], [1, 0], [1, 0]])).dataSync()[0]).toBeCloseTo(0.75);
-    expect(accuracy(pred.reshape([2, 2, 2]), tf.tensor2d([[0, 1], [0, 0]], [2, 2], "int32")).dataSync()[0]).toBeCloseTo(0.75);
-    expect(() => accuracy(pred, tf.tensor1d([0, 1], "int32"))).toThrow("accuracy: predictions have shape [4,2] and targets [2]; expected targets of shape [4] (class indices) or [4,2] (one-hot)");
+    expect(
+      accuracy(
+        pred,
+        tf.tensor2d([
+          [1, 0],
+          [0, 1],
+          [1, 0],
+          [1, 0],
+        ]),
+      ).dataSync()[0],
+    ).toBeCloseTo(0.75);
+    expect(
+      accuracy(
+        pred.reshape([2, 2, 2]),
+        tf.tensor2d(
+          [
+            [0, 1],
+            [0, 0],
+          ],
+          [2, 2],
+          "int32",
+        ),
+      ).dataSync()[0],
+    ).toBeCloseTo(0.75);
+    expect(() => accuracy(pred, tf.tensor1d([0, 1], "int32"))).toThrow(
+      "accuracy: predictions have shape [4,2] and targets [2]; expected targets of shape [4] (class indices) or [4,2] (one-hot)",
+    );
   });
 });
 

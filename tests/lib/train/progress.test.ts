@@ -16,7 +16,10 @@ afterEach(() => {
   jupyter.lastWriteDisplayData = null;
 });
 
-async function train(progress: Parameters<typeof fit>[3]["progress"], stream?: { write(t: string): boolean; isTTY: boolean }): Promise<void> {
+async function train(
+  progress: Parameters<typeof fit>[3]["progress"],
+  stream?: { write(t: string): boolean; isTTY: boolean },
+): Promise<void> {
   const ds = new TensorDataset(blobs({ n: 96, centers: 2, seed: 0 }));
   const model = new nn.Sequential(new nn.Linear(2, 4, { seed: 0 }), new nn.Tanh(), new nn.Linear(4, 2, { seed: 1 }));
   await fit(model, new optim.SGD(model.parameters(), { lr: 0.1 }), new DataLoader(ds, { batchSize: 8 }), {
@@ -41,7 +44,9 @@ describe("progress bar", () => {
     const last = sent[sent.length - 1].data;
     const text = last["text/plain"].split("\n");
     expect(text).toHaveLength(3);
-    expect(text[2]).toMatch(/^epoch 3\/3 █{20} 12\/12 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}\d+:\d\d elapsed, 0:00 left {2}\(\d+\.\d s\)$/);
+    expect(text[2]).toMatch(
+      /^epoch 3\/3 █{20} 12\/12 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}\d+:\d\d elapsed, 0:00 left {2}\(\d+\.\d s\)$/,
+    );
     expect(last["text/html"]).toMatch(/^<div><progress value="1\.0000" max="1"/);
     expect(last["text/html"]).toContain("epoch 1/3");
   });

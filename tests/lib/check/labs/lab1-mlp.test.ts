@@ -8,7 +8,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { lab1 as course } from "../../../../course/labs/lab1-mlp";
-import { forwardErrors, forwardMistakes, lossAccuracyMistakes, backwardMistakes, sgdMistakes, trainStepMistakes, autogradBackwardMistakes, manualStepMistakes, optimizerMistakes } from "../../../../course/labs/lab1-mlp/mistakes";
+import {
+  forwardErrors,
+  forwardMistakes,
+  lossAccuracyMistakes,
+  backwardMistakes,
+  sgdMistakes,
+  trainStepMistakes,
+  autogradBackwardMistakes,
+  manualStepMistakes,
+  optimizerMistakes,
+} from "../../../../course/labs/lab1-mlp/mistakes";
 import * as ref from "../../../../course/labs/lab1-mlp/reference";
 import { describeWhatShips } from "./shipped";
 import { solutionStub } from "../../../../course/release/stub";
@@ -53,12 +63,21 @@ function expectNotImplemented(v: Verdict, message: string): void {
 }
 
 /** Every hint of the catalogue, for "no catalogued hint blames this". */
-const allHints = [forwardMistakes, lossAccuracyMistakes, backwardMistakes, sgdMistakes, trainStepMistakes, autogradBackwardMistakes, manualStepMistakes, optimizerMistakes].flatMap((c) =>
-  Object.values(c).map((m) => m.hint),
-);
+const allHints = [
+  forwardMistakes,
+  lossAccuracyMistakes,
+  backwardMistakes,
+  sgdMistakes,
+  trainStepMistakes,
+  autogradBackwardMistakes,
+  manualStepMistakes,
+  optimizerMistakes,
+].flatMap((c) => Object.values(c).map((m) => m.hint));
 
 /** The slide's init_params with one tensor made differently. */
-function initWith(change: Partial<Record<keyof Params, (nx: number, nh: number, ny: number, seed: number) => tf.Tensor>>) {
+function initWith(
+  change: Partial<Record<keyof Params, (nx: number, nh: number, ny: number, seed: number) => tf.Tensor>>,
+) {
   return (nx: number, nh: number, ny: number, seed: number): Params =>
     tf.tidy(() => {
       const p = ref.initParams(nx, nh, ny, seed);
@@ -68,7 +87,21 @@ function initWith(change: Partial<Record<keyof Params, (nx: number, nh: number, 
     });
 }
 
-describeWhatShips(course, lab1, ["Stages", "autogradBackward", "backward", "forward", "initParams", "lossAccuracy", "manualStep", "modelAndLoss", "optimizer", "probes", "sgd", "stagesAgree", "trainStep"]);
+describeWhatShips(course, lab1, [
+  "Stages",
+  "autogradBackward",
+  "backward",
+  "forward",
+  "initParams",
+  "lossAccuracy",
+  "manualStep",
+  "modelAndLoss",
+  "optimizer",
+  "probes",
+  "sgd",
+  "stagesAgree",
+  "trainStep",
+]);
 
 describe("lab1 in the kit students get", () => {
   it("has a probe, with a recorded check, for every graded test cell", () => {
@@ -103,7 +136,9 @@ describe("lab1.initParams", () => {
   });
 
   it("asks about a transpose when Wh is [nx,nh]", () => {
-    const v = lab1.initParams(initWith({ Wh: (nx, nh, _ny, seed) => tf.randomNormal([nx, nh], 0, 1, "float32", seed).mul(0.3) }));
+    const v = lab1.initParams(
+      initWith({ Wh: (nx, nh, _ny, seed) => tf.randomNormal([nx, nh], 0, 1, "float32", seed).mul(0.3) }),
+    );
     expect(v.message).toBe("initParams: Wh has shape [2,4]; the slide uses [nh,nx] = [4,2]");
     expectHint(v, "did you transpose?");
   });
@@ -114,28 +149,38 @@ describe("lab1.initParams", () => {
   });
 
   it("catches nx and ny mixed up, which the lab's sizes (nx = ny = 2) hide", () => {
-    const v = lab1.initParams(initWith({ Wy: (nx, nh, _ny, seed) => tf.randomNormal([nx, nh], 0, 1, "float32", seed + 1).mul(0.3) }));
+    const v = lab1.initParams(
+      initWith({ Wy: (nx, nh, _ny, seed) => tf.randomNormal([nx, nh], 0, 1, "float32", seed + 1).mul(0.3) }),
+    );
     expect(v.message).toBe("initParams: with nx=3, nh=5, ny=6, Wy has shape [3,5]; the slide uses [ny,nh] = [6,5]");
   });
 
   it("asks about the missing × 0.3", () => {
-    const v = lab1.initParams(initWith({ Wh: (nx, nh, _ny, seed) => tf.randomNormal([nh, nx], 0, 1, "float32", seed) }));
+    const v = lab1.initParams(
+      initWith({ Wh: (nx, nh, _ny, seed) => tf.randomNormal([nh, nx], 0, 1, "float32", seed) }),
+    );
     expect(v.message).toMatch(/^initParams: Wh's values have std (0\.9\d|1\.0\d); expected 0\.3$/);
     expectHint(v, "randn·0.3: did you forget the × 0.3?");
   });
 
   it("spots 0.3 passed as tf.randomNormal's mean instead of its stdDev", () => {
-    const v = lab1.initParams(initWith({ Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0.3, undefined, "float32", seed + 1) }));
+    const v = lab1.initParams(
+      initWith({ Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0.3, undefined, "float32", seed + 1) }),
+    );
     expectHint(v, /^tf\.randomNormal\(shape, mean, stdDev\): 0\.3 went in as the mean/);
   });
 
   it("spots a uniform draw", () => {
-    const v = lab1.initParams(initWith({ Wh: (nx, nh, _ny, seed) => tf.randomUniform([nh, nx], 0, 1, "float32", seed).mul(0.3) }));
+    const v = lab1.initParams(
+      initWith({ Wh: (nx, nh, _ny, seed) => tf.randomUniform([nh, nx], 0, 1, "float32", seed).mul(0.3) }),
+    );
     expectHint(v, "tf.randomUniform draws from [0, 1): the slide's randn is tf.randomNormal");
   });
 
   it("asks for zero biases", () => {
-    const v = lab1.initParams(initWith({ bh: (_nx, nh, _ny, seed) => tf.randomNormal([nh, 1], 0, 0.3, "float32", seed + 2) }));
+    const v = lab1.initParams(
+      initWith({ bh: (_nx, nh, _ny, seed) => tf.randomNormal([nh, 1], 0, 0.3, "float32", seed + 2) }),
+    );
     expect(v.message).toBe("initParams: bh is not all zeros");
     expectHint(v, "the slide starts the biases at zero: tf.zeros([nh, 1])");
   });
@@ -147,24 +192,34 @@ describe("lab1.initParams", () => {
   });
 
   it("notices a seed that is ignored", () => {
-    const v = lab1.initParams(initWith({
-      Wh: (nx, nh) => tf.randomNormal([nh, nx], 0, 1, "float32", 7).mul(0.3),
-      Wy: (_nx, nh, ny) => tf.randomNormal([ny, nh], 0, 1, "float32", 8).mul(0.3),
-    }));
+    const v = lab1.initParams(
+      initWith({
+        Wh: (nx, nh) => tf.randomNormal([nh, nx], 0, 1, "float32", 7).mul(0.3),
+        Wy: (_nx, nh, ny) => tf.randomNormal([ny, nh], 0, 1, "float32", 8).mul(0.3),
+      }),
+    );
     expectHint(v, "the seed argument is ignored: pass it on to tf.randomNormal");
   });
 
   it("notices Wh and Wy drawn with the same seed", () => {
-    const v = lab1.initParams(initWith({ Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0, 1, "float32", seed).mul(0.3) }));
+    const v = lab1.initParams(
+      initWith({ Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0, 1, "float32", seed).mul(0.3) }),
+    );
     expect(v.message).toBe("initParams: Wh and Wy start with the same numbers");
   });
 
   it("reports release's stub as not implemented, not as a crash", () => {
-    expectNotImplemented(lab1.initParams(() => stub("initParams")), "initParams: not implemented yet");
+    expectNotImplemented(
+      lab1.initParams(() => stub("initParams")),
+      "initParams: not implemented yet",
+    );
   });
 
   it("reports lib/check's notImplemented() the same way", () => {
-    expectNotImplemented(lab1.initParams(() => notImplemented("initParams")), "initParams: not implemented yet");
+    expectNotImplemented(
+      lab1.initParams(() => notImplemented("initParams")),
+      "initParams: not implemented yet",
+    );
   });
 
   it("leaves no tensor behind", () => {
@@ -175,23 +230,32 @@ describe("lab1.initParams", () => {
   });
 
   it("records for the grader what it checks, not the draw: other seeds per tensor give the same record", () => {
-    const otherSeeds = initWith({ Wh: (nx, nh, _ny, seed) => tf.randomNormal([nh, nx], 0, 1, "float32", seed + 5).mul(0.3), Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0, 1, "float32", seed + 9).mul(0.3) });
+    const otherSeeds = initWith({
+      Wh: (nx, nh, _ny, seed) => tf.randomNormal([nh, nx], 0, 1, "float32", seed + 5).mul(0.3),
+      Wy: (_nx, nh, ny, seed) => tf.randomNormal([ny, nh], 0, 1, "float32", seed + 9).mul(0.3),
+    });
     expectPass(lab1.initParams(otherSeeds));
     const seed = 1_000_001;
-    expect(runCase(() => lab1.probes.initParams.run(otherSeeds, seed))).toEqual(runCase(() => lab1.probes.initParams.run(ref.initParams, seed)));
+    expect(runCase(() => lab1.probes.initParams.run(otherSeeds, seed))).toEqual(
+      runCase(() => lab1.probes.initParams.run(ref.initParams, seed)),
+    );
     const noScale = initWith({ Wh: (nx, nh, _ny, s) => tf.randomNormal([nh, nx], 0, 1, "float32", s) });
-    expect(runCase(() => lab1.probes.initParams.run(noScale, seed))).not.toEqual(runCase(() => lab1.probes.initParams.run(ref.initParams, seed)));
+    expect(runCase(() => lab1.probes.initParams.run(noScale, seed))).not.toEqual(
+      runCase(() => lab1.probes.initParams.run(ref.initParams, seed)),
+    );
   });
 });
 
 describe("lab1.forward", () => {
   it("passes the slide's forward, and tf.softmax in place of exp / sum", () => {
     expectPass(lab1.forward(ref.forward));
-    expectPass(lab1.forward((p, X) => {
-      const [, o] = ref.forward(p, X);
-      const yhat = tf.softmax(o.ytilde) as tf.Tensor2D;
-      return [yhat, { ...o, yhat }];
-    }));
+    expectPass(
+      lab1.forward((p, X) => {
+        const [, o] = ref.forward(p, X);
+        const yhat = tf.softmax(o.ytilde) as tf.Tensor2D;
+        return [yhat, { ...o, yhat }];
+      }),
+    );
   });
 
   for (const [name, mistake] of Object.entries(forwardMistakes)) {
@@ -223,11 +287,15 @@ describe("lab1.forward", () => {
       const [yhat, o] = ref.forward(p, X);
       return [yhat, { X: o.X, h: o.h, yhat } as lab1.Outputs];
     });
-    expect(v.message).toBe("forward returned {cache.X, cache.h, cache.yhat, yhat, yhatOfOne}; expected {cache.X, cache.h, cache.htilde, cache.yhat, cache.ytilde, yhat, yhatOfOne}");
+    expect(v.message).toBe(
+      "forward returned {cache.X, cache.h, cache.yhat, yhat, yhatOfOne}; expected {cache.X, cache.h, cache.htilde, cache.yhat, cache.ytilde, yhat, yhatOfOne}",
+    );
   });
 
   it("asks for [yhat, cache] when only yhat is returned", () => {
-    const v = lab1.forward(((p: Params, X: tf.Tensor2D) => ref.forward(p, X)[0]) as unknown as Parameters<typeof lab1.forward>[0]);
+    const v = lab1.forward(
+      ((p: Params, X: tf.Tensor2D) => ref.forward(p, X)[0]) as unknown as Parameters<typeof lab1.forward>[0],
+    );
     expectHint(v, "return [yhat, { X, htilde, h, ytilde, yhat }]: the prediction and the cache");
   });
 
@@ -244,7 +312,10 @@ describe("lab1.forward", () => {
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.forward(() => stub("forward")), "forward: not implemented yet");
+    expectNotImplemented(
+      lab1.forward(() => stub("forward")),
+      "forward: not implemented yet",
+    );
   });
 });
 
@@ -269,12 +340,18 @@ describe("lab1.lossAccuracy", () => {
   });
 
   it("asks for one number when the loss is per example", () => {
-    const v = lab1.lossAccuracy((Yhat, Y) => [Y.mul(Yhat.log()).sum(1).neg() as tf.Scalar, ref.lossAccuracy(Yhat, Y)[1]]);
+    const v = lab1.lossAccuracy((Yhat, Y) => [
+      Y.mul(Yhat.log()).sum(1).neg() as tf.Scalar,
+      ref.lossAccuracy(Yhat, Y)[1],
+    ]);
     expect(v.message).toBe("lossAccuracy: the loss has shape [5]; expected a scalar []");
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.lossAccuracy(() => stub("lossAccuracy")), "lossAccuracy: not implemented yet");
+    expectNotImplemented(
+      lab1.lossAccuracy(() => stub("lossAccuracy")),
+      "lossAccuracy: not implemented yet",
+    );
   });
 });
 
@@ -284,7 +361,11 @@ describe("lab1.backward", () => {
   });
 
   it("passes tanh′ computed from htilde, which the cache holds as well", () => {
-    expectPass(lab1.backward((params, outputs, Y) => ref.backward(params, { ...outputs, h: tf.tanh(outputs.htilde) as tf.Tensor2D }, Y)));
+    expectPass(
+      lab1.backward((params, outputs, Y) =>
+        ref.backward(params, { ...outputs, h: tf.tanh(outputs.htilde) as tf.Tensor2D }, Y),
+      ),
+    );
   });
 
   for (const [name, mistake] of Object.entries(backwardMistakes)) {
@@ -304,7 +385,10 @@ describe("lab1.backward", () => {
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.backward(() => stub("backward")), "backward: not implemented yet");
+    expectNotImplemented(
+      lab1.backward(() => stub("backward")),
+      "backward: not implemented yet",
+    );
   });
 });
 
@@ -326,7 +410,10 @@ describe("lab1.sgd", () => {
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.sgd(() => stub("sgd")), "sgd: not implemented yet");
+    expectNotImplemented(
+      lab1.sgd(() => stub("sgd")),
+      "sgd: not implemented yet",
+    );
   });
 });
 
@@ -356,16 +443,31 @@ describe("lab1.autogradBackward", () => {
   });
 
   it("passes tf.variableGrads over variables as well", () => {
-    expectPass(lab1.autogradBackward((params, X, Y) => {
-      const vars = { Wh: tf.variable(params.Wh), bh: tf.variable(params.bh), Wy: tf.variable(params.Wy), by: tf.variable(params.by) };
-      try {
-        const { value, grads } = tf.variableGrads(() => ref.lossAccuracy(ref.forward(vars as unknown as Params, X)[0], Y)[0], Object.values(vars));
-        value.dispose();
-        return { Wh: grads[vars.Wh.name], bh: grads[vars.bh.name], Wy: grads[vars.Wy.name], by: grads[vars.by.name] } as Params;
-      } finally {
-        tf.dispose(Object.values(vars));
-      }
-    }));
+    expectPass(
+      lab1.autogradBackward((params, X, Y) => {
+        const vars = {
+          Wh: tf.variable(params.Wh),
+          bh: tf.variable(params.bh),
+          Wy: tf.variable(params.Wy),
+          by: tf.variable(params.by),
+        };
+        try {
+          const { value, grads } = tf.variableGrads(
+            () => ref.lossAccuracy(ref.forward(vars as unknown as Params, X)[0], Y)[0],
+            Object.values(vars),
+          );
+          value.dispose();
+          return {
+            Wh: grads[vars.Wh.name],
+            bh: grads[vars.bh.name],
+            Wy: grads[vars.Wy.name],
+            by: grads[vars.by.name],
+          } as Params;
+        } finally {
+          tf.dispose(Object.values(vars));
+        }
+      }),
+    );
   });
 
   for (const [name, mistake] of Object.entries(autogradBackwardMistakes)) {
@@ -384,7 +486,10 @@ describe("lab1.autogradBackward", () => {
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.autogradBackward(() => stub("autogradBackward")), "autogradBackward: not implemented yet");
+    expectNotImplemented(
+      lab1.autogradBackward(() => stub("autogradBackward")),
+      "autogradBackward: not implemented yet",
+    );
   });
 });
 
@@ -393,21 +498,43 @@ describe("lab1.modelAndLoss", () => {
     expectPass(lab1.modelAndLoss(ref.modelAndLoss));
   });
 
-  const withLayers = (layers: (nx: number, nh: number, ny: number) => nn.Module[], loss: () => nn.Module = () => new nn.CrossEntropyLoss()) =>
+  const withLayers =
+    (
+      layers: (nx: number, nh: number, ny: number) => nn.Module[],
+      loss: () => nn.Module = () => new nn.CrossEntropyLoss(),
+    ) =>
     (nx: number, nh: number, ny: number) => ({ model: new nn.Sequential(...layers(nx, nh, ny)), loss: loss() });
 
   it("passes layers seeded otherwise: their initial weights are the student's choice", () => {
-    expectPass(lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh, { seed: 5 }), new nn.Tanh(), new nn.Linear(nh, ny, { seed: 6 })])));
+    expectPass(
+      lab1.modelAndLoss(
+        withLayers((nx, nh, ny) => [
+          new nn.Linear(nx, nh, { seed: 5 }),
+          new nn.Tanh(),
+          new nn.Linear(nh, ny, { seed: 6 }),
+        ]),
+      ),
+    );
   });
 
   it("explains that CrossEntropyLoss has the softmax inside", () => {
-    const v = lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny), new nn.Softmax()]));
-    expect(v.message).toBe("modelAndLoss: with nx=2, nh=4, ny=2 the model is Sequential(Linear(2, 4), Tanh(), Linear(4, 2), Softmax()); expected Sequential(Linear(2, 4), Tanh(), Linear(4, 2))");
-    expectHint(v, "CrossEntropyLoss applies the softmax itself: end the model with the last Linear (it outputs logits)");
+    const v = lab1.modelAndLoss(
+      withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny), new nn.Softmax()]),
+    );
+    expect(v.message).toBe(
+      "modelAndLoss: with nx=2, nh=4, ny=2 the model is Sequential(Linear(2, 4), Tanh(), Linear(4, 2), Softmax()); expected Sequential(Linear(2, 4), Tanh(), Linear(4, 2))",
+    );
+    expectHint(
+      v,
+      "CrossEntropyLoss applies the softmax itself: end the model with the last Linear (it outputs logits)",
+    );
   });
 
   it("names tanh when another activation is used", () => {
-    expectHint(lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.ReLU(), new nn.Linear(nh, ny)])), "the slide's activation is tanh: new nn.Tanh()");
+    expectHint(
+      lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.ReLU(), new nn.Linear(nh, ny)])),
+      "the slide's activation is tanh: new nn.Tanh()",
+    );
   });
 
   it("catches sizes hard-coded to 2, 4, 2", () => {
@@ -417,7 +544,12 @@ describe("lab1.modelAndLoss", () => {
   });
 
   it("names the slide's loss when another one is used", () => {
-    const v = lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny)], () => new nn.MSELoss()));
+    const v = lab1.modelAndLoss(
+      withLayers(
+        (nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny)],
+        () => new nn.MSELoss(),
+      ),
+    );
     expect(v.message).toBe("modelAndLoss: loss is MSELoss; expected nn.CrossEntropyLoss");
     expectHint(v, "the slide's loss is new nn.CrossEntropyLoss()");
   });
@@ -428,7 +560,12 @@ describe("lab1.modelAndLoss", () => {
         return tf.losses.meanSquaredError(Y!, tf.softmax(logits));
       }
     }
-    const v = lab1.modelAndLoss(withLayers((nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny)], () => new CrossEntropyLoss()));
+    const v = lab1.modelAndLoss(
+      withLayers(
+        (nx, nh, ny) => [new nn.Linear(nx, nh), new nn.Tanh(), new nn.Linear(nh, ny)],
+        () => new CrossEntropyLoss(),
+      ),
+    );
     expect(v.message).toMatch(/^modelAndLoss lossValue differs from the reference/);
   });
 
@@ -444,7 +581,10 @@ describe("lab1.modelAndLoss", () => {
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.modelAndLoss(() => stub("modelAndLoss")), "modelAndLoss: not implemented yet");
+    expectNotImplemented(
+      lab1.modelAndLoss(() => stub("modelAndLoss")),
+      "modelAndLoss: not implemented yet",
+    );
   });
 });
 
@@ -460,11 +600,15 @@ describe("lab1.manualStep", () => {
   }
 
   it("names the parameters left unchanged", () => {
-    expect(lab1.manualStep(manualStepMistakes.weightsOnly.fn).message).toBe("manualStep: after one step, 0.bias, 2.bias are unchanged");
+    expect(lab1.manualStep(manualStepMistakes.weightsOnly.fn).message).toBe(
+      "manualStep: after one step, 0.bias, 2.bias are unchanged",
+    );
   });
 
   it("says how many tensors each call leaves behind", () => {
-    expect(lab1.manualStep(manualStepMistakes.gradientsKept.fn).message).toBe("manualStep: each call leaves 4 tensors behind");
+    expect(lab1.manualStep(manualStepMistakes.gradientsKept.fn).message).toBe(
+      "manualStep: each call leaves 4 tensors behind",
+    );
   });
 
   it("asks to assign when no parameter changes", () => {
@@ -484,7 +628,10 @@ describe("lab1.manualStep", () => {
   });
 
   it("reports the stub as not implemented", () => {
-    expectNotImplemented(lab1.manualStep(() => stub("manualStep")), "manualStep: not implemented yet");
+    expectNotImplemented(
+      lab1.manualStep(() => stub("manualStep")),
+      "manualStep: not implemented yet",
+    );
   });
 });
 
@@ -506,7 +653,10 @@ describe("lab1.optimizer", () => {
   });
 
   it("asks for the learning rate when it is hard-coded", () => {
-    expectHint(lab1.optimizer((model) => new optim.SGD(model.parameters(), { lr: 0.03 }), ref.optimizerStep), "pass the learning rate: { lr: eta }");
+    expectHint(
+      lab1.optimizer((model) => new optim.SGD(model.parameters(), { lr: 0.03 }), ref.optimizerStep),
+      "pass the learning rate: { lr: eta }",
+    );
   });
 
   it("explains that the loss must be computed inside optimizer.step", () => {
@@ -519,8 +669,14 @@ describe("lab1.optimizer", () => {
   });
 
   it("reports the stubs as not implemented", () => {
-    expectNotImplemented(lab1.optimizer(() => stub("makeOptimizer"), ref.optimizerStep), "optimizer: makeOptimizer is not implemented yet");
-    expectNotImplemented(lab1.optimizer(ref.makeOptimizer, () => stub("optimizerStep")), "optimizer: optimizerStep is not implemented yet");
+    expectNotImplemented(
+      lab1.optimizer(() => stub("makeOptimizer"), ref.optimizerStep),
+      "optimizer: makeOptimizer is not implemented yet",
+    );
+    expectNotImplemented(
+      lab1.optimizer(ref.makeOptimizer, () => stub("optimizerStep")),
+      "optimizer: optimizerStep is not implemented yet",
+    );
   });
 
   it("leaves no tensor behind, passing or failing", () => {
@@ -533,12 +689,19 @@ describe("lab1.optimizer", () => {
 });
 
 describe("lab1.Stages and stagesAgree", () => {
-  const result = (loss: number, accuracy: number): lab1.StageResult => ({ curves: { loss: [loss], accuracy: [accuracy] }, predict: (X) => X, loss, accuracy });
+  const result = (loss: number, accuracy: number): lab1.StageResult => ({
+    curves: { loss: [loss], accuracy: [accuracy] },
+    predict: (X) => X,
+    loss,
+    accuracy,
+  });
   const names = ["by hand", "autograd", "modules", "optimizer"];
 
   it("says a stage that has not trained is not implemented yet", () => {
     const stages = new lab1.Stages();
-    expect(() => stages.get("by hand")).toThrow(/the training of stage "by hand" has no result yet — .* not implemented yet/);
+    expect(() => stages.get("by hand")).toThrow(
+      /the training of stage "by hand" has no result yet — .* not implemented yet/,
+    );
     const v = lab1.stagesAgree(stages, names);
     expect(v.notImplemented).toBe(true);
     expect(v.message).toBe('the four stages: the training of stage "by hand" is not implemented yet');
@@ -553,7 +716,9 @@ describe("lab1.Stages and stagesAgree", () => {
   it("names the stage that trains too little", () => {
     const stages = new lab1.Stages();
     names.forEach((n, i) => stages.set(n, result(0.05, i === 2 ? 0.6 : 0.99)));
-    expect(lab1.stagesAgree(stages, names).message).toBe('the four stages: "modules" reaches 60.0% training accuracy; expected ≥ 95%');
+    expect(lab1.stagesAgree(stages, names).message).toBe(
+      'the four stages: "modules" reaches 60.0% training accuracy; expected ≥ 95%',
+    );
   });
 
   it("names the stage whose loss differs", () => {
@@ -569,7 +734,12 @@ describe("lab1.probes.stages, the record of the four stages", () => {
   const losses = (fns: lab1.StageFunctions) => {
     const c = runCase(() => lab1.probes.stages.run(fns, 1_000_000));
     if (!("value" in c)) throw new Error(c.error);
-    return Object.fromEntries(Object.entries(c.value as Record<string, { tensor: { values: number[] } }[]>).map(([k, v]) => [k, v.map((t) => t.tensor.values[0])]));
+    return Object.fromEntries(
+      Object.entries(c.value as Record<string, { tensor: { values: number[] } }[]>).map(([k, v]) => [
+        k,
+        v.map((t) => t.tensor.values[0]),
+      ]),
+    );
   };
 
   it("gives the four stages the same losses, step by step, for the slides' functions", () => {

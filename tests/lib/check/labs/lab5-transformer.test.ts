@@ -24,18 +24,38 @@ function hintOf(v: Verdict): string {
 
 // ------------------------------------------------------------ what ships, and what is recorded
 
-describeWhatShips(course, lab5Module, ["alignment", "antiDiagonalFraction", "causalMask", "encoderBlock", "heldOutAccuracy", "multiHeadAttention", "probes", "reversesInSomeHead", "scaledDotProductAttention", "shapes", "sinusoidalEncoding", "transformerPredictor"]);
+describeWhatShips(course, lab5Module, [
+  "alignment",
+  "antiDiagonalFraction",
+  "causalMask",
+  "encoderBlock",
+  "heldOutAccuracy",
+  "multiHeadAttention",
+  "probes",
+  "reversesInSomeHead",
+  "scaledDotProductAttention",
+  "shapes",
+  "sinusoidalEncoding",
+  "transformerPredictor",
+]);
 
 describe("lab5's kit side", () => {
   it("has one public check for every probe but the trained model's, each with its mistakes", () => {
     const names = course.checks.map((c) => (c as { probe: { name: string } }).probe.name);
-    expect(names.sort()).toEqual(Object.keys(lab5.probes).filter((n) => n !== "heldOutPredictions" && n !== "attentionMaps").sort());
+    expect(names.sort()).toEqual(
+      Object.keys(lab5.probes)
+        .filter((n) => n !== "heldOutPredictions" && n !== "attentionMaps")
+        .sort(),
+    );
   });
 
   it("leaves no tensor (nor variable) behind when a probe runs the reference", () => {
     const runs: [string, () => unknown][] = [
       ["alignment", () => lab5.probes.alignment.run(reference.alignment, 1)],
-      ["scaledDotProductAttention", () => lab5.probes.scaledDotProductAttention.run(reference.scaledDotProductAttention, 5)],
+      [
+        "scaledDotProductAttention",
+        () => lab5.probes.scaledDotProductAttention.run(reference.scaledDotProductAttention, 5),
+      ],
       ["multiHeadAttention", () => lab5.probes.multiHeadAttention.run(reference.MultiHeadAttention, 3)],
       ["sinusoidalEncoding", () => lab5.probes.sinusoidalEncoding.run(reference.sinusoidalEncoding, 1)],
       ["encoderBlock", () => lab5.probes.encoderBlock.run(reference.EncoderBlock, 2)],
@@ -61,7 +81,9 @@ describe("lab5's kit side", () => {
     };
     const plain = weightsAfter(() => undefined);
     expect(weightsAfter(() => runCase(() => lab5.probes.encoderBlock.run(reference.EncoderBlock, 1)))).toEqual(plain);
-    expect(weightsAfter(() => runCase(() => lab5.probes.multiHeadAttention.run(reference.MultiHeadAttention, 1)))).toEqual(plain);
+    expect(
+      weightsAfter(() => runCase(() => lab5.probes.multiHeadAttention.run(reference.MultiHeadAttention, 1))),
+    ).toEqual(plain);
   });
 
   it("sees every input shape of a probe in a hidden test's cases", () => {
@@ -78,11 +100,21 @@ describe("lab5's kit side", () => {
 describe("lab5's catalogue of mistakes, through the public checks", () => {
   const cases: [string, (fn: never) => Verdict, { hint: string; fn: unknown }[], unknown][] = [
     ["alignment", lab5.alignment as never, mistakes.alignment, reference.alignment],
-    ["scaledDotProductAttention", lab5.scaledDotProductAttention as never, mistakes.scaledDotProductAttention, reference.scaledDotProductAttention],
+    [
+      "scaledDotProductAttention",
+      lab5.scaledDotProductAttention as never,
+      mistakes.scaledDotProductAttention,
+      reference.scaledDotProductAttention,
+    ],
     ["multiHeadAttention", lab5.multiHeadAttention as never, mistakes.multiHeadAttention, reference.MultiHeadAttention],
     ["sinusoidalEncoding", lab5.sinusoidalEncoding as never, mistakes.sinusoidalEncoding, reference.sinusoidalEncoding],
     ["encoderBlock", lab5.encoderBlock as never, mistakes.encoderBlock, reference.EncoderBlock],
-    ["antiDiagonalFraction", lab5.antiDiagonalFraction as never, mistakes.antiDiagonalFraction, reference.antiDiagonalFraction],
+    [
+      "antiDiagonalFraction",
+      lab5.antiDiagonalFraction as never,
+      mistakes.antiDiagonalFraction,
+      reference.antiDiagonalFraction,
+    ],
     ["causalMask", lab5.causalMask as never, mistakes.causalMask, reference.causalMask],
   ];
   for (const [name, check, catalogue, right] of cases) {
@@ -122,9 +154,12 @@ function attention(slips: AttentionSlips = {}) {
     if (mask && slips.maskWithZero) scores = scores.mul(mask);
     else if (mask && !slips.maskAfterSoftmax) {
       const allowed = mask.cast("bool").broadcastTo(scores.shape);
-      scores = slips.maskInverted ? tf.where(allowed, tf.fill(scores.shape, -Infinity), scores) : tf.where(allowed, scores, tf.fill(scores.shape, -Infinity));
+      scores = slips.maskInverted
+        ? tf.where(allowed, tf.fill(scores.shape, -Infinity), scores)
+        : tf.where(allowed, scores, tf.fill(scores.shape, -Infinity));
     }
-    const swap = (x: tf.Tensor) => x.transpose([...x.shape.keys()].map((i) => (i === x.rank - 1 ? x.rank - 2 : i === x.rank - 2 ? x.rank - 1 : i)));
+    const swap = (x: tf.Tensor) =>
+      x.transpose([...x.shape.keys()].map((i) => (i === x.rank - 1 ? x.rank - 2 : i === x.rank - 2 ? x.rank - 1 : i)));
     let weights = tf.softmax(slips.softmaxAxis === -2 ? swap(scores) : scores);
     if (slips.softmaxAxis === -2) weights = swap(weights);
     if (mask && slips.maskAfterSoftmax) weights = weights.mul(mask);
@@ -181,13 +216,18 @@ describe("lab5.alignment", () => {
 
 describe("lab5.scaledDotProductAttention", () => {
   it("passes a correct implementation, on every input shape (masks, L ≠ S, a heads axis)", () => {
-    expect(lab5.scaledDotProductAttention(attention())).toMatchObject({ ok: true, message: "scaledDotProductAttention: matches the reference on 5 random inputs" });
+    expect(lab5.scaledDotProductAttention(attention())).toMatchObject({
+      ok: true,
+      message: "scaledDotProductAttention: matches the reference on 5 random inputs",
+    });
   });
   it("names the missing √d scale", () => {
     expect(hintOf(lab5.scaledDotProductAttention(attention({ noScale: true })))).toMatch(/missing the 1\/√d scale/);
   });
   it("names a softmax over the wrong axis", () => {
-    expect(hintOf(lab5.scaledDotProductAttention(attention({ softmaxAxis: -2 })))).toMatch(/softmax over the wrong axis/);
+    expect(hintOf(lab5.scaledDotProductAttention(attention({ softmaxAxis: -2 })))).toMatch(
+      /softmax over the wrong axis/,
+    );
   });
   it("names a transposed K (scores K Qᵀ)", () => {
     expect(hintOf(lab5.scaledDotProductAttention(attention({ keysTimesQueries: true })))).toMatch(/transposed K/);
@@ -197,10 +237,14 @@ describe("lab5.scaledDotProductAttention", () => {
     expect(hintOf(v)).toMatch(/only fits 3-D inputs/);
   });
   it("names a mask applied after the softmax", () => {
-    expect(hintOf(lab5.scaledDotProductAttention(attention({ maskAfterSoftmax: true })))).toMatch(/mask applied after the softmax/);
+    expect(hintOf(lab5.scaledDotProductAttention(attention({ maskAfterSoftmax: true })))).toMatch(
+      /mask applied after the softmax/,
+    );
   });
   it("names a mask that sets blocked scores to 0 instead of −∞", () => {
-    expect(hintOf(lab5.scaledDotProductAttention(attention({ maskWithZero: true })))).toMatch(/a score of 0 is not blocked/);
+    expect(hintOf(lab5.scaledDotProductAttention(attention({ maskWithZero: true })))).toMatch(
+      /a score of 0 is not blocked/,
+    );
   });
   it("names an inverted mask (PyTorch's two conventions)", () => {
     expect(hintOf(lab5.scaledDotProductAttention(attention({ maskInverted: true })))).toMatch(/mask inverted/);
@@ -210,7 +254,11 @@ describe("lab5.scaledDotProductAttention", () => {
       throw new Error("not implemented: scaledDotProductAttention (replace this line with your code)");
     };
     const v = lab5.scaledDotProductAttention(stub);
-    expect(v).toMatchObject({ ok: false, notImplemented: true, message: "scaledDotProductAttention: not implemented yet" });
+    expect(v).toMatchObject({
+      ok: false,
+      notImplemented: true,
+      message: "scaledDotProductAttention: not implemented yet",
+    });
   });
   it("leaves no tensors behind", () => {
     const before = tf.memory().numTensors;
@@ -238,7 +286,10 @@ function multiHeadClass(slips: HeadSlips = {}) {
     readonly vProj: nn.Linear;
     readonly outProj: nn.Linear;
 
-    constructor(readonly dModel: number, readonly numHeads: number) {
+    constructor(
+      readonly dModel: number,
+      readonly numHeads: number,
+    ) {
       super();
       this.headDim = dModel / numHeads;
       this.qProj = this.registerModule("q_proj", new nn.Linear(dModel, dModel));
@@ -266,7 +317,8 @@ function multiHeadClass(slips: HeadSlips = {}) {
       const v = this.splitHeads(this.vProj.forward(value));
       const d = slips.scaleByModelDim ? this.dModel : this.headDim;
       let scores = tf.matMul(q, k, false, true).div(Math.sqrt(d));
-      if (mask) scores = tf.where(mask.cast("bool").broadcastTo(scores.shape), scores, tf.fill(scores.shape, -Infinity));
+      if (mask)
+        scores = tf.where(mask.cast("bool").broadcastTo(scores.shape), scores, tf.fill(scores.shape, -Infinity));
       const weights = tf.softmax(scores);
       const merged = this.mergeHeads(tf.matMul(weights, v));
       return { output: slips.noOutputProjection ? merged : this.outProj.forward(merged), weights };
@@ -283,19 +335,28 @@ describe("lab5.multiHeadAttention", () => {
     expect(lab5.multiHeadAttention(multiHeadClass()).ok).toBe(true);
   });
   it("names heads merged in the wrong order", () => {
-    expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ mergeWithoutTranspose: true })))).toMatch(/heads merged in the wrong order/);
+    expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ mergeWithoutTranspose: true })))).toMatch(
+      /heads merged in the wrong order/,
+    );
   });
   it("names heads split in the wrong order", () => {
-    expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ splitWithoutTranspose: true })))).toMatch(/heads split in the wrong order/);
+    expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ splitWithoutTranspose: true })))).toMatch(
+      /heads split in the wrong order/,
+    );
   });
   it("names a scale by √dModel instead of √(head size)", () => {
     expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ scaleByModelDim: true })))).toMatch(/scaled by 1\/√dModel/);
   });
   it("names a missing output projection", () => {
-    expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ noOutputProjection: true })))).toMatch(/output projection is missing/);
+    expect(hintOf(lab5.multiHeadAttention(multiHeadClass({ noOutputProjection: true })))).toMatch(
+      /output projection is missing/,
+    );
   });
   it("says which method is not implemented yet", () => {
-    expect(lab5.multiHeadAttention(multiHeadClass({ splitStub: true }))).toMatchObject({ notImplemented: true, message: "MultiHeadAttention: splitHeads is not implemented yet" });
+    expect(lab5.multiHeadAttention(multiHeadClass({ splitStub: true }))).toMatchObject({
+      notImplemented: true,
+      message: "MultiHeadAttention: splitHeads is not implemented yet",
+    });
   });
   it("frees the modules it builds", () => {
     const before = tf.memory().numTensors;
@@ -389,10 +450,14 @@ describe("lab5.encoderBlock", () => {
     expect(lab5.encoderBlock(encoderBlockClass()).ok).toBe(true);
   });
   it("names the missing skip connection around attention", () => {
-    expect(hintOf(lab5.encoderBlock(encoderBlockClass({ noAttentionResidual: true })))).toMatch(/skip connection around attention is missing/);
+    expect(hintOf(lab5.encoderBlock(encoderBlockClass({ noAttentionResidual: true })))).toMatch(
+      /skip connection around attention is missing/,
+    );
   });
   it("names the missing skip connection around the MLP", () => {
-    expect(hintOf(lab5.encoderBlock(encoderBlockClass({ noFeedForwardResidual: true })))).toMatch(/skip connection around the MLP is missing/);
+    expect(hintOf(lab5.encoderBlock(encoderBlockClass({ noFeedForwardResidual: true })))).toMatch(
+      /skip connection around the MLP is missing/,
+    );
   });
   it("names layer norm before the sublayer instead of after", () => {
     expect(hintOf(lab5.encoderBlock(encoderBlockClass({ preNorm: true })))).toMatch(/layer norm before the sublayer/);
@@ -419,7 +484,10 @@ function predictorClass(slips: PredictorSlips = {}) {
       super();
       this.embed = this.registerModule("embed", new nn.Embedding(vocab, dModel));
       this.positional = this.registerModule("positional", new nn.PositionalEncoding(dModel, { maxLen }));
-      this.layers = this.registerModule("layers", new nn.ModuleList(Array.from({ length: numLayers }, () => new EncoderBlock(dModel, numHeads, 2 * dModel))));
+      this.layers = this.registerModule(
+        "layers",
+        new nn.ModuleList(Array.from({ length: numLayers }, () => new EncoderBlock(dModel, numHeads, 2 * dModel))),
+      );
       this.head = this.registerModule("head", new nn.Linear(dModel, vocab));
     }
 
@@ -447,7 +515,15 @@ describe("lab5.transformerPredictor", () => {
   /** The notebook's check: a small model and two sequences of tokens. */
   function check(slips: PredictorSlips & { batchOf?: number } = {}): Verdict {
     const model = nn.withManualSeed(2, () => new (predictorClass(slips))(10, 16, 2, 2, 16));
-    const tokens = tf.tensor2d([[1, 2, 3, 4, 5], [9, 8, 7, 6, 5], [0, 1, 0, 1, 0]].slice(0, slips.batchOf ?? 2), [slips.batchOf ?? 2, 5], "int32");
+    const tokens = tf.tensor2d(
+      [
+        [1, 2, 3, 4, 5],
+        [9, 8, 7, 6, 5],
+        [0, 1, 0, 1, 0],
+      ].slice(0, slips.batchOf ?? 2),
+      [slips.batchOf ?? 2, 5],
+      "int32",
+    );
     try {
       return lab5.transformerPredictor(model, tokens);
     } finally {
@@ -467,7 +543,9 @@ describe("lab5.transformerPredictor", () => {
   it("names weights of the wrong shape on the notebook's own tokens", () => {
     const v = check({ stackOnAxis0: true, batchOf: 3 });
     expect(hintOf(v)).toMatch(/stack the layers' weights on axis 1/);
-    expect(v.message).toMatch(/weights have shape \[2,3,2,5,5\]; expected \[batch, layers, heads, L, L\] = \[3,2,heads,5,5\]/);
+    expect(v.message).toMatch(
+      /weights have shape \[2,3,2,5,5\]; expected \[batch, layers, heads, L, L\] = \[3,2,heads,5,5\]/,
+    );
   });
   it("names a mask that does not reach the blocks", () => {
     expect(hintOf(check({ maskDropped: true }))).toMatch(/mask does not reach the blocks/);
@@ -483,11 +561,13 @@ describe("lab5.transformerPredictor", () => {
 // ------------------------------------------------------------ reading attention maps
 
 describe("lab5.antiDiagonalFraction and lab5.causalMask", () => {
-  const fraction = (axis: number, diagonal = false) => (w: tf.Tensor): number => {
-    const L = w.shape[w.rank - 1];
-    const target = diagonal ? tf.range(0, L, 1, "int32") : tf.sub(L - 1, tf.range(0, L, 1, "int32"));
-    return w.argMax(axis).equal(target).toFloat().mean().dataSync()[0];
-  };
+  const fraction =
+    (axis: number, diagonal = false) =>
+    (w: tf.Tensor): number => {
+      const L = w.shape[w.rank - 1];
+      const target = diagonal ? tf.range(0, L, 1, "int32") : tf.sub(L - 1, tf.range(0, L, 1, "int32"));
+      return w.argMax(axis).equal(target).toFloat().mean().dataSync()[0];
+    };
   it("passes the fraction of rows whose arg-max is L−1−i", () => {
     expect(lab5.antiDiagonalFraction(fraction(-1)).ok).toBe(true);
   });
@@ -500,12 +580,19 @@ describe("lab5.antiDiagonalFraction and lab5.causalMask", () => {
   it("passes a lower-triangular causal mask and names the upper one", () => {
     expect(lab5.causalMask((L) => tf.linalg.bandPart(tf.ones([L, L]), -1, 0)).ok).toBe(true);
     expect(hintOf(lab5.causalMask((L) => tf.linalg.bandPart(tf.ones([L, L]), 0, -1)))).toMatch(/see the future/);
-    expect(hintOf(lab5.causalMask((L) => tf.linalg.bandPart(tf.ones([L, L]), -1, 0).sub(tf.eye(L))))).toMatch(/diagonal is blocked/);
+    expect(hintOf(lab5.causalMask((L) => tf.linalg.bandPart(tf.ones([L, L]), -1, 0).sub(tf.eye(L))))).toMatch(
+      /diagonal is blocked/,
+    );
   });
   it("holds the trained model to the bars in the student's notebook", () => {
     expect(lab5.heldOutAccuracy(0.995).ok).toBe(true);
     expect(hintOf(lab5.heldOutAccuracy(0.1))).toMatch(/chance/);
-    expect(lab5.reversesInSomeHead([[0.2, 0.95], [0.1, 0.3]]).message).toMatch(/^layer 1, head 2 attends to key L−1−i for 95.0% of queries/);
+    expect(
+      lab5.reversesInSomeHead([
+        [0.2, 0.95],
+        [0.1, 0.3],
+      ]).message,
+    ).toMatch(/^layer 1, head 2 attends to key L−1−i for 95.0% of queries/);
     expect(lab5.reversesInSomeHead([[0.2, 0.5]]).ok).toBe(false);
   });
 });
@@ -515,20 +602,33 @@ describe("lab5.antiDiagonalFraction and lab5.causalMask", () => {
 describe("lab5's scoring of the trained model, from records", () => {
   const SEED = 1_000_000;
   const tensor = (shape: number[], values: number[]) => ({ tensor: { dtype: "int32", shape, values } });
-  const shown = (name: string, value: object): Map<string, RecordOutput> => new Map([[name, { name, seed: SEED, cases: [{ value: value as never }] }]]);
+  const shown = (name: string, value: object): Map<string, RecordOutput> =>
+    new Map([[name, { name, seed: SEED, cases: [{ value: value as never }] }]]);
 
   describe("test_accuracy", () => {
     const targets = Array.from({ length: 200 }, (_, i) => i % 10);
-    const solution = shown("heldOutPredictions", { predictions: tensor([10, 20], targets), targets: tensor([10, 20], targets) });
+    const solution = shown("heldOutPredictions", {
+      predictions: tensor([10, 20], targets),
+      targets: tensor([10, 20], targets),
+    });
     /** Predictions with the first `wrong` tokens off by one. */
     const predicting = (wrong: number, theirTargets = targets) =>
-      shown("heldOutPredictions", { predictions: tensor([10, 20], targets.map((t, i) => (i < wrong ? (t + 1) % 10 : t))), targets: tensor([10, 20], theirTargets) });
+      shown("heldOutPredictions", {
+        predictions: tensor(
+          [10, 20],
+          targets.map((t, i) => (i < wrong ? (t + 1) % 10 : t)),
+        ),
+        targets: tensor([10, 20], theirTargets),
+      });
     const score = scoreHeldOutAccuracy(0.99);
     it("gives the points for ≥ 99% of the held-out tokens right, against the solution's targets", () => {
       expect(score(predicting(2), solution)).toEqual({ fraction: 1, message: "" });
     });
     it("gives none below 99%, and says the accuracy", () => {
-      expect(score(predicting(3), solution)).toEqual({ fraction: 0, message: "held-out token accuracy 98.50% < 99% (197 of 200 tokens)" });
+      expect(score(predicting(3), solution)).toEqual({
+        fraction: 0,
+        message: "held-out token accuracy 98.50% < 99% (197 of 200 tokens)",
+      });
     });
     it("ignores the targets in the student's own record", () => {
       const wrongEverywhere = targets.map((t) => (t + 1) % 10);
@@ -559,17 +659,24 @@ describe("lab5's scoring of the trained model, from records", () => {
               const reversing = l === 1 && h === 0 && query++ < right;
               for (let j = 0; j < L; j++) values.push(j === (reversing ? L - 1 - i : i) ? 0.7 : 0.1);
             }
-      return shown("attentionMaps", { weights: { tensor: { dtype: "float32", shape: [batch, layers, heads, L, L], values } } });
+      return shown("attentionMaps", {
+        weights: { tensor: { dtype: "float32", shape: [batch, layers, heads, L, L], values } },
+      });
     }
     const score = scoreReversingHead(0.9);
     it("gives the points when some head's most-attended key is L−1−i for ≥ 90% of queries", () => {
       expect(score(maps(8), maps(8))).toEqual({ fraction: 1, message: "" });
     });
     it("gives none below, and says the best head's fraction", () => {
-      expect(score(maps(7), maps(8))).toEqual({ fraction: 0, message: "the best head attends to key L−1−i for 87.5% of queries (< 90%)" });
+      expect(score(maps(7), maps(8))).toEqual({
+        fraction: 0,
+        message: "the best head attends to key L−1−i for 87.5% of queries (< 90%)",
+      });
     });
     it("gives none for weights of another shape", () => {
-      const flat = shown("attentionMaps", { weights: { tensor: { dtype: "float32", shape: [4, 4], values: new Array(16).fill(0.25) } } });
+      const flat = shown("attentionMaps", {
+        weights: { tensor: { dtype: "float32", shape: [4, 4], values: new Array(16).fill(0.25) } },
+      });
       expect(score(flat, maps(8)).message).toMatch(/expected \[batch, layers, heads, L, L\]/);
     });
     it("is the course's scoring of test_reverses", () => {

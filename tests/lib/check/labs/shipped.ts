@@ -14,7 +14,8 @@ import { normaliseLine, solutionLines } from "../../../../course/release/leaks";
 const ROOT = path.resolve(__dirname, "../../../..");
 const lines = (text: string) => text.split("\n").map(normaliseLine);
 /** Lines worth looking for: code, not comments, imports or bare signatures. */
-const telling = (l: string) => l.length >= 20 && !/^(import|export (function|interface|type|class)|\/\*\*|\*|\/\/)/.test(l);
+const telling = (l: string) =>
+  l.length >= 20 && !/^(import|export (function|interface|type|class)|\/\*\*|\*|\/\/)/.test(l);
 
 export function describeWhatShips(course: CourseLab, module: object, exportedNames: string[]): void {
   const lab = course.name;
@@ -31,9 +32,17 @@ export function describeWhatShips(course: CourseLab, module: object, exportedNam
         .map((f) => path.join(ROOT, "lib", f))
         .filter((f) => f.endsWith(".ts") && f !== own);
       const labNotebook = readNotebook(path.join(ROOT, "labs", `${lab}.ipynb`));
-      const given = new Set([...labNotebook.cells.flatMap((c) => lines(c.source)), ...libFiles.flatMap((f) => lines(fs.readFileSync(f, "utf8")))]);
-      const answers = solutionLines(readNotebook(path.join(ROOT, "solutions", `${lab}.ipynb`)), labNotebook, lab).filter((l) => l.form === "source").map((l) => l.text);
-      const secret = [...lines(fs.readFileSync(path.join(ROOT, "course/labs", lab, "reference.ts"), "utf8")), ...answers].filter(telling);
+      const given = new Set([
+        ...labNotebook.cells.flatMap((c) => lines(c.source)),
+        ...libFiles.flatMap((f) => lines(fs.readFileSync(f, "utf8"))),
+      ]);
+      const answers = solutionLines(readNotebook(path.join(ROOT, "solutions", `${lab}.ipynb`)), labNotebook, lab)
+        .filter((l) => l.form === "source")
+        .map((l) => l.text);
+      const secret = [
+        ...lines(fs.readFileSync(path.join(ROOT, "course/labs", lab, "reference.ts"), "utf8")),
+        ...answers,
+      ].filter(telling);
       expect(secret.length).toBeGreaterThan(10);
       expect(secret.filter((l) => shipped.has(l) && !given.has(l))).toEqual([]);
     });

@@ -13,7 +13,18 @@ import { tp4a } from "../../../../lib/check";
 import * as tp4aModule from "../../../../lib/check/labs/tp4a-cnn";
 import type { RecordOutput } from "../../../../lib/check/record";
 import { runCase, type Recorded } from "../../../../lib/check/recorded";
-import { Conv2d, Flatten, Linear, MaxPool2d, manualSeed, Module, ReLU, Sequential, Softmax, withManualSeed } from "../../../../lib/nn";
+import {
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  manualSeed,
+  Module,
+  ReLU,
+  Sequential,
+  Softmax,
+  withManualSeed,
+} from "../../../../lib/nn";
 import { tp4a as course, LENET_SUBSET_BAR } from "../../../../course/labs/tp4a-cnn";
 import { describeWhatShips } from "./shipped";
 import * as M from "../../../../course/labs/tp4a-cnn/mistakes";
@@ -37,11 +48,31 @@ function noLeak<T>(run: () => T): T {
   return result;
 }
 
-describeWhatShips(course, tp4aModule, ["TEST_SUBSET", "fineTuneWins", "leNet", "leNetAccuracy", "lossFn", "predict", "probes", "toModelInput", "trainEpoch", "withNewHead"]);
+describeWhatShips(course, tp4aModule, [
+  "TEST_SUBSET",
+  "fineTuneWins",
+  "leNet",
+  "leNetAccuracy",
+  "lossFn",
+  "predict",
+  "probes",
+  "toModelInput",
+  "trainEpoch",
+  "withNewHead",
+]);
 
 describe("lib/check/labs/tp4a-cnn's probes", () => {
   it("probes every graded function and both trained-model tests", () => {
-    expect(Object.keys(tp4a.probes).sort()).toEqual(["fineTunePredictions", "leNetPredictions", "lossFn", "makeLeNet", "predict", "toModelInput", "trainEpoch", "withNewHead"]);
+    expect(Object.keys(tp4a.probes).sort()).toEqual([
+      "fineTunePredictions",
+      "leNetPredictions",
+      "lossFn",
+      "makeLeNet",
+      "predict",
+      "toModelInput",
+      "trainEpoch",
+      "withNewHead",
+    ]);
   });
 });
 
@@ -75,8 +106,12 @@ describe("probes", () => {
       return weights;
     };
     const untouched = firstLayerAfter(() => undefined);
-    expect(firstLayerAfter(() => void runCase(() => tp4a.probes.makeLeNet.run(reference.makeLeNet, 7)))).toEqual(untouched);
-    expect(firstLayerAfter(() => void runCase(() => tp4a.probes.withNewHead.run(reference.withNewHead, 7)))).toEqual(untouched);
+    expect(firstLayerAfter(() => void runCase(() => tp4a.probes.makeLeNet.run(reference.makeLeNet, 7)))).toEqual(
+      untouched,
+    );
+    expect(firstLayerAfter(() => void runCase(() => tp4a.probes.withNewHead.run(reference.withNewHead, 7)))).toEqual(
+      untouched,
+    );
   });
 
   it("give the same outputs for the same seed (the grader reruns the solution on the student's seed)", () => {
@@ -121,13 +156,24 @@ describe("tp4a.toModelInput", () => {
 });
 
 describe("tp4a.leNet", () => {
-  const lenet = (options: { padding?: number; flat?: number; softmax?: boolean } = {}) => () =>
-    new Sequential(
-      new Conv2d(1, 6, 5, { padding: options.padding ?? 2 }), new ReLU(), new MaxPool2d(2),
-      new Conv2d(6, 16, 5), new ReLU(), new MaxPool2d(2), new Flatten(),
-      new Linear(options.flat ?? 400, 120), new ReLU(), new Linear(120, 84), new ReLU(), new Linear(84, 10),
-      ...(options.softmax ? [new Softmax(-1)] : []),
-    );
+  const lenet =
+    (options: { padding?: number; flat?: number; softmax?: boolean } = {}) =>
+    () =>
+      new Sequential(
+        new Conv2d(1, 6, 5, { padding: options.padding ?? 2 }),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Conv2d(6, 16, 5),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Linear(options.flat ?? 400, 120),
+        new ReLU(),
+        new Linear(120, 84),
+        new ReLU(),
+        new Linear(84, 10),
+        ...(options.softmax ? [new Softmax(-1)] : []),
+      );
 
   it("passes LeNet-5, however its layers are written (16 * 5 * 5 or 400)", () => {
     expect(noLeak(() => tp4a.leNet(reference.makeLeNet)).ok).toBe(true);
@@ -168,12 +214,30 @@ describe("tp4a.leNet", () => {
   });
 
   it("names the first parameter whose shape differs, from the recorded LeNet-5", () => {
-    const v = noLeak(() => tp4a.leNet(() => new Sequential(new Conv2d(1, 8, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2), new Conv2d(8, 16, 5), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(400, 10))));
-    expect(v.message).toMatch(/parameter 1 \(conv1 weight\) has shape \[8, ?1, ?5, ?5\]; LeNet-5 has \[6, ?1, ?5, ?5\]/);
+    const v = noLeak(() =>
+      tp4a.leNet(
+        () =>
+          new Sequential(
+            new Conv2d(1, 8, 5, { padding: 2 }),
+            new ReLU(),
+            new MaxPool2d(2),
+            new Conv2d(8, 16, 5),
+            new ReLU(),
+            new MaxPool2d(2),
+            new Flatten(),
+            new Linear(400, 10),
+          ),
+      ),
+    );
+    expect(v.message).toMatch(
+      /parameter 1 \(conv1 weight\) has shape \[8, ?1, ?5, ?5\]; LeNet-5 has \[6, ?1, ?5, ?5\]/,
+    );
   });
 
   it("says what was returned when it is no model", () => {
-    expect(noLeak(() => tp4a.leNet((() => undefined) as unknown as () => Module)).message).toMatch(/returned undefined; expected an nn.Module/);
+    expect(noLeak(() => tp4a.leNet((() => undefined) as unknown as () => Module)).message).toMatch(
+      /returned undefined; expected an nn.Module/,
+    );
   });
 });
 
@@ -308,7 +372,10 @@ describe("tp4a result checks (in the student's kernel)", () => {
 });
 
 describe("the trained-model probes and their scoring (in the grader's process)", () => {
-  const test = () => ({ x: tf.randomUniform([600, 1, 28, 28], 0, 1, "float32", 3), y: tf.tidy(() => tf.randomUniform([600], 0, 10, "float32", 4).floor().toInt()) });
+  const test = () => ({
+    x: tf.randomUniform([600, 1, 28, 28], 0, 1, "float32", 3),
+    y: tf.tidy(() => tf.randomUniform([600], 0, 10, "float32", 4).floor().toInt()),
+  });
 
   it("record predictions and labels of a seeded subset of 500 test images, the same for the same seed", () => {
     const data = test();
@@ -324,7 +391,9 @@ describe("the trained-model probes and their scoring (in the grader's process)",
     expect(value.labels.tensor.shape).toEqual([500]);
     expect((a as { value: Record<string, unknown> }).value.parameters).toBe(61706);
     expect(c).not.toEqual(a);
-    const both = runCase(() => tp4a.probes.fineTunePredictions.run({ fineTuned: model, scratch: model, test: data }, 1_000_000));
+    const both = runCase(() =>
+      tp4a.probes.fineTunePredictions.run({ fineTuned: model, scratch: model, test: data }, 1_000_000),
+    );
     expect(Object.keys((both as { value: object }).value)).toEqual(["fineTuned", "labels", "scratch"]);
     model.dispose();
     tf.dispose([data.x, data.y]);
@@ -334,9 +403,17 @@ describe("the trained-model probes and their scoring (in the grader's process)",
   const labels = Array.from({ length: 500 }, (_, i) => i % 10);
   /** `wrong` of the 500 predictions off the labels. */
   const off = (wrong: number) => labels.map((l, i) => (i < wrong ? (l + 1) % 10 : l));
-  const record = (name: string, cases: Record<string, Recorded>[], seed = 1_000_000): RecordOutput => ({ name, seed, cases: cases.map((value) => ({ value })) });
+  const record = (name: string, cases: Record<string, Recorded>[], seed = 1_000_000): RecordOutput => ({
+    name,
+    seed,
+    cases: cases.map((value) => ({ value })),
+  });
   const lenetRecord = (predicted: number[], own = labels, parameters = 61706, seed?: number) =>
-    record("leNetPredictions", [0, 1, 2].map(() => ({ labels: ints(own), parameters, predicted: ints(predicted) })), seed);
+    record(
+      "leNetPredictions",
+      [0, 1, 2].map(() => ({ labels: ints(own), parameters, predicted: ints(predicted) })),
+      seed,
+    );
   const score = (id: string, student: RecordOutput | undefined, solution: RecordOutput) =>
     course.scoring![id](new Map([[solution.name, student]]), new Map([[solution.name, solution]]));
 
@@ -357,19 +434,36 @@ describe("the trained-model probes and their scoring (in the grader's process)",
 
   it("test_lenet_accuracy: a model other than LeNet-5, another seed or no record earns nothing", () => {
     const solution = lenetRecord(off(0));
-    expect(score("test_lenet_accuracy", lenetRecord(off(0), labels, 7850), solution).message).toMatch(/7850 parameters, not LeNet-5's 61706/);
-    expect(score("test_lenet_accuracy", lenetRecord(off(0), labels, 61706, 1_000_001), solution).message).toMatch(/seed 1000001/);
+    expect(score("test_lenet_accuracy", lenetRecord(off(0), labels, 7850), solution).message).toMatch(
+      /7850 parameters, not LeNet-5's 61706/,
+    );
+    expect(score("test_lenet_accuracy", lenetRecord(off(0), labels, 61706, 1_000_001), solution).message).toMatch(
+      /seed 1000001/,
+    );
     expect(score("test_lenet_accuracy", undefined, solution).message).toMatch(/recorded nothing/);
-    const threw: RecordOutput = { name: "leNetPredictions", seed: 1_000_000, cases: [0, 1, 2].map(() => ({ error: "Cannot read properties of undefined (reading 'numParameters')" })) };
-    expect(score("test_lenet_accuracy", threw, solution)).toMatchObject({ fraction: 0, message: expect.stringMatching(/threw: Cannot read/) });
+    const threw: RecordOutput = {
+      name: "leNetPredictions",
+      seed: 1_000_000,
+      cases: [0, 1, 2].map(() => ({ error: "Cannot read properties of undefined (reading 'numParameters')" })),
+    };
+    expect(score("test_lenet_accuracy", threw, solution)).toMatchObject({
+      fraction: 0,
+      message: expect.stringMatching(/threw: Cannot read/),
+    });
   });
 
   const finetuneRecord = (fineTuned: number[], scratch: number[], own = labels) =>
-    record("fineTunePredictions", [0, 1, 2].map(() => ({ fineTuned: ints(fineTuned), labels: ints(own), scratch: ints(scratch) })));
+    record(
+      "fineTunePredictions",
+      [0, 1, 2].map(() => ({ fineTuned: ints(fineTuned), labels: ints(own), scratch: ints(scratch) })),
+    );
 
   it("test_finetune_wins: the fine-tuned network must beat the one from scratch on the solution's labels", () => {
     const solution = finetuneRecord(off(50), off(150));
-    expect(score("test_finetune_wins", finetuneRecord(off(100), off(120)), solution)).toEqual({ fraction: 1, message: "" });
+    expect(score("test_finetune_wins", finetuneRecord(off(100), off(120)), solution)).toEqual({
+      fraction: 1,
+      message: "",
+    });
     const lost = score("test_finetune_wins", finetuneRecord(off(120), off(120)), solution);
     expect(lost.fraction).toBe(0);
     expect(lost.message).toMatch(/fine-tuned 76\.0% vs 76\.0% from scratch/);

@@ -41,11 +41,28 @@ const { ALPHABET, LANGUAGE_NAMES } = reference;
 
 // ---------------------------------------------------------------------------
 
-describeWhatShips(course, tp4bModule, ["HELD_OUT_SAMPLE", "Results", "heldOutAccuracy", "predict", "probes", "rnnClass", "trainWord", "wordClassifier", "wordToTensor"]);
+describeWhatShips(course, tp4bModule, [
+  "HELD_OUT_SAMPLE",
+  "Results",
+  "heldOutAccuracy",
+  "predict",
+  "probes",
+  "rnnClass",
+  "trainWord",
+  "wordClassifier",
+  "wordToTensor",
+]);
 
 describe("lib/check/labs/tp4b-rnn's probes", () => {
   it("probes every graded function and the trained GRU", () => {
-    expect(Object.keys(tp4b.probes).sort()).toEqual(["heldOut", "predict", "rnnClass", "trainWord", "wordClassifier", "wordToTensor"]);
+    expect(Object.keys(tp4b.probes).sort()).toEqual([
+      "heldOut",
+      "predict",
+      "rnnClass",
+      "trainWord",
+      "wordClassifier",
+      "wordToTensor",
+    ]);
   });
 });
 
@@ -60,7 +77,10 @@ describe("probes", () => {
       ["trainWord, loss kept", () => tp4b.probes.trainWord.run(M.trainWordFaults.lossKept, SEED)],
       ["wordClassifier", () => tp4b.probes.wordClassifier.run(reference.WordClassifier, SEED)],
       ["predict", () => tp4b.probes.predict.run(reference.predictCase, SEED)],
-      ["predict, leaking", () => tp4b.probes.predict.run({ classNames: LANGUAGE_NAMES, predict: M.predictWith({ leak: true }) }, SEED)],
+      [
+        "predict, leaking",
+        () => tp4b.probes.predict.run({ classNames: LANGUAGE_NAMES, predict: M.predictWith({ leak: true }) }, SEED),
+      ],
     ];
     for (const [name, probe] of runs) {
       const before = tf.memory().numTensors;
@@ -72,8 +92,18 @@ describe("probes", () => {
 
   it("record what the leaky mistakes leave behind, so the grader sees the leak", () => {
     const leaks = (outcome: RecordedCase) => JSON.stringify(outcome).match(/"leaked":(\d+)/g);
-    expect(leaks(runCase(() => tp4b.probes.trainWord.run(M.trainWordFaults.lossKept, SEED)))).toEqual(['"leaked":1', '"leaked":1', '"leaked":1']);
-    expect(leaks(runCase(() => tp4b.probes.predict.run({ classNames: LANGUAGE_NAMES, predict: M.predictWith({ leak: true }) }, SEED)))).toEqual(['"leaked":1']);
+    expect(leaks(runCase(() => tp4b.probes.trainWord.run(M.trainWordFaults.lossKept, SEED)))).toEqual([
+      '"leaked":1',
+      '"leaked":1',
+      '"leaked":1',
+    ]);
+    expect(
+      leaks(
+        runCase(() =>
+          tp4b.probes.predict.run({ classNames: LANGUAGE_NAMES, predict: M.predictWith({ leak: true }) }, SEED),
+        ),
+      ),
+    ).toEqual(['"leaked":1']);
   });
 
   it("do not move nn's seed sequence: the notebook's later layers get the weights they would get without the check", () => {
@@ -142,7 +172,9 @@ describe("tp4b.wordToTensor", () => {
   });
 
   it("sees indices counted from 1", () => {
-    expect(run(() => tp4b.wordToTensor(wrong("offByOne").fn.wordToTensor, ALPHABET)).hint).toMatch(/one column too far right/);
+    expect(run(() => tp4b.wordToTensor(wrong("offByOne").fn.wordToTensor, ALPHABET)).hint).toMatch(
+      /one column too far right/,
+    );
   });
 
   it("sees the alphabet without its unknown slot", () => {
@@ -152,11 +184,15 @@ describe("tp4b.wordToTensor", () => {
   });
 
   it("sees a one-hot over a–z only", () => {
-    expect(run(() => tp4b.wordToTensor(M.wordToTensorShapes.asciiOnly, ALPHABET)).hint).toMatch(/^the alphabet is not a–z only \(accents: ßàá/);
+    expect(run(() => tp4b.wordToTensor(M.wordToTensorShapes.asciiOnly, ALPHABET)).hint).toMatch(
+      /^the alphabet is not a–z only \(accents: ßàá/,
+    );
   });
 
   it("sees the missing batch axis", () => {
-    expect(run(() => tp4b.wordToTensor(M.wordToTensorShapes.noBatchAxis, ALPHABET)).hint).toMatch(/\[length, 1, N_LETTERS\]: each letter is a batch of one.*expandDims\(1\)/);
+    expect(run(() => tp4b.wordToTensor(M.wordToTensorShapes.noBatchAxis, ALPHABET)).hint).toMatch(
+      /\[length, 1, N_LETTERS\]: each letter is a batch of one.*expandDims\(1\)/,
+    );
   });
 
   it("sees tf.oneHot's int32 left as it is", () => {
@@ -194,7 +230,9 @@ describe("tp4b.rnnClass", () => {
   });
 
   it("sees the hidden state not carried from letter to letter", () => {
-    expect(run(() => tp4b.rnnClass(M.rnnMistakes.noCarry.fn)).hint).toMatch(/^the hidden state does not carry over from one letter to the next/);
+    expect(run(() => tp4b.rnnClass(M.rnnMistakes.noCarry.fn)).hint).toMatch(
+      /^the hidden state does not carry over from one letter to the next/,
+    );
   });
 
   it("sees i2o built on the new hidden state alone", () => {
@@ -249,7 +287,10 @@ describe("tp4b.trainWord", () => {
   });
 
   it("says 'not implemented yet' for the stub", () => {
-    expect(run(() => tp4b.trainWord(() => stub("trainWord")))).toMatchObject({ notImplemented: true, message: "trainWord: not implemented yet" });
+    expect(run(() => tp4b.trainWord(() => stub("trainWord")))).toMatchObject({
+      notImplemented: true,
+      message: "trainWord: not implemented yet",
+    });
   });
 
   it("sees the hidden state not reset between words", () => {
@@ -257,7 +298,9 @@ describe("tp4b.trainWord", () => {
     const v = tp4b.trainWord(M.trainWordFaults.noReset);
     expect(v.ok).toBe(false);
     expect(v.message).toMatch(/^trainWord threw: /);
-    expect(v.hint).toMatch(/^the hidden state of the previous word was freed when its step ended: start every word with rnn.initHidden\(\)/);
+    expect(v.hint).toMatch(
+      /^the hidden state of the previous word was freed when its step ended: start every word with rnn.initHidden\(\)/,
+    );
   });
 
   it.each(Object.keys(M.trainWordMistakes))("names the mistake %s from the recorded outputs", (name) => {
@@ -301,7 +344,9 @@ describe("tp4b.wordClassifier", () => {
 
   it("sees layers not registered", () => {
     const v = run(() => tp4b.wordClassifier(M.classifier({ unregistered: true })));
-    expect(v.message).toBe("model.parameters() does not hold rnn and fc's parameters: the optimizer would never update them");
+    expect(v.message).toBe(
+      "model.parameters() does not hold rnn and fc's parameters: the optimizer would never update them",
+    );
   });
 
   it.each(Object.keys(M.classifierMistakes))("names the mistake %s from the recorded outputs", (name) => {
@@ -312,7 +357,10 @@ describe("tp4b.wordClassifier", () => {
   });
 
   it("says 'not implemented yet' for the stub", () => {
-    expect(run(() => tp4b.wordClassifier(M.classifier({ stubbedForward: true })))).toMatchObject({ notImplemented: true, message: "WordClassifier: forward is not implemented yet" });
+    expect(run(() => tp4b.wordClassifier(M.classifier({ stubbedForward: true })))).toMatchObject({
+      notImplemented: true,
+      message: "WordClassifier: forward is not implemented yet",
+    });
   });
 });
 
@@ -324,7 +372,10 @@ describe("tp4b.predict", () => {
   });
 
   it("says 'not implemented yet' for the stub", () => {
-    expect(run(() => tp4b.predict(() => stub("predict"), LANGUAGE_NAMES))).toMatchObject({ notImplemented: true, message: "predict: not implemented yet" });
+    expect(run(() => tp4b.predict(() => stub("predict"), LANGUAGE_NAMES))).toMatchObject({
+      notImplemented: true,
+      message: "predict: not implemented yet",
+    });
   });
 
   it.each(Object.keys(M.predictMistakes))("names the mistake %s from the recorded outputs", (name) => {
@@ -351,7 +402,9 @@ describe("tp4b.predict", () => {
   it("says it cannot compare when LANGUAGES were changed", () => {
     const names = [...LANGUAGE_NAMES, "Dutch"];
     const v = run(() => tp4b.predict(reference.predict, names));
-    expect(v.message).toMatch(/^predict: cannot check: LANGUAGE_NAMES is "English, German, French, Spanish, Italian, Dutch"/);
+    expect(v.message).toMatch(
+      /^predict: cannot check: LANGUAGE_NAMES is "English, German, French, Spanish, Italian, Dutch"/,
+    );
   });
 });
 
@@ -364,19 +417,27 @@ describe("scoring check_accuracy (in the grader's process)", () => {
   const record = (right: number, recordedLabels = labels): RecordOutput => ({
     name: "accuracy",
     seed: SEED,
-    cases: [{ value: toRecorded({ predicted: labels.map((l, i) => (i < right ? l : (l + 1) % 5)), labels: recordedLabels }) }],
+    cases: [
+      { value: toRecorded({ predicted: labels.map((l, i) => (i < right ? l : (l + 1) % 5)), labels: recordedLabels }) },
+    ],
   });
-  const score = (student: RecordOutput | undefined, solution = record(100)) => scoreHeldOut()(new Map([["accuracy", student]]), new Map([["accuracy", solution]]));
+  const score = (student: RecordOutput | undefined, solution = record(100)) =>
+    scoreHeldOut()(new Map([["accuracy", student]]), new Map([["accuracy", solution]]));
 
   it("gives full marks at the bar and none below it", () => {
     expect(HELD_OUT_BAR.accuracy).toBe(0.75);
     expect(score(record(75))).toEqual({ fraction: 1, message: "" });
-    expect(score(record(74))).toEqual({ fraction: 0, message: "the GRU's held-out accuracy is 74.0% of 100 held-out words over 5 languages; the bar is 75%" });
+    expect(score(record(74))).toEqual({
+      fraction: 0,
+      message: "the GRU's held-out accuracy is 74.0% of 100 held-out words over 5 languages; the bar is 75%",
+    });
   });
 
   it("reads the labels from the solution's record, never the student's (which they could fill with their own predictions)", () => {
     const forged = record(10);
-    forged.cases = [{ value: toRecorded({ predicted: labels.map((l) => (l + 1) % 5), labels: labels.map((l) => (l + 1) % 5) }) }];
+    forged.cases = [
+      { value: toRecorded({ predicted: labels.map((l) => (l + 1) % 5), labels: labels.map((l) => (l + 1) % 5) }) },
+    ];
     expect(score(forged).fraction).toBe(0);
   });
 
@@ -386,7 +447,9 @@ describe("scoring check_accuracy (in the grader's process)", () => {
   });
 
   it("gives nothing when the trained model's case threw (its training cell did not run)", () => {
-    expect(score({ name: "accuracy", seed: SEED, cases: [{ error: 'not implemented: "gru" has no result yet' }] }).fraction).toBe(0);
+    expect(
+      score({ name: "accuracy", seed: SEED, cases: [{ error: 'not implemented: "gru" has no result yet' }] }).fraction,
+    ).toBe(0);
   });
 
   it("is the scoring of check_accuracy; every other test cell is compared case by case", () => {
@@ -399,7 +462,9 @@ describe("scoring check_accuracy (in the grader's process)", () => {
 describe("tp4b.Results and heldOutAccuracy", () => {
   it("says which result is missing, as a not-implemented error", () => {
     const results = new tp4b.Results<{ gru: { accuracy: number } }>();
-    expect(() => results.get("gru")).toThrow(/^not implemented: "gru" has no result yet — the cell that makes it did not run to the end/);
+    expect(() => results.get("gru")).toThrow(
+      /^not implemented: "gru" has no result yet — the cell that makes it did not run to the end/,
+    );
     results.set("gru", { accuracy: 0.8 });
     expect(results.get("gru").accuracy).toBe(0.8);
   });
@@ -407,14 +472,20 @@ describe("tp4b.Results and heldOutAccuracy", () => {
   it("holds the bar: ≥ 75% with ≥ 5 languages", () => {
     expect(tp4b.heldOutAccuracy(0.8, 5).ok).toBe(true);
     const low = tp4b.heldOutAccuracy(0.7, 5, { model: "the GRU" });
-    expect(verdictLine(low)).toBe("✘ the GRU's held-out accuracy is 70.0% over 5 languages; the bar is 75% — did every check above pass? then train longer (epochs) or with a larger hidden state");
+    expect(verdictLine(low)).toBe(
+      "✘ the GRU's held-out accuracy is 70.0% over 5 languages; the bar is 75% — did every check above pass? then train longer (epochs) or with a larger hidden state",
+    );
     expect(tp4b.heldOutAccuracy(0.9, 4).message).toMatch(/4 languages; the bar is 5 or more/);
   });
 
   it("reads the accuracy from Results, saying 'not implemented yet' while the model is not trained", () => {
     const results = new tp4b.Results<{ gru: { accuracy: number } }>();
     const v = tp4b.heldOutAccuracy(() => results.get("gru").accuracy, 5, { model: "the GRU" });
-    expect(v).toMatchObject({ ok: false, notImplemented: true, message: "the GRU's held-out accuracy: not implemented yet (its training cell did not run to the end)" });
+    expect(v).toMatchObject({
+      ok: false,
+      notImplemented: true,
+      message: "the GRU's held-out accuracy: not implemented yet (its training cell did not run to the end)",
+    });
     results.set("gru", { accuracy: 0.8 });
     expect(tp4b.heldOutAccuracy(() => results.get("gru").accuracy, 5).ok).toBe(true);
   });
