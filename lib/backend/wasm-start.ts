@@ -30,6 +30,21 @@ async function setWasm(): Promise<string | null> {
   }
 }
 
+/** Starts the threaded build; returns why it did not start, or null. */
+async function startThreaded(threads: number): Promise<string | null> {
+  let restore: () => void;
+  try {
+    restore = prepareThreadedStart(threads);
+  } catch (err) {
+    return `its worker scripts could not be written (${err instanceof Error ? err.message : String(err)})`;
+  }
+  try {
+    return await setWasm();
+  } finally {
+    restore();
+  }
+}
+
 /** Selects the wasm backend; returns why it cannot be used, or null. Throws on a bad DLKIT_THREADS. */
 export async function startWasm(): Promise<string | null> {
   asked = parseThreads(process.env[THREADS_ENV]);
@@ -37,13 +52,7 @@ export async function startWasm(): Promise<string | null> {
   if (tf.findBackend("wasm")) return setWasm(); // already started: its thread count is fixed for the process
   const unavailable = asked > 1 ? threadsUnavailable() : null;
   if (asked > 1 && !unavailable) {
-    const restore = prepareThreadedStart(asked);
-    let problem: string | null;
-    try {
-      problem = await setWasm();
-    } finally {
-      restore();
-    }
+    const problem = await startThreaded(asked);
     if (!problem) {
       releaseThreadPool(tf.backend());
       return null;

@@ -90,6 +90,20 @@ describe("the threaded wasm backend in Node", () => {
     }
   }, 120_000);
 
+  it("falls back to one thread, saying why, when the threaded build cannot start, and still computes what one thread computes", async () => {
+    const [fallback, one] = await Promise.all([
+      // A TMPDIR below a file: no folder can be made there (a missing TMPDIR would just be created).
+      probe({ DLKIT_THREADS: "2", TMPDIR: "/etc/hostname/not-a-folder" }),
+      probe({ DLKIT_THREADS: "1" }),
+    ]);
+    expect(fallback.wasm).toMatch(
+      /^SIMD, 1 thread: the threaded build did not start: its worker scripts could not be written \(ENOTDIR/,
+    );
+    expect(fallback.summary).toContain("tfjs backend: wasm (SIMD, 1 thread: the threaded build did not start");
+    expect(fallback.out).toEqual(one.out);
+    expect(fallback.leaked).toBe(0);
+  }, 120_000);
+
   it("fails at start-up with the message when DLKIT_THREADS is bad, rather than running on a guess", async () => {
     await expect(probe({ DLKIT_THREADS: "lots" })).rejects.toThrow(/DLKIT_THREADS=lots is not a thread count/);
   }, 60_000);
