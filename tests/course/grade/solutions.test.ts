@@ -9,6 +9,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../cli/cli";
 import { readResults, StudentResult } from "../../../course/grade";
+import { readNotebook } from "../../../jupyter/notebook";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-solutions-"));
@@ -44,5 +45,14 @@ describe("the solutions graded as submissions", () => {
     for (const r of results)
       for (const t of r.tests)
         expect(`${r.lab} ${t.id}: ${t.status} ${t.message}`.trim()).toBe(`${r.lab} ${t.id}: passed`);
+  });
+
+  it("run each of the parallel kernels on one wasm thread, so that two jobs do not fight over the cores", () => {
+    for (const r of results) {
+      const nb = readNotebook(path.join(out, "autograded", r.student, `${r.lab}.ipynb`));
+      const printed = nb.cells.flatMap((c) => (c.cell_type === "code" ? c.outputs : [])).map((o) => JSON.stringify(o));
+      const line = printed.find((o) => o.includes("tfjs backend: "));
+      expect(line, r.lab).toMatch(/tfjs backend: wasm \(SIMD, 1 thread;/);
+    }
   });
 });

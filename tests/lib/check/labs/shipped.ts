@@ -13,9 +13,17 @@ import { normaliseLine, solutionLines } from "../../../../course/release/leaks";
 
 const ROOT = path.resolve(__dirname, "../../../..");
 const lines = (text: string) => text.split("\n").map(normaliseLine);
+/**
+ * A parameter or property declared with its type only (`loader: Iterable<Batch>,`): a piece of a
+ * signature, which Prettier puts on a line of its own when the signature is long. No call, no literal.
+ */
+const declaration = (l: string) => {
+  const typed = /^(readonly\s+)?[\w$]+\??:\s+(.+?)[,;]?$/.exec(l);
+  return typed !== null && !/[\w$]\s*\(/.test(typed[2]) && !/^[-\d."'`]/.test(typed[2]);
+};
 /** Lines worth looking for: code, not comments, imports or bare signatures. */
 const telling = (l: string) =>
-  l.length >= 20 && !/^(import|export (function|interface|type|class)|\/\*\*|\*|\/\/)/.test(l);
+  l.length >= 20 && !/^(import|export (function|interface|type|class)|\/\*\*|\*|\/\/)/.test(l) && !declaration(l);
 
 export function describeWhatShips(course: CourseLab, module: object, exportedNames: string[]): void {
   const lab = course.name;
