@@ -31,7 +31,7 @@ export interface WorkloadResult {
   id: string;
   title: string;
   params: Record<string, number>;
-  /** "kit", "torch" (the kit's thread count, OpenBLAS as on a student's machine), "torchAsFound" (this machine's OpenBLAS variables kept) and "torchAll" (every core) when asked for. */
+  /** "kit", "torch" (the kit's thread count, OpenBLAS as on a student's machine), "torchAsFound" (this machine's OpenBLAS variables kept), and when asked for "torchAll" (every core) and "kitNoFma" (the kit with DLKIT_FMA=0). */
   sides: Record<string, SideResult>;
   /** kit median / torch median, per torch side. */
   ratios: Record<string, number>;
@@ -71,14 +71,16 @@ const secs = (s: number | undefined) =>
 export function formatTable(result: BenchResult): string {
   const hasAll = result.workloads.some((w) => w.sides.torchAll);
   const hasAsFound = result.workloads.some((w) => w.sides.torchAsFound);
+  const hasNoFma = result.workloads.some((w) => w.sides.kitNoFma);
   const header = ["workload", "kit s", "torch s", "kit/torch", "best kit/torch"];
   if (hasAsFound) header.push("torch as-found s", "kit/as-found");
   if (hasAll) header.push("torch all s", "kit/all");
+  if (hasNoFma) header.push("kit no-FMA s", "kit/no-FMA");
   header.push("kit peak MB / tensors", "steps kit/torch", "params");
   const rows = [header];
   const notes: string[] = [];
   for (const w of result.workloads) {
-    const { kit, torch, torchAll, torchAsFound } = w.sides;
+    const { kit, torch, torchAll, torchAsFound, kitNoFma } = w.sides;
     const peak = kit.runs.length
       ? `${(Math.max(...kit.runs.map((r) => r.peakBytes ?? 0)) / 2 ** 20).toFixed(2)} / ${Math.max(...kit.runs.map((r) => r.peakTensors ?? 0))}`
       : "—";
@@ -91,6 +93,7 @@ export function formatTable(result: BenchResult): string {
     ];
     if (hasAsFound) row.push(secs(torchAsFound?.medianSeconds), w.ratios.torchAsFound?.toFixed(2) ?? "—");
     if (hasAll) row.push(secs(torchAll?.medianSeconds), w.ratios.torchAll?.toFixed(2) ?? "—");
+    if (hasNoFma) row.push(secs(kitNoFma?.medianSeconds), w.ratios.kitNoFma?.toFixed(2) ?? "—");
     row.push(peak, `${kit.runs[0]?.steps ?? "—"}/${torch.runs[0]?.steps ?? "—"}`, `${kit.runs[0]?.params ?? "—"}`);
     rows.push(row);
     for (const [side, s] of Object.entries(w.sides)) {

@@ -11,6 +11,7 @@
  *   npm run bench -- --out /tmp/b.json
  *   npm run bench -- --threads 2        # both sides on 2 threads (default 1)
  *   npm run bench -- --all-threads      # PyTorch on every core too
+ *   npm run bench -- --compare-fma      # the kit once more without fused multiply-adds (DLKIT_FMA=0)
  *
  * Both sides get the same number of threads: the kit through DLKIT_THREADS
  * (wasm's XNNPACK thread pool, lib/backend/wasm-threads.ts), PyTorch through
@@ -41,6 +42,7 @@ interface Options {
   out: string;
   only: string[] | null;
   allThreads: boolean;
+  compareFma: boolean;
   /** Threads per side. */
   threads: number;
 }
@@ -77,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     reps,
     quick,
     allThreads: argv.includes("--all-threads"),
+    compareFma: argv.includes("--compare-fma"),
     threads,
     out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")),
     only,
@@ -132,6 +135,15 @@ async function main(): Promise<void> {
       TORCH_PYTHON,
       [torchWorker, String(options.threads)],
       root,
+    );
+  }
+  if (options.compareFma) {
+    workers.kitNoFma = new WorkerClient(
+      "kit without FMA",
+      process.execPath,
+      [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")],
+      root,
+      { ...process.env, DLKIT_THREADS: String(options.threads), DLKIT_FMA: "0" },
     );
   }
   if (options.allThreads && cpu.cores > options.threads)

@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --quick` end to end: every workload runs on the kit and
- * on PyTorch, the table and out JSON have them all with real times, and the
+ * `npm run bench -- --quick --compare-fma` end to end: every workload runs on
+ * the kit (with and without fused multiply-adds) and on PyTorch, the table and out JSON have them all with real times, and the
  * two sides do the same work. No timing is asserted: the machine is shared.
  */
 import { execFile } from "child_process";
@@ -19,11 +19,15 @@ let result: BenchResult;
 // Asynchronous: a synchronous child would block vitest's worker past its RPC timeout.
 beforeAll(async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-bench-test-")), "bench.json");
-  ({ stdout: table } = await promisify(execFile)("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], {
-    cwd: root,
-    encoding: "utf8",
-    maxBuffer: 16 * 2 ** 20,
-  }));
+  ({ stdout: table } = await promisify(execFile)(
+    "npm",
+    ["run", "--silent", "bench", "--", "--quick", "--compare-fma", "--out", out],
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 16 * 2 ** 20,
+    },
+  ));
   result = JSON.parse(fs.readFileSync(out, "utf8")) as BenchResult;
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
 }, 600_000);
@@ -74,6 +78,16 @@ describe("npm run bench --quick", () => {
     expect(w1.sides.kit.runs[0].params).toBe(2 * 4 + 4 + 4 * 2 + 2);
     const w4 = result.workloads.find((w) => w.id === "w4-transformer")!;
     expect(w4.sides.kit.runs[0].detail?.epochs).toBe(w4.sides.torch.runs[0].detail?.epochs);
+  });
+
+  it("runs the kit once more without FMA, on the same work, and shows the kit/no-FMA ratio", () => {
+    expect(table).toMatch(/kit no-FMA s\s+kit\/no-FMA/);
+    for (const w of result.workloads) {
+      const [kit, plain] = [w.sides.kit.runs[0], w.sides.kitNoFma.runs[0]];
+      expect(plain.steps, w.id).toBe(kit.steps);
+      expect(plain.tensorsLeft, w.id).toBe(0);
+      expect(w.ratios.kitNoFma).toBeCloseTo(w.sides.kit.medianSeconds / w.sides.kitNoFma.medianSeconds, 10);
+    }
   });
 
   it("leaves no tensors behind on the kit side and records its memory peak and backend", () => {
