@@ -15,7 +15,8 @@
  *
  * Both sides get the same number of threads: the kit through DLKIT_THREADS
  * (wasm's XNNPACK thread pool, lib/backend/wasm-threads.ts), PyTorch through
- * torch.set_num_threads. PyTorch runs as a student's would: without the
+ * torch.set_num_threads and OPENBLAS_NUM_THREADS (OpenBLAS keeps a pool of
+ * its own). PyTorch runs as a student's would: without the
  * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE this machine sets for old OpenBLAS
  * builds; when they are set, a second PyTorch worker keeps them ("as found")
  * so both figures stand side by side. Each PyTorch worker reports the
@@ -50,10 +51,19 @@ interface Options {
 /** The variables this machine sets for old OpenBLAS builds; a student's machine has neither. */
 const OPENBLAS_VARS = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] as const;
 
-/** The environment as a student's PyTorch sees it: this machine's OpenBLAS overrides removed. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of OPENBLAS_VARS) delete env[name];
+/**
+ * PyTorch's environment on `threads` threads: torch.set_num_threads does not
+ * reach OpenBLAS, which starts a thread per core of its own for every
+ * product, so its pool is sized here too. `asFound` keeps this machine's
+ * OpenBLAS overrides; otherwise they are removed, as on a student's machine.
+ */
+function torchEnv(threads: number, asFound = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+  };
+  if (!asFound) for (const name of OPENBLAS_VARS) delete env[name];
   return env;
 }
 
@@ -127,7 +137,13 @@ async function main(): Promise<void> {
       root,
       { ...process.env, DLKIT_THREADS: String(options.threads) },
     ),
-    torch: new WorkerClient("torch", TORCH_PYTHON, [torchWorker, String(options.threads)], root, userEnv()),
+    torch: new WorkerClient(
+      "torch",
+      TORCH_PYTHON,
+      [torchWorker, String(options.threads)],
+      root,
+      torchEnv(options.threads),
+    ),
   };
   if (OPENBLAS_VARS.some((name) => process.env[name] !== undefined)) {
     workers.torchAsFound = new WorkerClient(
@@ -135,6 +151,7 @@ async function main(): Promise<void> {
       TORCH_PYTHON,
       [torchWorker, String(options.threads)],
       root,
+      torchEnv(options.threads, true),
     );
   }
   if (options.compareFma) {
@@ -152,7 +169,7 @@ async function main(): Promise<void> {
       TORCH_PYTHON,
       [torchWorker, String(cpu.cores)],
       root,
-      userEnv(),
+      torchEnv(cpu.cores),
     );
 
   const runs: Record<string, Record<string, Run[]>> = {};
@@ -206,7 +223,7 @@ async function main(): Promise<void> {
       OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,
       torchEnv:
         "torch: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, as on a student's machine; torchAsFound: this machine's environment as found",
-      wasmThreads: `${options.threads} thread${options.threads === 1 ? "" : "s"} per side (DLKIT_THREADS=${options.threads}, torch.set_num_threads(${options.threads}))`,
+      wasmThreads: `${options.threads} thread${options.threads === 1 ? "" : "s"} per side (DLKIT_THREADS=${options.threads}, torch.set_num_threads(${options.threads}), OPENBLAS_NUM_THREADS=${options.threads})`,
     },
     workloads: results,
     matmul: Object.fromEntries(

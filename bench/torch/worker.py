@@ -33,8 +33,8 @@ RUNS = {
 }
 
 
-def openblas_core():
-    """The kernel set OpenBLAS picked (e.g. Haswell, Cooperlake), read from the loaded library; None without OpenBLAS."""
+def openblas():
+    """The kernel set OpenBLAS picked (e.g. Haswell, Cooperlake) and its thread count, read from the loaded library; None without OpenBLAS."""
     try:
         import ctypes
 
@@ -44,17 +44,17 @@ def openblas_core():
             return None
         blas = ctypes.CDLL(lib)
         blas.openblas_get_corename.restype = ctypes.c_char_p
-        return blas.openblas_get_corename().decode()
+        return blas.openblas_get_corename().decode(), blas.openblas_get_num_threads()
     except (OSError, AttributeError):
         return None
 
 
 def describe(threads):
     blas = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
-    core = openblas_core()
+    found = openblas()
     return (
         f"torch {torch.__version__}, {threads} thread{'s' if threads != 1 else ''}"
-        + (f", OpenBLAS core {core}" if core else "")
+        + (f", OpenBLAS core {found[0]} on {found[1]} thread{'s' if found[1] != 1 else ''}" if found else "")
         + "".join(f", {k}={v}" for k, v in blas.items())
     )
 
