@@ -160,28 +160,27 @@ class KitServer extends jupyter.ZmqServer {
     return this.connInfo.key;
   }
 
+  /** A message answering `parent`, signed and queued on `socket`. */
+  private send(socket: Sendable, parent: Message, msgType: string, content: object): void {
+    const message = parent.createReply();
+    message.header.msg_type = msgType;
+    message.content = content;
+    message.signAndSend(this.key, socket);
+  }
+
   /** An output of a cell; the cell's gathered stdout/stderr go first, so that order holds. */
   private publish(parent: Message, msgType: string, content: object): void {
     if (this.cell?.msg === parent) this.cell.streams.flush();
-    const message = parent.createReply();
-    message.header.msg_type = msgType;
-    message.content = content;
-    message.signAndSend(this.key, this.iopub);
+    this.send(this.iopub, parent, msgType, content);
   }
 
-  /** Busy or idle around a request, as tslab's publishStatus sends it (which takes only tslab's own message class); unlike `publish`, it flushes no cell streams. */
+  /** Busy or idle around a request (tslab's publishStatus takes only its own message class); no cell streams to flush. */
   private status(state: "busy" | "idle", parent: Message): void {
-    const message = parent.createReply();
-    message.header.msg_type = "status";
-    message.content = { execution_state: state };
-    message.signAndSend(this.key, this.iopub);
+    this.send(this.iopub, parent, "status", { execution_state: state });
   }
 
   private reply(sock: unknown, parent: Message, msgType: string, content: object): void {
-    const message = parent.createReply();
-    message.header.msg_type = msgType;
-    message.content = content;
-    message.signAndSend(this.key, sock as Sendable);
+    this.send(sock as Sendable, parent, msgType, content);
   }
 
   /** tslab's dispatch, with the kit's wire messages (queued sends) and the requests tslab does not answer. */
