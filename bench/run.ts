@@ -129,14 +129,20 @@ async function main(): Promise<void> {
   const cpu = estimateCpuPeak();
   const tsNode = require.resolve("ts-node/dist/bin.js");
   const torchWorker = path.join(root, "bench", "torch", "worker.py");
-  const workers: Record<string, WorkerClient> = {
-    kit: new WorkerClient(
-      "kit",
+  const kitWorker = (label: string, env: NodeJS.ProcessEnv) =>
+    new WorkerClient(
+      label,
       process.execPath,
       [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")],
       root,
-      { ...process.env, DLKIT_THREADS: String(options.threads) },
-    ),
+      {
+        ...process.env,
+        DLKIT_THREADS: String(options.threads),
+        ...env,
+      },
+    );
+  const workers: Record<string, WorkerClient> = {
+    kit: kitWorker("kit", {}),
     torch: new WorkerClient(
       "torch",
       TORCH_PYTHON,
@@ -154,15 +160,7 @@ async function main(): Promise<void> {
       torchEnv(options.threads, true),
     );
   }
-  if (options.compareFma) {
-    workers.kitNoFma = new WorkerClient(
-      "kit without FMA",
-      process.execPath,
-      [tsNode, "--transpile-only", path.join(root, "bench", "workloads", "worker.ts")],
-      root,
-      { ...process.env, DLKIT_THREADS: String(options.threads), DLKIT_FMA: "0" },
-    );
-  }
+  if (options.compareFma) workers.kitNoFma = kitWorker("kit without FMA", { DLKIT_FMA: "0" });
   if (options.allThreads && cpu.cores > options.threads)
     workers.torchAll = new WorkerClient(
       "torch all threads",
