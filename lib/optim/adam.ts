@@ -53,7 +53,7 @@ export class Adam extends Optimizer {
    * instead of a dozen per parameter. Where the backend has the one-kernel
    * step (wasm), one kernel per parameter beats both.
    */
-  private flat: { m: tf.Tensor; v: tf.Tensor; vMax: tf.Tensor | null } | null = null;
+  private flat: { m: tf.Tensor; v: tf.Tensor; vMax?: tf.Tensor } | null = null;
   private perParameter = false;
 
   constructor(params: tf.Variable[], args: AdamArgs = {}) {
@@ -91,14 +91,9 @@ export class Adam extends Optimizer {
   private updateAll(grads: tf.Tensor[]): void {
     const flatten = (ts: tf.Tensor[]) => tf.concat(ts.map((x) => x.reshape([-1])));
     const previous = this.flat;
-    const next = adamStep(
-      flatten(this.params),
-      flatten(grads),
-      { m: previous?.m, v: previous?.v, vMax: previous?.vMax ?? undefined },
-      this.hyper(),
-    );
+    const next = adamStep(flatten(this.params), flatten(grads), previous ?? {}, this.hyper());
     if (previous) tf.dispose([previous.m, previous.v, previous.vMax ?? []]);
-    this.flat = { m: tf.keep(next.m), v: tf.keep(next.v), vMax: next.vMax ? tf.keep(next.vMax) : null };
+    this.flat = { m: tf.keep(next.m), v: tf.keep(next.v), vMax: next.vMax && tf.keep(next.vMax) };
     const updated = tf.split(
       next.param,
       this.params.map((p) => p.size),
