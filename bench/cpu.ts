@@ -2,8 +2,8 @@
  * An estimate of this machine's fp32 peak from /proc/cpuinfo: cores × GHz ×
  * FLOPs per cycle, the last read off the vector flags (FMA counts two
  * FLOPs, and two FMA units per core are assumed, as on recent x86 cores).
- * It is an estimate: the MHz a virtual machine reports is often the base
- * clock, and turbo can beat it.
+ * The MHz a virtual machine reports is often the base clock, and turbo
+ * beats it: give the clock measured by bench/peak.ts when there is one.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -12,26 +12,24 @@ export interface CpuPeak {
   model: string;
   cores: number;
   ghz: number;
+  /** Where `ghz` comes from. */
+  clock: "measured" | "/proc/cpuinfo";
   /** The widest vector unit found, e.g. "AVX-512 + FMA". */
   vector: string;
   flopsPerCycle: number;
   /** All cores. */
   peakGflops: number;
   perCoreGflops: number;
-  /**
-   * The ceiling of wasm SIMD on one core: 128-bit vectors (4 floats), two
-   * vector multiply-adds a cycle (two FMA units, or separate multiply and
-   * add pipes as on AMD Zen): 16 FLOPs a cycle. Without FMA, cores whose
-   * adds share the FMA units reach half of it.
-   */
-  wasmSimdCoreGflops: number;
 }
 
-export function estimateCpuPeak(cpuinfo = readCpuinfo()): CpuPeak {
+/** FLOPs a cycle of 128-bit SIMD with two fused multiply-add units: what a measured wasm peak divides by for the clock. */
+export const WASM_SIMD_FLOPS_PER_CYCLE = 2 * 4 * 2;
+
+export function estimateCpuPeak(cpuinfo = readCpuinfo(), measuredGhz?: number): CpuPeak {
   const field = (name: string) => cpuinfo.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, "m"))?.[1] ?? "";
   const flags = new Set(field("flags").split(/\s+/));
   const mhz = Math.max(...[...cpuinfo.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)].map((m) => Number(m[1])), 0);
-  const ghz = mhz > 0 ? mhz / 1000 : os.cpus()[0]?.speed / 1000 || 0;
+  const ghz = measuredGhz ?? (mhz > 0 ? mhz / 1000 : os.cpus()[0]?.speed / 1000 || 0);
   const fma = flags.has("fma") ? 2 : 1;
   const [lanes, name] = flags.has("avx512f")
     ? [16, "AVX-512"]
@@ -44,11 +42,11 @@ export function estimateCpuPeak(cpuinfo = readCpuinfo()): CpuPeak {
     model: field("model name") || os.cpus()[0]?.model || "unknown",
     cores,
     ghz,
+    clock: measuredGhz === undefined ? "/proc/cpuinfo" : "measured",
     vector: fma === 2 ? `${name} + FMA` : name,
     flopsPerCycle,
     peakGflops: cores * ghz * flopsPerCycle,
     perCoreGflops: ghz * flopsPerCycle,
-    wasmSimdCoreGflops: ghz * 2 * 4 * 2,
   };
 }
 

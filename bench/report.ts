@@ -2,9 +2,12 @@
  * The bench's results as data (what out/bench.json holds) and as the table
  * `npm run bench` prints: medians, kit/PyTorch ratios (of medians and of
  * the fastest runs), the kit's memory
- * peak, and matmul GFLOP/s against the estimated peak.
+ * peak, and matmul GFLOP/s against the measured wasm SIMD peak and the
+ * estimated native one.
  */
 import { CpuPeak } from "./cpu";
+import { SimdPeak } from "./peak";
+import { WorkloadProfile, floorSeconds } from "./workloads/profile";
 
 /** One run of one workload on one side, as its worker answered. */
 export interface Run {
@@ -37,6 +40,8 @@ export interface WorkloadResult {
   ratios: Record<string, number>;
   /** kit best / torch best, per torch side. */
   bestRatios: Record<string, number>;
+  /** With --profile: one more kit run under tf.profile. */
+  profile?: WorkloadProfile;
 }
 
 export interface BenchResult {
@@ -46,6 +51,8 @@ export interface BenchResult {
   /** Threads per side (kit and torch). Absent in results from before --threads: 1. */
   threads?: number;
   cpu: CpuPeak & { estimate: true };
+  /** The wasm SIMD peak measured on `threads` threads (bench/peak.ts). */
+  wasmPeak: SimdPeak;
   env: { OPENBLAS_CORETYPE: string | null; OPENBLAS_L2_SIZE?: string | null; torchEnv?: string; wasmThreads: string };
   workloads: WorkloadResult[];
   /** Median GFLOP/s by side and matrix size. */
@@ -67,6 +74,65 @@ const pad = (rows: string[][]): string => {
 
 const secs = (s: number | undefined) =>
   s === undefined || !Number.isFinite(s) ? "—" : s < 10 ? s.toFixed(3) : s.toFixed(1);
+
+/**
+ * Where the kit's time goes per workload (--profile), and its floor: the
+ * products' FLOPs at the measured wasm peak plus its kernels at the
+ * cheapest op's cost, against PyTorch's median time.
+ */
+function formatProfiles(result: BenchResult): string[] {
+  const profiled = result.workloads.filter((w) => w.profile);
+  const peak = result.wasmPeak.fma ?? result.wasmPeak["mul+add"];
+  if (!profiled.length || !peak) return [];
+  const rows = [
+    [
+      "workload (one profiled kit run)",
+      "s",
+      "kernels",
+      "products s",
+      "GFLOP",
+      "GFLOP/s",
+      "other kernels s",
+      "outside kernels s",
+      "µs/op",
+      "floor: FLOPs s",
+      "floor: ops s",
+      "floor/torch",
+    ],
+  ];
+  const lines: string[] = [];
+  for (const w of profiled) {
+    const p = w.profile!;
+    const floor = floorSeconds(p, peak);
+    rows.push([
+      w.title,
+      secs(p.seconds),
+      String(p.kernels),
+      secs(p.productSeconds),
+      p.productGflop.toFixed(2),
+      p.productSeconds > 0 ? (p.productGflop / p.productSeconds).toFixed(1) : "—",
+      secs(p.kernelSeconds - p.productSeconds),
+      secs(p.seconds - p.kernelSeconds),
+      p.opMicroseconds.toFixed(1),
+      secs(floor.compute),
+      secs(floor.perOp),
+      ((floor.compute + floor.perOp) / w.sides.torch.medianSeconds).toFixed(2),
+    ]);
+    const top = p.top.map(
+      (k) =>
+        `${k.name} ${secs(k.seconds)} s/${k.calls}` +
+        (k.gflop > 0 ? ` (${(k.gflop / k.seconds).toFixed(1)} GFLOP/s)` : ""),
+    );
+    lines.push(`  ${w.title}: ${top.join(", ")}`);
+  }
+  return [
+    "",
+    `Where the kit's time goes (one run under tf.profile, which adds time outside the kernels). Floor: the products' FLOPs at the measured wasm peak (${peak.toFixed(0)} GFLOP/s) plus every kernel at the cheapest op's cost; floor/torch above 1 means this sequence of kernels cannot match PyTorch's median on wasm here.`,
+    pad(rows),
+    "Longest kernels (seconds/calls):",
+    ...lines,
+  ];
+}
 
 export function formatTable(result: BenchResult): string {
   const hasAll = result.workloads.some((w) => w.sides.torchAll);
@@ -109,13 +175,15 @@ export function formatTable(result: BenchResult): string {
   const sides = Object.keys(mm);
   const sizes = Object.keys(mm[sides[0]] ?? {});
   const threads = result.threads ?? 1;
-  const wasmPeak = threads * cpu.wasmSimdCoreGflops;
+  const { wasmPeak } = result;
+  const ofPeak = (gflops: number, peak: number | null) => (peak ? `${((100 * gflops) / peak).toFixed(0)}%` : "—");
   const mmRows = [
     [
       "matmul n×n fp32",
       ...sides.map((s) => `${s} GFLOP/s`),
       ...sides.map((s) => `${s} % of peak`),
-      "kit % of wasm SIMD peak",
+      "kit % of wasm fma peak",
+      "kit % of wasm mul+add peak",
     ],
   ];
   const peakFor = (side: string) => (side === "torchAll" ? cpu.peakGflops : threads * cpu.perCoreGflops);
@@ -123,8 +191,9 @@ export function formatTable(result: BenchResult): string {
     mmRows.push([
       String(n),
       ...sides.map((s) => mm[s][n].toFixed(1)),
-      ...sides.map((s) => `${((100 * mm[s][n]) / peakFor(s)).toFixed(0)}%`),
-      mm.kit ? `${((100 * mm.kit[n]) / wasmPeak).toFixed(0)}%` : "—",
+      ...sides.map((s) => ofPeak(mm[s][n], peakFor(s))),
+      mm.kit ? ofPeak(mm.kit[n], wasmPeak.fma) : "—",
+      mm.kit ? ofPeak(mm.kit[n], wasmPeak["mul+add"]) : "—",
     ]);
   }
   const kitBackend = result.workloads[0]?.sides.kit.backend ?? "?";
@@ -138,8 +207,10 @@ export function formatTable(result: BenchResult): string {
     pad(rows),
     ...notes.map((n) => `  * ${n}`),
     "",
-    `estimated fp32 peak (an estimate from /proc/cpuinfo): ${cpu.cores} cores × ${cpu.ghz.toFixed(2)} GHz × ${cpu.flopsPerCycle} FLOPs/cycle (${cpu.vector}, 2 FMA units assumed) = ${cpu.peakGflops.toFixed(0)} GFLOP/s, ${cpu.perCoreGflops.toFixed(0)} per core; ` +
-      `wasm SIMD (128-bit, 16 FLOPs/cycle) on one core ≈ ${cpu.wasmSimdCoreGflops.toFixed(0)} GFLOP/s, on ${threads} ≈ ${wasmPeak.toFixed(0)}. % of peak: ${threads} core${threads === 1 ? "" : "s"} for kit and torch, all cores for torchAll.`,
+    `wasm SIMD peak measured on ${threads} thread${threads === 1 ? "" : "s"} (bench/peak.ts: independent 128-bit multiply-adds): ` +
+      `${wasmPeak["mul+add"]?.toFixed(0) ?? "—"} GFLOP/s as a multiply then an add (XNNPACK's kernels), ${wasmPeak.fma?.toFixed(0) ?? "— (no relaxed SIMD)"} fused (the kit's .fma kernels).`,
+    `estimated native fp32 peak: ${cpu.cores} cores × ${cpu.ghz.toFixed(2)} GHz (${cpu.clock === "measured" ? "the clock the fused wasm peak implies" : "from /proc/cpuinfo"}) × ${cpu.flopsPerCycle} FLOPs/cycle (${cpu.vector}, 2 FMA units assumed) = ${cpu.peakGflops.toFixed(0)} GFLOP/s, ${cpu.perCoreGflops.toFixed(0)} per core. % of peak: ${threads} core${threads === 1 ? "" : "s"} for kit and torch, all cores for torchAll.`,
     pad(mmRows),
+    ...formatProfiles(result),
   ].join("\n");
 }

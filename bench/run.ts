@@ -12,6 +12,7 @@
  *   npm run bench -- --threads 2        # both sides on 2 threads (default 1)
  *   npm run bench -- --all-threads      # PyTorch on every core too
  *   npm run bench -- --compare-fma      # the kit once more without fused multiply-adds (DLKIT_FMA=0)
+ *   npm run bench -- --profile          # then each kit workload once under tf.profile: where the time goes, and its floor
  *
  * Both sides get the same number of threads: the kit through DLKIT_THREADS
  * (wasm's XNNPACK thread pool, lib/backend/wasm-threads.ts), PyTorch through
@@ -29,9 +30,11 @@ import * as os from "os";
 import * as path from "path";
 import { useBestBackend } from "../lib/backend";
 import { estimateCpuPeak } from "./cpu";
+import { clockGhz, measureSimdPeak } from "./peak";
 import { BenchResult, Run, WorkloadResult, formatTable, median } from "./report";
 import { MATMUL, WORKLOADS } from "./specs";
 import { WorkerAnswer, WorkerClient } from "./worker-client";
+import { WorkloadProfile } from "./workloads/profile";
 import { reverseSets } from "./workloads/reverseData";
 
 const root = path.resolve(__dirname, "..");
@@ -44,6 +47,7 @@ interface Options {
   only: string[] | null;
   allThreads: boolean;
   compareFma: boolean;
+  profile: boolean;
   /** Threads per side. */
   threads: number;
 }
@@ -90,6 +94,7 @@ function parseArgs(argv: string[]): Options {
     quick,
     allThreads: argv.includes("--all-threads"),
     compareFma: argv.includes("--compare-fma"),
+    profile: argv.includes("--profile"),
     threads,
     out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")),
     only,
@@ -126,7 +131,9 @@ async function main(): Promise<void> {
   await useBestBackend({ quiet: true });
   const dataFile = w4 ? writeReverseData(size(w4)) : undefined;
 
-  const cpu = estimateCpuPeak();
+  // Before any worker starts, so that nothing else runs on the cores.
+  const wasmPeak = await measureSimdPeak(options.threads);
+  const cpu = estimateCpuPeak(undefined, clockGhz(wasmPeak));
   const tsNode = require.resolve("ts-node/dist/bin.js");
   const torchWorker = path.join(root, "bench", "torch", "worker.py");
   const kitWorker = (label: string, env: NodeJS.ProcessEnv) =>
@@ -172,6 +179,7 @@ async function main(): Promise<void> {
 
   const runs: Record<string, Record<string, Run[]>> = {};
   const gflops: Record<string, Record<string, number[]>> = {};
+  const profiles: Record<string, WorkloadProfile> = {};
   const matmul = options.quick ? MATMUL.quick : MATMUL.full;
   try {
     for (let rep = 1; rep <= options.reps; rep++) {
@@ -188,6 +196,18 @@ async function main(): Promise<void> {
           gflops: Record<string, number>;
         };
         for (const [n, g] of Object.entries(answer.gflops)) ((gflops[side] ??= {})[n] ??= []).push(g);
+      }
+    }
+    if (options.profile) {
+      for (const w of workloads) {
+        process.stderr.write(`profile  ${w.id}  kit ... `);
+        const answer = check(
+          await workers.kit.request({ id: w.id, params: size(w), dataFile, profile: true }),
+          "kit",
+          w.id,
+        );
+        profiles[w.id] = (answer as unknown as { profile: WorkloadProfile }).profile;
+        process.stderr.write(`${profiles[w.id].seconds.toFixed(3)} s\n`);
       }
     }
   } finally {
@@ -208,7 +228,7 @@ async function main(): Promise<void> {
     const torchSides = Object.keys(sides).filter((s) => s !== "kit");
     const ratios = Object.fromEntries(torchSides.map((s) => [s, sides.kit.medianSeconds / sides[s].medianSeconds]));
     const bestRatios = Object.fromEntries(torchSides.map((s) => [s, sides.kit.bestSeconds / sides[s].bestSeconds]));
-    return { id: w.id, title: w.title, params: size(w), sides, ratios, bestRatios };
+    return { id: w.id, title: w.title, params: size(w), sides, ratios, bestRatios, profile: profiles[w.id] };
   });
   const result: BenchResult = {
     date: new Date().toISOString(),
@@ -216,6 +236,7 @@ async function main(): Promise<void> {
     reps: options.reps,
     threads: options.threads,
     cpu: { ...cpu, estimate: true },
+    wasmPeak,
     env: {
       OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
       OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,

@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { useBestBackend } from "../../lib/backend";
 import { Params } from "../specs";
 import { Probe, RUNS, matmulGflops } from "./index";
+import { profileWorkload } from "./profile";
 
 export const RESULT_MARK = "BENCH_RESULT ";
 
@@ -25,15 +26,20 @@ async function describeBackend(): Promise<string> {
   return `wasm (${simd ? "SIMD" : "no SIMD"}, ${threads} thread${threads === 1 ? "" : "s"})`;
 }
 
-async function handle(
-  request: { id: string; params: Params & { sizes?: number[] } },
-  backend: string,
-): Promise<object> {
+/** A request: a workload by id (or "matmul"), its sizes, and whether to profile it rather than time it. */
+interface Request {
+  id: string;
+  params: Params & { sizes?: number[] };
+  profile?: boolean;
+}
+
+async function handle(request: Request, backend: string): Promise<object> {
   if (request.id === "matmul") {
     return { backend, gflops: matmulGflops(request.params.sizes!, request.params.flops) };
   }
   const run = RUNS[request.id];
   if (!run) throw new Error(`no kit workload "${request.id}"; known: ${Object.keys(RUNS).join(", ")}, matmul`);
+  if (request.profile) return { backend, profile: await profileWorkload(() => run(request.params, new Probe())) };
   const before = tf.memory().numTensors;
   const probe = new Probe();
   const done = await run(request.params, probe);

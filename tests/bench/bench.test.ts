@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- --quick --compare-fma` end to end: every workload runs on
- * the kit (with and without fused multiply-adds) and on PyTorch, the table and out JSON have them all with real times, and the
- * two sides do the same work. No timing is asserted: the machine is shared.
+ * `npm run bench -- --quick --compare-fma --profile` end to end: every
+ * workload runs on the kit (with and without fused multiply-adds, and once
+ * profiled) and on PyTorch, the table and out JSON have them all with real
+ * times, and the two sides do the same work. No timing is asserted: the machine is shared.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dlkit-bench-test-")), "bench.json");
   ({ stdout: table } = await promisify(execFile)(
     "npm",
-    ["run", "--silent", "bench", "--", "--quick", "--compare-fma", "--out", out],
+    ["run", "--silent", "bench", "--", "--quick", "--compare-fma", "--profile", "--out", out],
     {
       cwd: root,
       encoding: "utf8",
@@ -47,7 +48,8 @@ describe("npm run bench --quick", () => {
       );
     }
     expect(table).toMatch(/kit backend: \w+/);
-    expect(table).toMatch(/estimated fp32 peak \(an estimate/);
+    expect(table).toMatch(/wasm SIMD peak measured on 1 thread .*: \d+ GFLOP\/s as a multiply then an add/);
+    expect(table).toMatch(/estimated native fp32 peak: \d+ cores × [\d.]+ GHz/);
     expect(table).toMatch(/^256\s+\d+\.\d/m);
   });
 
@@ -65,6 +67,8 @@ describe("npm run bench --quick", () => {
       expect(Number.isFinite(w.ratios.torch)).toBe(true);
     }
     for (const side of ["kit", "torch"]) expect(result.matmul[side]["256"]).toBeGreaterThan(0);
+    expect(result.wasmPeak.threads).toBe(1);
+    expect(result.wasmPeak["mul+add"]).toBeGreaterThan(0);
   });
 
   it("has the kit and PyTorch do the same work: same steps and parameter count, on every workload", () => {
@@ -99,5 +103,20 @@ describe("npm run bench --quick", () => {
       expect(w.sides.kit.backend).toMatch(/^(wasm|cpu|node)/);
       expect(w.sides.torch.backend).toMatch(/^torch /);
     }
+  });
+
+  it("profiles every kit workload: kernels counted, the products' FLOPs, and a floor row beside PyTorch's time", () => {
+    expect(table).toContain("Where the kit's time goes");
+    for (const w of result.workloads) {
+      const p = w.profile!;
+      expect(p, `${w.id} profile`).toBeDefined();
+      expect(p.kernels, w.id).toBeGreaterThan(0);
+      expect(p.productGflop, w.id).toBeGreaterThan(0);
+      expect(p.kernelSeconds, w.id).toBeLessThanOrEqual(p.seconds);
+      const row = table.split("\n").find((line) => line.startsWith(w.title) && line.includes(` ${p.kernels} `));
+      expect(row, `profile row for ${w.id}`).toBeDefined();
+    }
+    const lenet = result.workloads.find((w) => w.id === "w2-lenet-train")!.profile!;
+    expect(lenet.top.map((k) => k.name)).toEqual(expect.arrayContaining(["Conv2D", "Conv2DBackpropFilter"]));
   });
 });
