@@ -6,6 +6,7 @@
  * estimated native one.
  */
 import { CpuPeak } from "./cpu";
+import { Handoff } from "./handoff";
 import { SimdPeak } from "./peak";
 import { WorkloadProfile, floorSeconds } from "./workloads/profile";
 
@@ -53,6 +54,8 @@ export interface BenchResult {
   cpu: CpuPeak & { estimate: true };
   /** The wasm SIMD peak measured on `threads` threads (bench/peak.ts). */
   wasmPeak: SimdPeak;
+  /** With --profile: what waking a worker thread costs (bench/handoff.ts). */
+  handoff?: Handoff;
   env: { OPENBLAS_CORETYPE: string | null; OPENBLAS_L2_SIZE?: string | null; torchEnv?: string; wasmThreads: string };
   workloads: WorkloadResult[];
   /** Median GFLOP/s by side and matrix size. */
@@ -120,7 +123,7 @@ function formatProfiles(result: BenchResult): string[] {
     ]);
     const top = p.top.map(
       (k) =>
-        `${k.name} ${secs(k.seconds)} s/${k.calls}` +
+        `${k.name} ${secs(k.seconds)} s = ${k.calls} × ${((1e6 * k.seconds) / k.calls).toFixed(0)} µs` +
         (k.gflop > 0 ? ` (${(k.gflop / k.seconds).toFixed(1)} GFLOP/s)` : ""),
     );
     lines.push(`  ${w.title}: ${top.join(", ")}`);
@@ -129,8 +132,13 @@ function formatProfiles(result: BenchResult): string[] {
     "",
     `Where the kit's time goes (one run under tf.profile, which adds time outside the kernels). Floor: the products' FLOPs at the measured wasm peak (${peak.toFixed(0)} GFLOP/s) plus every kernel at the cheapest op's cost; floor/torch above 1 means this sequence of kernels cannot match PyTorch's median on wasm here.`,
     pad(rows),
-    "Longest kernels (seconds/calls):",
+    "Longest kernels (seconds = calls × time a call):",
     ...lines,
+    ...(result.handoff
+      ? [
+          `A worker round trip (bench/handoff.ts) costs ${result.handoff.sleepingMicroseconds.toFixed(1)} µs with the main thread sleeping, ${result.handoff.spinningMicroseconds.toFixed(1)} µs spinning: splitting a kernel over two threads saves half its time and pays this once.`,
+        ]
+      : []),
   ];
 }
 

@@ -30,6 +30,7 @@ import * as os from "os";
 import * as path from "path";
 import { useBestBackend } from "../lib/backend";
 import { estimateCpuPeak } from "./cpu";
+import { measureHandoff } from "./handoff";
 import { clockGhz, measureSimdPeak } from "./peak";
 import { BenchResult, Run, WorkloadResult, formatTable, median } from "./report";
 import { MATMUL, WORKLOADS } from "./specs";
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
 
   // Before any worker starts, so that nothing else runs on the cores.
   const wasmPeak = await measureSimdPeak(options.threads);
+  const handoff = options.profile ? await measureHandoff() : undefined;
   const cpu = estimateCpuPeak(undefined, clockGhz(wasmPeak));
   const tsNode = require.resolve("ts-node/dist/bin.js");
   const torchWorker = path.join(root, "bench", "torch", "worker.py");
@@ -237,6 +239,7 @@ async function main(): Promise<void> {
     threads: options.threads,
     cpu: { ...cpu, estimate: true },
     wasmPeak,
+    handoff,
     env: {
       OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
       OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,

@@ -1,9 +1,11 @@
 /**
  * Where a kit workload's time goes, and the least time it could take on
- * this engine (`npm run bench -- --profile`). One run under tf.profile
- * records every kernel with its wall time (wasm kernels are synchronous);
- * the products and convolutions among them get their FLOPs from their
- * shapes. Two floors follow, each a bound no kernel work can beat:
+ * this engine (`npm run bench -- --profile`). For one run, every kernel the
+ * backend has registered is wrapped to time its calls (wasm kernels are
+ * synchronous); the products and convolutions among them get their FLOPs
+ * from their shapes. tf.profile does the same but keeps a record per call,
+ * and a million calls (W3's one-word RNN) overflow its stack. Two floors
+ * follow, each a bound no kernel work can beat:
  *
  * - compute: the products' FLOPs at the measured wasm SIMD peak;
  * - per op: the number of kernels times what the engine charges for the
@@ -11,19 +13,8 @@
  *
  * Their sum is the kit's floor for this sequence of kernels: a workload
  * whose floor is above PyTorch's time cannot reach a ratio of 1 on wasm.
- * Profiling adds time of its own outside the kernels, so the profiled
- * seconds run above an unprofiled run's.
  */
 import * as tf from "@tensorflow/tfjs";
-
-/** One kernel's record in tf.profile, as far as it is read here. */
-interface KernelRecord {
-  name: string;
-  kernelTimeMs: number | { error: string };
-  inputShapes: number[][];
-  outputShapes: number[][];
-}
-
 export interface KernelGroup {
   name: string;
   calls: number;
@@ -95,40 +86,66 @@ export function cheapestOpMicroseconds(n = 20_000): number {
   return us;
 }
 
+type Tensors = tf.TensorInfo | tf.TensorInfo[];
+
+/**
+ * Runs `run` with every kernel of the current backend timed; kernels that
+ * other kernels call (the kit's replacements run the backend's own) count
+ * once, in their caller.
+ */
 export async function profileWorkload(run: () => Promise<unknown>, top = 8): Promise<WorkloadProfile> {
   const opMicroseconds = cheapestOpMicroseconds();
-  const started = performance.now();
-  const info = await tf.profile(async () => {
-    await run();
-    return [];
-  });
-  const seconds = (performance.now() - started) / 1000;
+  const backendName = tf.getBackend();
+  const configs = tf.getKernelsForBackend(backendName);
   const groups = new Map<string, KernelGroup>();
-  let [kernelSeconds, productSeconds, productGflop] = [0, 0, 0];
-  // tf.profile also records scopes (a custom gradient's forward is one), whose ops it records again inside.
-  const kernels = (info.kernels as unknown as KernelRecord[]).filter((k) => tf.getKernel(k.name, tf.getBackend()));
-  for (const k of kernels) {
-    const s = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs / 1000 : 0;
-    const gflop = kernelFlops(k.name, k.inputShapes, k.outputShapes) / 1e9;
-    const group = groups.get(k.name) ?? { name: k.name, calls: 0, seconds: 0, gflop: 0 };
-    group.calls++;
-    group.seconds += s;
-    group.gflop += gflop;
-    groups.set(k.name, group);
-    kernelSeconds += s;
-    if (gflop > 0) {
-      productSeconds += s;
-      productGflop += gflop;
+  let depth = 0;
+  const timed = (config: tf.KernelConfig): tf.KernelConfig => ({
+    ...config,
+    kernelFunc: (args) => {
+      if (depth > 0) return config.kernelFunc(args);
+      depth++;
+      const started = performance.now();
+      try {
+        const out = config.kernelFunc(args) as Tensors;
+        const seconds = (performance.now() - started) / 1000;
+        const inputs = Object.values(args.inputs).map((t) => t!.shape);
+        const outputs = (Array.isArray(out) ? out : [out]).map((t) => t.shape);
+        const group = groups.get(config.kernelName) ?? { name: config.kernelName, calls: 0, seconds: 0, gflop: 0 };
+        group.calls++;
+        group.seconds += seconds;
+        group.gflop += kernelFlops(config.kernelName, inputs, outputs) / 1e9;
+        groups.set(config.kernelName, group);
+        return out;
+      } finally {
+        depth--;
+      }
+    },
+  });
+  const register = (make: (c: tf.KernelConfig) => tf.KernelConfig) => {
+    for (const config of configs) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(make(config));
     }
+  };
+  register(timed);
+  const started = performance.now();
+  try {
+    await run();
+  } finally {
+    register((config) => config);
   }
+  const seconds = (performance.now() - started) / 1000;
+  const all = [...groups.values()];
+  const sum = (of: KernelGroup[], f: (g: KernelGroup) => number) => of.reduce((total, g) => total + f(g), 0);
+  const products = all.filter((g) => g.gflop > 0);
   return {
     seconds,
-    kernels: kernels.length,
-    kernelSeconds,
-    productSeconds,
-    productGflop,
+    kernels: sum(all, (g) => g.calls),
+    kernelSeconds: sum(all, (g) => g.seconds),
+    productSeconds: sum(products, (g) => g.seconds),
+    productGflop: sum(products, (g) => g.gflop),
     opMicroseconds,
-    top: [...groups.values()].sort((x, y) => y.seconds - x.seconds).slice(0, top),
+    top: all.sort((x, y) => y.seconds - x.seconds).slice(0, top),
   };
 }
 

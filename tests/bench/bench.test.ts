@@ -116,6 +116,9 @@ describe("npm run bench --quick", () => {
       const row = table.split("\n").find((line) => line.startsWith(w.title) && line.includes(` ${p.kernels} `));
       expect(row, `profile row for ${w.id}`).toBeDefined();
     }
+    expect(result.handoff!.sleepingMicroseconds).toBeGreaterThan(0);
+    expect(result.handoff!.spinningMicroseconds).toBeGreaterThan(0);
+    expect(table).toMatch(/A worker round trip \(bench\/handoff.ts\) costs [\d.]+ µs/);
     const lenet = result.workloads.find((w) => w.id === "w2-lenet-train")!.profile!;
     expect(lenet.top.map((k) => k.name)).toEqual(expect.arrayContaining(["Conv2D", "Conv2DBackpropFilter"]));
   });
