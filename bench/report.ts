@@ -41,7 +41,7 @@ export interface WorkloadResult {
   ratios: Record<string, number>;
   /** kit best / torch best, per torch side. */
   bestRatios: Record<string, number>;
-  /** With --profile: one more kit run under tf.profile. */
+  /** With --profile: one more kit run, every kernel timed. */
   profile?: WorkloadProfile;
 }
 
@@ -130,7 +130,7 @@ function formatProfiles(result: BenchResult): string[] {
   }
   return [
     "",
-    `Where the kit's time goes (one run under tf.profile, which adds time outside the kernels). Floor: the products' FLOPs at the measured wasm peak (${peak.toFixed(0)} GFLOP/s) plus every kernel at the cheapest op's cost; floor/torch above 1 means this sequence of kernels cannot match PyTorch's median on wasm here.`,
+    `Where the kit's time goes (one more run, every kernel timed). Floor: the products' FLOPs at the measured wasm peak (${peak.toFixed(0)} GFLOP/s) plus every kernel at the cheapest op's cost; floor/torch above 1 means this sequence of kernels cannot match PyTorch's median on wasm here.`,
     pad(rows),
     "Longest kernels (seconds = calls × time a call):",
     ...lines,

@@ -12,7 +12,7 @@
  *   npm run bench -- --threads 2        # both sides on 2 threads (default 1)
  *   npm run bench -- --all-threads      # PyTorch on every core too
  *   npm run bench -- --compare-fma      # the kit once more without fused multiply-adds (DLKIT_FMA=0)
- *   npm run bench -- --profile          # then each kit workload once under tf.profile: where the time goes, and its floor
+ *   npm run bench -- --profile          # then each kit workload once more, every kernel timed: where the time goes, and its floor
  *
  * Both sides get the same number of threads: the kit through DLKIT_THREADS
  * (wasm's XNNPACK thread pool, lib/backend/wasm-threads.ts), PyTorch through
