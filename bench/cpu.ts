@@ -22,9 +22,6 @@ export interface CpuPeak {
   perCoreGflops: number;
 }
 
-/** FLOPs a cycle of 128-bit SIMD with two fused multiply-add units: what a measured wasm peak divides by for the clock. */
-export const WASM_SIMD_FLOPS_PER_CYCLE = 2 * 4 * 2;
-
 export function estimateCpuPeak(cpuinfo = readCpuinfo(), measuredGhz?: number): CpuPeak {
   const field = (name: string) => cpuinfo.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, "m"))?.[1] ?? "";
   const flags = new Set(field("flags").split(/\s+/));

@@ -37,16 +37,16 @@ export async function measureHandoff(trips = 20_000): Promise<Handoff> {
   const worker = new Worker(ECHO, { eval: true, workerData: flags.buffer });
   await new Promise((resolve) => worker.once("online", resolve));
   let sent = 0;
+  const trip = (spin: boolean) => {
+    Atomics.store(flags, 0, ++sent);
+    Atomics.notify(flags, 0);
+    while (Atomics.load(flags, 1) !== sent) if (!spin) Atomics.wait(flags, 1, sent - 1);
+  };
   const time = (spin: boolean) => {
     for (let i = 0; i < trips / 10; i++) trip(spin);
     const started = performance.now();
     for (let i = 0; i < trips; i++) trip(spin);
     return ((performance.now() - started) * 1000) / trips;
-  };
-  const trip = (spin: boolean) => {
-    Atomics.store(flags, 0, ++sent);
-    Atomics.notify(flags, 0);
-    while (Atomics.load(flags, 1) !== sent) if (!spin) Atomics.wait(flags, 1, sent - 1);
   };
   try {
     return { sleepingMicroseconds: time(false), spinningMicroseconds: time(true) };

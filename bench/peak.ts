@@ -13,7 +13,7 @@
  */
 import { Worker } from "worker_threads";
 import { setFlagsFromString } from "v8";
-import { WASM_SIMD_FLOPS_PER_CYCLE } from "./cpu";
+import { assembleWat } from "../lib/backend/simd/assemble";
 
 export type MultiplyAdd = "mul+add" | "fma";
 
@@ -29,6 +29,9 @@ export interface SimdPeak extends Record<MultiplyAdd, number | null> {
  */
 const CHAINS = [8, 10, 12];
 const ITERATIONS = 20_000_000;
+
+/** FLOPs a cycle of 128-bit SIMD with two fused multiply-add units: what the fused peak divides by for the clock. */
+export const WASM_SIMD_FLOPS_PER_CYCLE = 2 * 4 * 2;
 
 /** The loop's text: `run(n)` does n iterations of `chains` multiply-adds on 4 lanes. */
 export function peakWat(chains: number, form: MultiplyAdd): string {
@@ -51,27 +54,14 @@ export function peakWat(chains: number, form: MultiplyAdd): string {
     (f32x4.extract_lane 0 ${sum})))`;
 }
 
-type Wabt = {
-  parseWat(
-    name: string,
-    text: string,
-    features: Record<string, boolean>,
-  ): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
-};
-
-async function assemble(chains: number, form: MultiplyAdd): Promise<Uint8Array> {
-  const wabt = await (require("wabt") as () => Promise<Wabt>)();
-  const parsed = wabt.parseWat("peak.wat", peakWat(chains, form), { simd: true, relaxed_simd: true });
-  parsed.validate();
-  const bytes = parsed.toBinary({}).buffer;
-  parsed.destroy();
-  return bytes;
+/** The loop, assembled. */
+export function assemblePeakLoop(chains: number, form: MultiplyAdd): Promise<Uint8Array> {
+  return assembleWat("peak.wat", peakWat(chains, form));
 }
 
 /** Each thread compiles the loop, waits for the common start, runs it and reports its seconds. */
 const WORKER = `
 const { parentPort, workerData } = require("worker_threads");
-require("v8").setFlagsFromString("--experimental-wasm-relaxed-simd");
 const { bytes, start, iterations } = workerData;
 const run = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.run;
 run(iterations / 100);
@@ -119,7 +109,7 @@ export async function measureSimdPeak(threads: number, reps = 3): Promise<SimdPe
   const peak: SimdPeak = { threads, "mul+add": null, fma: null };
   for (const form of ["mul+add", "fma"] as const) {
     for (const chains of CHAINS) {
-      const bytes = await assemble(chains, form);
+      const bytes = await assemblePeakLoop(chains, form);
       if (!WebAssembly.validate(bytes)) break;
       for (let r = 0; r < reps; r++) peak[form] = Math.max(peak[form] ?? 0, await measure(bytes, chains, threads));
     }

@@ -15,6 +15,7 @@
  * whose floor is above PyTorch's time cannot reach a ratio of 1 on wasm.
  */
 import * as tf from "@tensorflow/tfjs";
+
 export interface KernelGroup {
   name: string;
   calls: number;

@@ -6,15 +6,12 @@
  */
 import { setFlagsFromString } from "v8";
 import { describe, expect, it } from "vitest";
-import { clockGhz, measureSimdPeak, peakWat } from "../../bench/peak";
+import { MultiplyAdd, assemblePeakLoop, clockGhz, measureSimdPeak } from "../../bench/peak";
 
-type Wabt = { parseWat(n: string, t: string, f: object): { toBinary(o: object): { buffer: Uint8Array } } };
-
-async function peakLoop(chains: number, form: "mul+add" | "fma"): Promise<(n: number) => number> {
+async function peakLoop(chains: number, form: MultiplyAdd): Promise<(n: number) => number> {
   setFlagsFromString("--experimental-wasm-relaxed-simd");
-  const wabt = await (require("wabt") as () => Promise<Wabt>)();
-  const bytes = wabt.parseWat("peak.wat", peakWat(chains, form), { simd: true, relaxed_simd: true }).toBinary({});
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes.buffer)).exports.run as (n: number) => number;
+  const bytes = await assemblePeakLoop(chains, form);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.run as (n: number) => number;
 }
 
 /**

@@ -15,73 +15,32 @@ beforeAll(async () => {
 
 describe("kernelFlops", () => {
   it("counts a convolution and both its gradients as output × taps × in-channels multiply-adds", () => {
-    // LeNet's second convolution at batch 64: [64,14,14,6] * [5,5,6,16] → [64,10,10,16].
+    // LeNet's second convolution at batch 64: x [64,14,14,6] * w [5,5,6,16] → y [64,10,10,16].
+    const [x, w, y] = [
+      [64, 14, 14, 6],
+      [5, 5, 6, 16],
+      [64, 10, 10, 16],
+    ];
     const forward = 2 * 64 * 10 * 10 * 16 * 5 * 5 * 6;
-    expect(
-      kernelFlops(
-        "Conv2D",
-        [
-          [64, 14, 14, 6],
-          [5, 5, 6, 16],
-        ],
-        [[64, 10, 10, 16]],
-      ),
-    ).toBe(forward);
-    expect(
-      kernelFlops(
-        "Conv2DBackpropInput",
-        [
-          [64, 10, 10, 16],
-          [5, 5, 6, 16],
-        ],
-        [[64, 14, 14, 6]],
-      ),
-    ).toBe(forward);
-    expect(
-      kernelFlops(
-        "Conv2DBackpropFilter",
-        [
-          [64, 14, 14, 6],
-          [64, 10, 10, 16],
-        ],
-        [[5, 5, 6, 16]],
-      ),
-    ).toBe(forward);
+    expect(kernelFlops("Conv2D", [x, w], [y])).toBe(forward);
+    expect(kernelFlops("Conv2DBackpropInput", [y, w], [x])).toBe(forward);
+    expect(kernelFlops("Conv2DBackpropFilter", [x, y], [w])).toBe(forward);
   });
 
   it("finds a product's inner length whichever side is transposed, and with a batch", () => {
-    expect(
-      kernelFlops(
-        "BatchMatMul",
-        [
-          [64, 400],
-          [400, 120],
-        ],
-        [[64, 120]],
-      ),
-    ).toBe(2 * 64 * 400 * 120);
-    expect(
-      kernelFlops(
-        "BatchMatMul",
-        [
-          [400, 64],
-          [400, 120],
-        ],
-        [[64, 120]],
-      ),
-    ).toBe(2 * 64 * 400 * 120);
-    expect(
-      kernelFlops(
-        "BatchMatMul",
-        [
-          [8, 16, 4],
-          [8, 16, 4],
-        ],
-        [[8, 16, 16]],
-      ),
-    ).toBe(2 * 8 * 16 * 16 * 4);
-    expect(kernelFlops("DlkitLinear", [[64, 400], [120, 400], [120]], [[64, 120]])).toBe(2 * 64 * 400 * 120);
-    expect(kernelFlops("Relu", [[64, 120]], [[64, 120]])).toBe(0);
+    const [x, xT, weight, weightT, dy] = [
+      [64, 400],
+      [400, 64],
+      [400, 120],
+      [120, 400],
+      [64, 120],
+    ];
+    expect(kernelFlops("BatchMatMul", [x, weight], [dy])).toBe(2 * 64 * 400 * 120);
+    expect(kernelFlops("BatchMatMul", [xT, weight], [dy])).toBe(2 * 64 * 400 * 120);
+    const heads = [8, 16, 4];
+    expect(kernelFlops("BatchMatMul", [heads, heads], [[8, 16, 16]])).toBe(2 * 8 * 16 * 16 * 4);
+    expect(kernelFlops("DlkitLinear", [x, weightT, [120]], [dy])).toBe(2 * 64 * 400 * 120);
+    expect(kernelFlops("Relu", [dy], [dy])).toBe(0);
   });
 });
 

@@ -90,9 +90,28 @@ type Wabt = {
   ): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
 };
 
+let wabt: Promise<Wabt> | null = null;
+
+/**
+ * The bytes of the module `text` (WebAssembly text, SIMD, threads and relaxed
+ * SIMD allowed), validated unless `validate` is false. `name` is for errors.
+ */
+export async function assembleWat(name: string, text: string, validate = true): Promise<Uint8Array> {
+  const parsed = (await (wabt ??= (require("wabt") as () => Promise<Wabt>)())).parseWat(name, text, {
+    simd: true,
+    threads: true,
+    relaxed_simd: true,
+  });
+  try {
+    if (validate) parsed.validate();
+    return parsed.toBinary({}).buffer;
+  } finally {
+    parsed.destroy();
+  }
+}
+
 /** Every .wat file here, assembled, as base64 by module name (with the variants of `variants`). */
 export async function assembleAll(): Promise<Record<string, string>> {
-  const wabt = await (require("wabt") as () => Promise<Wabt>)();
   const modules: Record<string, string> = {};
   for (const file of fs
     .readdirSync(SIMD_DIR)
@@ -100,11 +119,9 @@ export async function assembleAll(): Promise<Record<string, string>> {
     .sort()) {
     const texts = variants(path.basename(file, ".wat"), fs.readFileSync(path.join(SIMD_DIR, file), "utf8"));
     for (const [name, text] of Object.entries(texts).sort(([a], [b]) => a.localeCompare(b))) {
-      const parsed = wabt.parseWat(`${name}.wat`, text, { simd: true, threads: true, relaxed_simd: true });
       // wabt 1.0.39's validate rejects every shared memory, threads enabled or not: the .shared text is the validated one with its import changed.
-      if (!name.endsWith(".shared")) parsed.validate();
-      modules[name] = Buffer.from(parsed.toBinary({}).buffer).toString("base64");
-      parsed.destroy();
+      const bytes = await assembleWat(`${name}.wat`, text, !name.endsWith(".shared"));
+      modules[name] = Buffer.from(bytes).toString("base64");
     }
   }
   return modules;
