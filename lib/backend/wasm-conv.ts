@@ -1,16 +1,21 @@
 /**
- * The gradients of a 2-D convolution on the wasm backend, as forward
- * convolutions that XNNPACK runs.
+ * The gradients of a 2-D convolution on the wasm backend, as the kit's own
+ * SIMD kernels (simd/conv-filter-gradient.wat, simd/conv-input-gradient.wat).
  *
  * tfjs-backend-wasm (4.22) has no Conv2DBackpropFilter kernel at all, so a
  * convolution's filter had no gradient there, and its Conv2DBackpropInput is
  * a naive loop (12 ms for LeNet's second layer at batch 64, against 1 ms
- * forward). With both registered here, tf.conv2d trains on wasm like on any
- * backend, and tfjs computes each gradient only when it is needed: none for
- * the input of a network's first layer.
+ * forward). Run as forward convolutions on XNNPACK, the two gradients still
+ * took 2.3 and 3.3 ms a LeNet step: layout transposes around them, shapes
+ * XNNPACK's tiles suit badly (6 output channels, a 28×28 filter), and the
+ * input gradient's zero padding multiplied too. The kernels here read the
+ * image and the gradient where they lie, channels last, and compute only the
+ * products that exist. tfjs computes each gradient only when it is needed:
+ * none for the input of a network's first layer.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelArgs, KernelFunc, KernelScope, TensorInfo, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
+import { simdKernel } from "./simd";
+import { Heap, KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 
 type Shape4 = [number, number, number, number];
 
@@ -34,32 +39,43 @@ function convInfo(inputShape: number[], filterShape: number[], args: KernelArgs)
   );
 }
 
-function conv2d(
-  scope: KernelScope,
-  x: TensorInfo,
-  filter: TensorInfo,
-  pad: [number, number, number, number],
-  dilations: [number, number],
-): TensorInfo {
-  const [top, bottom, left, right] = pad;
-  const explicit = [
-    [0, 0],
-    [top, bottom],
-    [left, right],
-    [0, 0],
-  ];
-  return scope.run(
-    "Conv2D",
-    { x, filter },
-    { strides: [1, 1], pad: explicit, dataFormat: "NHWC", dilations, dimRoundingMode: undefined },
-  );
+function roundUp(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
 }
 
 /**
- * dW[i, j, c, o] = Σ over images n and output pixels (y, x) of
- * x[n, y·s + i − top, x·s + j − left, c] · dy[n, y, x, o]: the input, with
- * its images as channels, convolved by the output gradient as the filter,
- * dilated by the stride.
+ * The image with its zero padding written out, [batch, paddedH, paddedW, C],
+ * as the kernels read it: byte strides, and the size in floats.
+ */
+function paddedImage(info: tf.backend_util.Conv2DInfo) {
+  const { top, bottom, left, right } = info.padInfo;
+  const height = info.inHeight + top + bottom;
+  const width = info.inWidth + left + right;
+  const rowFloats = width * info.inChannels;
+  return {
+    floats: info.batchSize * height * rowFloats,
+    imageBytes: 4 * height * rowFloats,
+    rowBytes: 4 * rowFloats,
+    rowStep: 4 * info.strideHeight * rowFloats,
+    pixelStep: 4 * info.strideWidth * info.inChannels,
+    /** Where pixel (row, column) of image n's unpadded part starts, in floats. */
+    at: (n: number, row: number) => ((n * height + row + top) * width + left) * info.inChannels,
+    unpadded: top + bottom + left + right === 0,
+  };
+}
+
+/** True when `bytes` more can be read past x's end: the kernels' extra lanes read a few floats beyond. */
+function roomAfter(memory: Heap, x: TensorInfo, bytes: number): boolean {
+  return memory.offset(x) + 4 * tf.util.sizeFromShape(x.shape) + bytes <= memory.memory.buffer.byteLength;
+}
+
+function scratch(memory: Heap, floats: number): TensorInfo {
+  return memory.output([floats], "float32");
+}
+
+/**
+ * dW[kh, kw, c, o] = Σ over images and output pixels (y, x) of
+ * x[n, y·sh + kh − top, x·sw + kw − left, c] · dy[n, y, x, o].
  */
 function filterGradient(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs;
@@ -68,43 +84,107 @@ function filterGradient(args: KernelArgs): TensorInfo {
   if (info.dataFormat !== "channelsLast")
     throw new Error("Conv2DBackpropFilter on wasm: only NHWC (channels last) is supported, as for wasm's Conv2D");
   const [kH, kW, inC, outC] = filterShape;
-  const { top, bottom, left, right } = info.padInfo;
-  const scope = new KernelScope(args.backend);
-  const images = scope.transpose(x, [3, 1, 2, 0]);
-  const filter = scope.transpose(dy, [1, 2, 0, 3]);
-  const full = conv2d(scope, images, filter, [top, bottom, left, right], [info.strideHeight, info.strideWidth]);
-  // [inC, ≥kH, ≥kW, outC]: rows and columns past the kernel come from input pixels no window reached.
-  const cropped =
-    full.shape[1] === kH && full.shape[2] === kW
-      ? full
-      : scope.run("Slice", { x: full }, { begin: [0, 0, 0, 0], size: [inC, kH, kW, outC] });
-  const dw = scope.result(scope.transpose(cropped, [1, 2, 0, 3]));
-  scope.dispose();
-  return dw;
+  const window = kW * inC;
+  const [jp, op] = [roundUp(window, 4), roundUp(outC, 8)];
+  const image = paddedImage(info);
+  const memory = heap(args.backend);
+  const out = memory.output(filterShape, "float32");
+  const sums = scratch(memory, kH * jp * op);
+  const padded = image.unpadded && roomAfter(memory, x, 16) ? x : scratch(memory, image.floats + 4);
+  const gradient = roomAfter(memory, dy, 4 * (op - outC)) ? dy : scratch(memory, tf.util.sizeFromShape(dy.shape) + op);
+  if (padded !== x) copyIntoPadding(memory, x, padded, info, image);
+  if (gradient !== dy) memory.floats(gradient).set(memory.floats(dy));
+  simdKernel(memory.memory, "conv-filter-gradient", "convFilterGradient")(
+    memory.offset(padded),
+    memory.offset(gradient),
+    memory.offset(sums),
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    kH,
+    jp,
+    op,
+    image.imageBytes,
+    image.rowBytes,
+    image.rowStep,
+    image.pixelStep,
+    4 * outC,
+  );
+  const [from, to] = [memory.floats(sums), memory.floats(out)];
+  for (let kh = 0; kh < kH; kh++)
+    for (let j = 0; j < window; j++)
+      to.set(from.subarray((kh * jp + j) * op, (kh * jp + j) * op + outC), (kh * window + j) * outC);
+  for (const t of new Set([sums, padded, gradient])) if (t !== x && t !== dy) args.backend.disposeData(t.dataId);
+  return out;
+}
+
+function copyIntoPadding(
+  memory: Heap,
+  x: TensorInfo,
+  padded: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  image: ReturnType<typeof paddedImage>,
+): void {
+  const [from, to] = [memory.floats(x), memory.floats(padded)];
+  to.fill(0);
+  const rowFloats = info.inWidth * info.inChannels;
+  for (let n = 0; n < info.batchSize; n++)
+    for (let row = 0; row < info.inHeight; row++) {
+      const start = (n * info.inHeight + row) * rowFloats;
+      to.set(from.subarray(start, start + rowFloats), image.at(n, row));
+    }
 }
 
 /**
- * dx = dy convolved by the filter turned by 180° with in and out channels
- * swapped, padded so that every window that covered an input pixel counts.
- * Stride 1 only (the padding would need dy dilated otherwise); other cases
- * keep the backend's loop.
+ * dx[n, y·sh + kh − top, x·sw + kw − left, c] += Σ_o dy[n, y, x, o] ·
+ * W[kh, kw, c, o], over every output pixel's window, into a padded buffer
+ * with room for the kernel's masked lanes past the last window row.
  */
 function inputGradient(original: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs;
-    const info = convInfo(args.attrs.inputShape as number[], filter.shape, args);
-    const [kH, kW] = [info.filterHeight, info.filterWidth];
-    const { top, bottom, left, right } = info.padInfo;
-    const fits = Math.max(top, bottom) < kH && Math.max(left, right) < kW;
-    if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== "channelsLast" || !fits)
-      return original(args);
-    const scope = new KernelScope(args.backend);
-    const turned = scope.transpose(scope.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
-    const dx = scope.result(
-      conv2d(scope, dy, turned, [kH - 1 - top, kH - 1 - bottom, kW - 1 - left, kW - 1 - right], [1, 1]),
+    const inputShape = args.attrs.inputShape as Shape4;
+    const info = convInfo(inputShape, filter.shape, args);
+    if (info.dataFormat !== "channelsLast" || dy.dtype !== "float32") return original(args);
+    const [kH, kW, inC, outC] = filter.shape;
+    const window = kW * inC;
+    const jp = roundUp(window, 16);
+    const image = paddedImage(info);
+    const memory = heap(args.backend);
+    const out = memory.output(inputShape, "float32");
+    const turned = scratch(memory, kH * outC * jp);
+    const padded = scratch(memory, image.floats + jp);
+    const [w, wt] = [memory.floats(filter), memory.floats(turned)];
+    wt.fill(0);
+    for (let kh = 0; kh < kH; kh++)
+      for (let o = 0; o < outC; o++)
+        for (let j = 0; j < window; j++) wt[(kh * outC + o) * jp + j] = w[(kh * window + j) * outC + o];
+    memory.floats(padded).fill(0);
+    simdKernel(memory.memory, "conv-input-gradient", "convInputGradient")(
+      memory.offset(dy),
+      memory.offset(turned),
+      memory.offset(padded),
+      info.batchSize,
+      info.outHeight,
+      info.outWidth,
+      kH,
+      window,
+      jp,
+      outC,
+      image.imageBytes,
+      image.rowBytes,
+      image.rowStep,
+      image.pixelStep,
     );
-    scope.dispose();
-    return dx;
+    const [from, to] = [memory.floats(padded), memory.floats(out)];
+    const rowFloats = info.inWidth * inC;
+    for (let n = 0; n < info.batchSize; n++)
+      for (let row = 0; row < info.inHeight; row++) {
+        const start = image.at(n, row);
+        to.set(from.subarray(start, start + rowFloats), (n * info.inHeight + row) * rowFloats);
+      }
+    for (const t of [turned, padded]) args.backend.disposeData(t.dataId);
+    return out;
   };
 }
 

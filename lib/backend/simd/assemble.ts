@@ -14,7 +14,13 @@ const SIMD_DIR = __dirname;
 export const GENERATED = path.join(SIMD_DIR, "modules.generated.ts");
 
 /** The product kernels, which also ship with fused multiply-adds (`.fma`). */
-export const FMA_MODULES = ["batched-matmul", "matmul-transposed", "matmul-transposed-a"];
+export const FMA_MODULES = [
+  "batched-matmul",
+  "conv-filter-gradient",
+  "conv-input-gradient",
+  "matmul-transposed",
+  "matmul-transposed-a",
+];
 
 const PLAIN_MEMORY = '(import "env" "memory" (memory 0))';
 /** The threaded backend's memory: shared, at most 4 GiB (65536 pages), as its glue makes it. */
