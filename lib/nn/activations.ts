@@ -23,6 +23,13 @@ export class ReLU extends Module {
     checkFloat(x, "ReLU");
     return tf.relu(x);
   }
+
+  /** Elementwise: any layout (for Sequential's channels-last runs, lib/nn/layout.ts). */
+  readonly worksChannelsLast = false;
+
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return this.forward(x);
+  }
 }
 
 /** σ(x) = 1 / (1 + e⁻ˣ). */

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackendKernels } from "../backend";
 import { uniformFanIn } from "./init";
+import { channelsFirstShape, toChannelsFirst, toChannelsLast } from "./layout";
 import { Module } from "./module";
 import { nextSeed } from "./random";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
@@ -63,6 +64,20 @@ export class Conv2d extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x, x.shape);
+    return tf.tidy(() => toChannelsFirst(this.convolve(toChannelsLast(x))));
+  }
+
+  readonly worksChannelsLast = true;
+
+  /** `forward` on images laid out `[batch, H, W, C]` (for Sequential, see lib/nn/layout.ts). */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x, channelsFirstShape(x.shape));
+    return tf.tidy(() => this.convolve(x as tf.Tensor4D));
+  }
+
+  /** Checks x, whose shape for the user (channels first) is `shape`. */
+  private checkInput(x: tf.Tensor, shape: number[]): void {
     const layer = `Conv2d(in=${this.inChannels}, out=${this.outChannels})`;
     checkFloat(x, layer);
     checkRank(
@@ -72,37 +87,35 @@ export class Conv2d extends Module {
       "[batch, channels, height, width] — for one image use x.expandDims(0); for [batch, H, W, C] images use x.transpose([0, 3, 1, 2])",
     );
     check(
-      x.shape[1] === this.inChannels,
+      shape[1] === this.inChannels,
       layer,
       () =>
-        `input has ${x.shape[1]} channels (shape ${showShape(x.shape)}), expected ${this.inChannels} — PyTorch layout is [batch, channels, H, W]; are the channels last?`,
+        `input has ${shape[1]} channels (shape ${showShape(shape)}), expected ${this.inChannels} — PyTorch layout is [batch, channels, H, W]; are the channels last?`,
     );
     const [pH, pW] = this.padding;
     const [kH, kW] = this.kernelSize;
-    const [, , height, width] = x.shape as number[];
+    const [, , height, width] = shape;
     check(
       height + 2 * pH >= kH && width + 2 * pW >= kW,
       layer,
-      () => `input ${showShape(x.shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`,
+      () => `input ${showShape(shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`,
     );
     ensureBackendKernels();
-    return tf.tidy(() => {
-      // One channel: channels-first data is already channels-last, and a reshape is free where a transpose is not.
-      const nhwc = (
-        this.inChannels === 1 ? x.reshape([x.shape[0], height, width, 1]) : x.transpose([0, 2, 3, 1])
-      ) as tf.Tensor4D;
-      const filter = this.weight.transpose([2, 3, 1, 0]) as tf.Tensor4D;
-      // Padding inside the convolution: tf.pad would cost an op, and its gradient a slice.
-      const pad: tf.backend_util.ExplicitPadding = [
-        [0, 0],
-        [pH, pH],
-        [pW, pW],
-        [0, 0],
-      ];
-      let y: tf.Tensor = tf.conv2d(nhwc, filter, this.stride, pad);
-      if (this.bias) y = y.add(this.bias);
-      return y.transpose([0, 3, 1, 2]);
-    });
+  }
+
+  /** [batch, H, W, inChannels] → [batch, H', W', outChannels]. */
+  private convolve(x: tf.Tensor4D): tf.Tensor {
+    const [pH, pW] = this.padding;
+    const filter = this.weight.transpose([2, 3, 1, 0]) as tf.Tensor4D;
+    // Padding inside the convolution: tf.pad would cost an op, and its gradient a slice.
+    const pad: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [pH, pH],
+      [pW, pW],
+      [0, 0],
+    ];
+    const y = tf.conv2d(x, filter, this.stride, pad);
+    return this.bias ? y.add(this.bias) : y;
   }
 
   protected extraRepr(): string {

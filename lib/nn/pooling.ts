@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackendKernels } from "../backend";
 import { Size2, pair } from "./conv2d";
+import { channelsFirstShape, toChannelsFirst, toChannelsLast } from "./layout";
 import { Module } from "./module";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
@@ -43,34 +44,49 @@ abstract class Pool2d extends Module {
   protected abstract padValue: number;
 
   forward(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x, x.shape);
+    return tf.tidy(() => toChannelsFirst(this.poolChannelsLast(toChannelsLast(x))));
+  }
+
+  readonly worksChannelsLast = true;
+
+  /** `forward` on images laid out `[batch, H, W, C]` (for Sequential, see lib/nn/layout.ts). */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x, channelsFirstShape(x.shape));
+    return tf.tidy(() => this.poolChannelsLast(x as tf.Tensor4D));
+  }
+
+  /** Checks x, whose shape for the user (channels first) is `shape`. */
+  private checkInput(x: tf.Tensor, shape: number[]): void {
     const layer = `${this.constructor.name}(kernel=${this.kernelSize.join("×")})`;
     checkFloat(x, layer);
     checkRank(x, [4], layer, "[batch, channels, height, width]");
     const [pH, pW] = this.padding;
-    const [, , height, width] = x.shape as number[];
+    const [, , height, width] = shape;
     check(
       height + 2 * pH >= this.kernelSize[0] && width + 2 * pW >= this.kernelSize[1],
       layer,
-      () => `input ${showShape(x.shape)} is smaller than the pooling window`,
+      () => `input ${showShape(shape)} is smaller than the pooling window`,
     );
     ensureBackendKernels();
-    return tf.tidy(() => {
-      const nhwc = x.transpose([0, 2, 3, 1]) as tf.Tensor4D;
-      // tf.pad costs time even with zero padding (its gradient is a slice, slow on wasm): only when needed.
-      const padded =
-        pH || pW
-          ? (nhwc.pad(
-              [
-                [0, 0],
-                [pH, pH],
-                [pW, pW],
-                [0, 0],
-              ],
-              this.padValue,
-            ) as tf.Tensor4D)
-          : nhwc;
-      return this.pool(padded).transpose([0, 3, 1, 2]);
-    });
+  }
+
+  private poolChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
+    const [pH, pW] = this.padding;
+    // tf.pad costs time even with zero padding (its gradient is a slice, slow on wasm): only when needed.
+    const padded =
+      pH || pW
+        ? (x.pad(
+            [
+              [0, 0],
+              [pH, pH],
+              [pW, pW],
+              [0, 0],
+            ],
+            this.padValue,
+          ) as tf.Tensor4D)
+        : x;
+    return this.pool(padded);
   }
 
   protected extraRepr(): string {
