@@ -17,6 +17,7 @@ export const GENERATED = path.join(SIMD_DIR, "modules.generated.ts");
 export const FMA_MODULES = [
   "batched-matmul",
   "conv-filter-gradient",
+  "conv-forward",
   "conv-input-gradient",
   "matmul-transposed",
   "matmul-transposed-a",

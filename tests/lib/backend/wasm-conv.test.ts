@@ -1,10 +1,11 @@
 /**
- * The convolution gradients of lib/backend/wasm-conv.ts (the kit's SIMD
- * kernels, with fused multiply-adds and without) against the definition,
+ * The convolution and its gradients of lib/backend/wasm-conv.ts (the kit's
+ * SIMD kernels, with fused multiply-adds and without) against the definition,
  * summed in float64: every element within float32's bound for a sum of its
  * terms, on the shapes that exercise their edges (one channel, channel and
  * window-row counts that are not multiples of 4, 8 or 16, strides, padding
- * on one side only, a 1×1 filter), with no buffer left behind.
+ * on one side only, a 1×1 filter, rows of fewer than 4 output pixels), with no
+ * buffer left behind.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,16 +50,19 @@ const CASES: Case[] = [
     strides: 1,
     pad: "same",
   },
+  { what: "output rows of 3 pixels (XNNPACK's forward)", x: [2, 6, 5, 2], w: [3, 3, 2, 3], strides: 1, pad: "valid" },
 ];
 
 interface Gradients {
+  y: Float64Array;
+  ySize: Float64Array;
   dx: Float64Array;
   dxSize: Float64Array;
   dw: Float64Array;
   dwSize: Float64Array;
 }
 
-/** dx and dW of Σ dy·conv2d(x, w) by their definition, in float64, with Σ|term| of each element for the error bound. */
+/** conv2d(x, w), and dx and dW of Σ dy·conv2d(x, w), by their definition in float64, with Σ|term| of each element for the error bound. */
 function reference(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, c: Case): Gradients {
   const [n, h, wd, inC] = x.shape;
   const [kH, kW, , outC] = w.shape;
@@ -68,6 +72,8 @@ function reference(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, c: Case): Gr
   const { top, left } = info.padInfo;
   const [xv, wv, dv] = [x.dataSync(), w.dataSync(), dy.dataSync()];
   const g: Gradients = {
+    y: new Float64Array(dv.length),
+    ySize: new Float64Array(dv.length),
     dx: new Float64Array(xv.length),
     dxSize: new Float64Array(xv.length),
     dw: new Float64Array(wv.length),
@@ -84,7 +90,10 @@ function reference(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, c: Case): Gr
               for (let o = 0; o < outC; o++) {
                 const xi = ((b * h + r) * wd + col) * inC + i;
                 const wi = ((kh * kW + kw) * inC + i) * outC + o;
-                const d = dv[((b * outH + y) * outW + xo) * outC + o];
+                const yi = ((b * outH + y) * outW + xo) * outC + o;
+                const d = dv[yi];
+                g.y[yi] += xv[xi] * wv[wi];
+                g.ySize[yi] += Math.abs(xv[xi] * wv[wi]);
                 g.dx[xi] += d * wv[wi];
                 g.dxSize[xi] += Math.abs(d * wv[wi]);
                 g.dw[wi] += d * xv[xi];
@@ -106,6 +115,13 @@ function expectWithinBound(
   expect(bad, `${what}: element ${bad} is ${got[bad]}, the definition gives ${want[bad]}`).toBe(-1);
 }
 
+function convolution(x: tf.Tensor4D, w: tf.Tensor4D, c: Case): Float32Array {
+  const y = tf.conv2d(x, w, c.strides, c.pad);
+  const values = y.dataSync() as Float32Array;
+  y.dispose();
+  return values;
+}
+
 function gradients(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, c: Case): [Float32Array, Float32Array] {
   const f = (x: tf.Tensor, w: tf.Tensor) =>
     tf
@@ -118,9 +134,9 @@ function gradients(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, c: Case): [F
   return values;
 }
 
-describe("convolution gradients on wasm (the kit's SIMD kernels)", () => {
+describe("convolution and its gradients on wasm (the kit's SIMD kernels)", () => {
   for (const c of CASES) {
-    it(`${c.what}: dx and dW match the definition, fused multiply-adds or not, and free every buffer`, () => {
+    it(`${c.what}: y, dx and dW match the definition, fused multiply-adds or not, and free every buffer`, () => {
       const x = tf.randomNormal(c.x, 0, 1, "float32", 1) as tf.Tensor4D;
       const w = tf.randomNormal(c.w, 0, 1, "float32", 2) as tf.Tensor4D;
       const dy = tf.tidy(() =>
@@ -134,11 +150,15 @@ describe("convolution gradients on wasm (the kit's SIMD kernels)", () => {
         setFusedMultiplyAdd(fma);
         const [dx, dw] = gradients(x, w, dy, c);
         const path = fma ? "fused" : "plain";
+        expectWithinBound(convolution(x, w, c), want.y, want.ySize, kH * kW * c.x[3], `y, ${path}`);
         expectWithinBound(dx, want.dx, want.dxSize, kH * kW * outC, `dx, ${path}`);
         expectWithinBound(dw, want.dw, want.dwSize, c.x[0] * outH * outW, `dW, ${path}`);
       }
       const before = [tf.memory().numTensors, backend.numDataIds()];
-      for (let i = 0; i < 5; i++) gradients(x, w, dy, c);
+      for (let i = 0; i < 5; i++) {
+        gradients(x, w, dy, c);
+        convolution(x, w, c);
+      }
       expect([tf.memory().numTensors, backend.numDataIds()]).toEqual(before);
       tf.dispose([x, w, dy]);
     });
