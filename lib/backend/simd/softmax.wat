@@ -10,9 +10,13 @@
   (import "env" "memory" (memory 0))
 
   (func $exp4 (param $x v128) (result v128)
-    (local $c v128) (local $n v128) (local $r v128) (local $p v128) (local $e v128)
-    (local.set $c (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.3))))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $c) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local $c v128) (local $t v128) (local $n v128) (local $r v128) (local $p v128) (local $e v128)
+    ;; pmin and pmax are one instruction each where min and max are several (NaN goes through: see the end)
+    (local.set $c (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.3))))
+    ;; n = x·log₂e rounded to the nearest integer (ties to even, as f32x4.nearest), by adding 1.5·2²³: the sum's
+    ;; low mantissa bits are then n itself, which 2ⁿ below reads without a float-to-int conversion
+    (local.set $t (f32x4.add (f32x4.mul (local.get $c) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $n (f32x4.sub (local.get $t) (f32x4.splat (f32.const 12582912))))
     (local.set $r (f32x4.sub
       (f32x4.sub (local.get $c) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
       (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
@@ -26,17 +30,19 @@
       (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r))
       (f32x4.splat (f32.const 1))))
     (local.set $e (f32x4.mul (local.get $e)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.shl (i32x4.sub (local.get $t) (i32x4.splat (i32.const 1262485377))) (i32.const 23)))) ;; 2ⁿ: (bits of t) − 0x4B400000 + 127
     ;; 0 below the range; x itself where x is NaN
     (v128.bitselect
       (local.get $x)
       (v128.and (local.get $e) (f32x4.ge (local.get $x) (f32x4.splat (f32.const -87.33654))))
       (f32x4.ne (local.get $x) (local.get $x))))
 
-  (func $max (param $v v128) (result f32)
-    (f32.max
-      (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
-      (f32.max (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+  ;; The largest of the lanes of $v, in every lane; NaN if a lane of $nan is set (a NaN was in the row), as
+  ;; f32x4.max would give, whose NaN handling costs several instructions a step.
+  (func $rowMax (param $v v128) (param $nan v128) (result v128)
+    (local.set $v (f32x4.pmax (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (local.set $v (f32x4.pmax (local.get $v) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $v) (local.get $v))))
+    (v128.bitselect (f32x4.splat (f32.const nan)) (local.get $v) (i32x4.splat (i32.sub (i32.const 0) (v128.any_true (local.get $nan))))))
 
   (func $total (param $v v128) (result f32)
     (f32.add
@@ -45,17 +51,21 @@
 
   (func (export "softmax") (param $x i32) (param $out i32) (param $rows i32) (param $size i32)
     (local $rowBytes i32) (local $r i32) (local $c i32) (local $acc v128) (local $shift v128) (local $e v128) (local $scale v128)
+    (local $v v128) (local $nan v128)
     (local.set $rowBytes (i32.shl (local.get $size) (i32.const 2)))
     (block $rows_done (loop $each_row
       (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $acc (f32x4.splat (f32.const -inf)))
+      (local.set $nan (v128.const i32x4 0 0 0 0))
       (local.set $c (i32.const 0))
       (block $max_done (loop $maximum
         (br_if $max_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
-        (local.set $acc (f32x4.max (local.get $acc) (v128.load (i32.add (local.get $x) (local.get $c)))))
+                (local.set $v (v128.load (i32.add (local.get $x) (local.get $c))))
+        (local.set $acc (f32x4.pmax (local.get $acc) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $maximum)))
-      (local.set $shift (f32x4.splat (call $max (local.get $acc))))
+      (local.set $shift (call $rowMax (local.get $acc) (local.get $nan)))
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $c (i32.const 0))
       (block $exp_done (loop $exponentials
