@@ -9,7 +9,7 @@
 
   (func $tanh4 (param $x v128) (result v128)
     (local $clamped v128) (local $x2 v128) (local $p v128) (local $q v128)
-    (local.set $clamped (f32x4.max (f32x4.min (local.get $x) (f32x4.splat (f32.const 7.90531110763549805))) (f32x4.splat (f32.const -7.90531110763549805))))
+    (local.set $clamped (f32x4.pmax (f32x4.pmin (local.get $x) (f32x4.splat (f32.const 7.90531110763549805))) (f32x4.splat (f32.const -7.90531110763549805))))
     (local.set $x2 (f32x4.mul (local.get $clamped) (local.get $clamped)))
     (local.set $p (f32x4.splat (f32.const -2.76076847742355e-16)))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2)) (f32x4.splat (f32.const 2.00018790482477e-13))))
@@ -23,7 +23,8 @@
     (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $x2)) (f32x4.splat (f32.const 1.18534705686654e-04))))
     (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $x2)) (f32x4.splat (f32.const 2.26843463243900e-03))))
     (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $x2)) (f32x4.splat (f32.const 4.89352518554385e-03))))
-    ;; x itself where |x| < 0.0004 (tanh(x) = x in float32) and where x is NaN (min and max would lose it).
+    ;; x itself where |x| < 0.0004 (tanh(x) = x in float32) and where x is NaN (the clamp, pmin and pmax for one
+    ;; instruction each, may lose it).
     (v128.bitselect
       (local.get $x)
       (f32x4.div (local.get $p) (local.get $q))
