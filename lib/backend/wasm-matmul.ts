@@ -16,7 +16,8 @@
  *   (simd/matmul-transposed.wat), x·W to the batched kernel below;
  * - a batch of pairs of small matrices (attention heads, [batch·heads, 16, 8]
  *   by [batch·heads, 8, 16]): the kit's SIMD kernel (simd/batched-matmul.wat),
- *   4–6 times faster than the loop and summing in the same order;
+ *   which reads a transposed a where it lies, 4–6 times faster than the loop
+ *   and summing in the same order;
  * - aᵀ·b for one pair (every weight gradient, dW = dyᵀ·x): the kit's SIMD
  *   kernel (simd/matmul-transposed-a.wat) reads a where it lies. Materialising
  *   aᵀ for XNNPACK cost as much as the product: 0.9 against 0.33 ms for
@@ -49,6 +50,8 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const outShape = [...outer, rows, columns];
     const simd = !fused && a.dtype === "float32" && batchA * rows * inner * columns !== 0;
+    // The batched kernel reads a where it lies: bytes from a[i, t] to a[i + 1, t] and to a[i, t + 1].
+    const aSteps = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
     const upright = (scope: KernelScope, x: TensorInfo, shape: number[], transposed: boolean) =>
       transposed ? scope.transpose(scope.reshape(x, shape), [0, 2, 1]) : scope.reshape(x, shape);
 
@@ -56,9 +59,8 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
       // A batch of pairs (attention heads): the kit's SIMD kernel, where it applies.
       if (!simd || !tf.util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2))) return original(args);
       const scope = new KernelScope(args.backend);
-      const left = upright(scope, a, [batchA, aRows, aCols], transposeA);
       const right = upright(scope, b, [batchB, bRows, bCols], transposeB);
-      const out = simdProduct(args.backend, BATCHED, left, right, outShape, [batchA, rows, inner, columns]);
+      const out = simdProduct(args.backend, BATCHED, a, right, outShape, [batchA, rows, inner, columns, ...aSteps]);
       scope.dispose();
       return out;
     }
@@ -71,7 +73,7 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     if (simd && !transposeA && batchA * rows < FEWEST_ROWS_FOR_XNNPACK) {
       return transposeB
         ? simdProduct(args.backend, TRANSPOSED_B, a, b, outShape, [batchA * rows, inner, columns])
-        : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns]);
+        : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, ...aSteps]);
     }
     // Upright and alone, a product is on XNNPACK already.
     if (!transposeA && !transposeB && batchA === 1) return original(args);
@@ -87,7 +89,7 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
 }
 
 /** The kit's SIMD product kernels (simd/*.wat): module and export, and the sizes each takes after a, b and out. */
-const BATCHED = ["batched-matmul", "batchedMatMul"] as const; // [batch, m, k, n]: a [batch, m, k] · b [batch, k, n]
+const BATCHED = ["batched-matmul", "batchedMatMul"] as const; // [batch, m, k, n, a's row and k steps]: a [batch, m, k] · b [batch, k, n]
 const TRANSPOSED_A = ["matmul-transposed-a", "matMulTransposedA"] as const; // [n, k, m]: a [n, k]ᵀ · b [n, m]
 const TRANSPOSED_B = ["matmul-transposed", "matMulTransposed"] as const; // [m, k, n]: a [m, k] · b [n, k]ᵀ
 
