@@ -173,14 +173,38 @@ function copyIntoPadding(
   info: tf.backend_util.Conv2DInfo,
   image: ReturnType<typeof paddedImage>,
 ): void {
-  const [from, to] = [memory.floats(x), memory.floats(padded)];
-  to.fill(0);
-  const rowFloats = info.inWidth * info.inChannels;
-  for (let n = 0; n < info.batchSize; n++)
-    for (let row = 0; row < info.inHeight; row++) {
-      const start = (n * info.inHeight + row) * rowFloats;
-      to.set(from.subarray(start, start + rowFloats), image.at(n, row));
-    }
+  memory.floats(padded).fill(0);
+  copyRows(memory, info, image, memory.offset(x), memory.offset(padded), "pad");
+}
+
+/**
+ * Copies every image row between the plain layout (at byte `plain`) and
+ * the padded one (the buffer at byte `padded`): "pad" writes the padded
+ * buffer, "crop" reads it.
+ */
+function copyRows(
+  memory: Heap,
+  info: tf.backend_util.Conv2DInfo,
+  image: ReturnType<typeof paddedImage>,
+  plain: number,
+  padded: number,
+  direction: "pad" | "crop",
+): void {
+  const rowBytes = 4 * info.inWidth * info.inChannels;
+  const plainLayout = { at: plain, row: rowBytes, image: info.inHeight * rowBytes };
+  const paddedLayout = { at: padded + 4 * image.at(0, 0), row: image.rowBytes, image: image.imageBytes };
+  const [from, to] = direction === "pad" ? [plainLayout, paddedLayout] : [paddedLayout, plainLayout];
+  simdKernel(memory.memory, "copy-rows", "copyRows")(
+    from.at,
+    to.at,
+    info.batchSize,
+    info.inHeight,
+    rowBytes,
+    from.row,
+    to.row,
+    from.image,
+    to.image,
+  );
 }
 
 /**
@@ -224,13 +248,7 @@ function inputGradient(original: KernelFunc): KernelFunc {
       image.rowStep,
       image.pixelStep,
     );
-    const [from, to] = [memory.floats(padded), memory.floats(out)];
-    const rowFloats = info.inWidth * inC;
-    for (let n = 0; n < info.batchSize; n++)
-      for (let row = 0; row < info.inHeight; row++) {
-        const start = image.at(n, row);
-        to.set(from.subarray(start, start + rowFloats), (n * info.inHeight + row) * rowFloats);
-      }
+    copyRows(memory, info, image, memory.offset(out), memory.offset(padded), "crop");
     for (const t of [turned, padded]) args.backend.disposeData(t.dataId);
     return out;
   };
