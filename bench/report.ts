@@ -14,6 +14,8 @@ import { WorkloadProfile, floorSeconds } from "./workloads/profile";
 export interface Run {
   backend: string;
   seconds: number;
+  /** CPU time of the whole process, every thread, over the timed span (absent in results from before it was measured). */
+  cpuSeconds?: number;
   steps: number;
   params: number;
   /** Kit only: the largest tf.memory() sampled, and tensors left behind. */
@@ -29,6 +31,8 @@ export interface SideResult {
   medianSeconds: number;
   /** The fastest run: on a shared machine, bursts of load only ever add time. */
   bestSeconds: number;
+  /** Median CPU seconds per second of the runs: the cores kept busy, working or waiting by spinning. */
+  medianCores?: number;
 }
 
 export interface WorkloadResult {
@@ -146,7 +150,9 @@ export function formatTable(result: BenchResult): string {
   const hasAll = result.workloads.some((w) => w.sides.torchAll);
   const hasAsFound = result.workloads.some((w) => w.sides.torchAsFound);
   const hasNoFma = result.workloads.some((w) => w.sides.kitNoFma);
+  const hasCores = result.workloads.some((w) => w.sides.kit.medianCores !== undefined);
   const header = ["workload", "kit s", "torch s", "kit/torch", "best kit/torch"];
+  if (hasCores) header.push("cores busy kit/torch");
   if (hasAsFound) header.push("torch as-found s", "kit/as-found");
   if (hasAll) header.push("torch all s", "kit/all");
   if (hasNoFma) header.push("kit no-FMA s", "kit/no-FMA");
@@ -165,6 +171,7 @@ export function formatTable(result: BenchResult): string {
       w.ratios.torch?.toFixed(2) ?? "—",
       w.bestRatios.torch?.toFixed(2) ?? "—",
     ];
+    if (hasCores) row.push(`${kit.medianCores?.toFixed(2) ?? "—"} / ${torch.medianCores?.toFixed(2) ?? "—"}`);
     if (hasAsFound) row.push(secs(torchAsFound?.medianSeconds), w.ratios.torchAsFound?.toFixed(2) ?? "—");
     if (hasAll) row.push(secs(torchAll?.medianSeconds), w.ratios.torchAll?.toFixed(2) ?? "—");
     if (hasNoFma) row.push(secs(kitNoFma?.medianSeconds), w.ratios.kitNoFma?.toFixed(2) ?? "—");

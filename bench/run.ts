@@ -221,9 +221,16 @@ async function main(): Promise<void> {
     const sides = Object.fromEntries(
       Object.entries(runs[w.id]).map(([side, rs]) => {
         const seconds = rs.map((r) => r.seconds);
+        const cores = rs.filter((r) => r.cpuSeconds !== undefined).map((r) => r.cpuSeconds! / r.seconds);
         return [
           side,
-          { backend: rs[0].backend, runs: rs, medianSeconds: median(seconds), bestSeconds: Math.min(...seconds) },
+          {
+            backend: rs[0].backend,
+            runs: rs,
+            medianSeconds: median(seconds),
+            bestSeconds: Math.min(...seconds),
+            ...(cores.length ? { medianCores: median(cores) } : {}),
+          },
         ];
       }),
     );

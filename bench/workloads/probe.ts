@@ -13,15 +13,21 @@ export class Probe {
   peakBytes = 0;
   peakTensors = 0;
   private started = NaN;
+  private cpuStarted: NodeJS.CpuUsage | null = null;
   seconds = NaN;
+  /** CPU time of the whole process (every thread) over the same span: above `seconds` when other threads worked or spun. */
+  cpuSeconds = NaN;
 
   start(): void {
     this.sample();
+    this.cpuStarted = process.cpuUsage();
     this.started = performance.now();
   }
 
   stop(): void {
     this.seconds = (performance.now() - this.started) / 1000;
+    const used = process.cpuUsage(this.cpuStarted ?? undefined);
+    this.cpuSeconds = (used.user + used.system) / 1e6;
   }
 
   sample(): void {

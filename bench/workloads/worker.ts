@@ -46,6 +46,7 @@ async function handle(request: Request, backend: string): Promise<object> {
   return {
     backend,
     seconds: probe.seconds,
+    cpuSeconds: probe.cpuSeconds,
     ...done,
     peakBytes: probe.peakBytes,
     peakTensors: probe.peakTensors,

@@ -2,7 +2,7 @@
  * `npm run bench -- --quick --compare-fma --profile` end to end: every
  * workload runs on the kit (with and without fused multiply-adds, and once
  * profiled) and on PyTorch, the table and out JSON have them all with real
- * times, and the two sides do the same work. No timing is asserted: the machine is shared.
+ * times (wall and CPU), and the two sides do the same work. No timing is asserted: the machine is shared.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -34,7 +34,7 @@ beforeAll(async () => {
 }, 600_000);
 
 describe("npm run bench --quick", () => {
-  it("prints one row per workload with the kit's and PyTorch's medians, their ratio and the ratio of the fastest runs, and the matmul section", () => {
+  it("prints one row per workload with the kit's and PyTorch's medians, their ratio, the ratio of the fastest runs and the cores each kept busy, and the matmul section", () => {
     const rows = table.split("\n");
     for (const w of result.workloads) {
       const row = rows.find((line) => line.startsWith(w.title));
@@ -42,6 +42,7 @@ describe("npm run bench --quick", () => {
       expect(row).toContain(` ${w.ratios.torch.toFixed(2)} `);
       expect(row).toContain(` ${w.bestRatios.torch.toFixed(2)} `);
       const { kit, torch } = w.sides;
+      expect(row).toContain(` ${kit.medianCores!.toFixed(2)} / ${torch.medianCores!.toFixed(2)} `);
       expect(w.bestRatios.torch).toBeCloseTo(
         Math.min(...kit.runs.map((r) => r.seconds)) / Math.min(...torch.runs.map((r) => r.seconds)),
         10,
@@ -61,6 +62,7 @@ describe("npm run bench --quick", () => {
         expect(s.runs.length, `${w.id} ${side}`).toBe(result.reps);
         for (const run of s.runs) {
           expect(Number.isFinite(run.seconds) && run.seconds > 0, `${w.id} ${side} seconds ${run.seconds}`).toBe(true);
+          expect(run.cpuSeconds! > 0, `${w.id} ${side} CPU seconds ${run.cpuSeconds}`).toBe(true);
         }
       }
       expect(w.ratios.torch).toBeGreaterThan(0);
