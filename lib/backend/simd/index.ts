@@ -16,6 +16,12 @@ import { SIMD_MODULES } from "./modules.generated";
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
 
+type Kernel = (...args: number[]) => void;
+
+// Kernels are looked up on every op (a one-step RNN runs 85 a word): by memory, module and export, without
+// building a name. Emptied when the fused multiply-adds are turned on or off.
+let kernels = new WeakMap<WebAssembly.Memory, Map<string, Map<string, Kernel>>>();
+
 /** The environment variable that turns the fused multiply-add kernels off (`DLKIT_FMA=0`). */
 export const FMA_ENV = "DLKIT_FMA";
 
@@ -51,6 +57,7 @@ export function setFusedMultiplyAdd(on: boolean | null): void {
     );
   }
   fma = on;
+  kernels = new WeakMap();
 }
 
 /** The shipped module to load for `name` on `memory`. */
@@ -77,8 +84,14 @@ function simdModule(memory: WebAssembly.Memory, module: string): WebAssembly.Exp
 }
 
 /** The function `name` that module `module` (a .wat file here) exports, running on `memory`. Arguments are numbers: byte offsets and sizes. */
-export function simdKernel(memory: WebAssembly.Memory, module: string, name: string): (...args: number[]) => void {
-  return simdModule(memory, module)[name] as (...args: number[]) => void;
+export function simdKernel(memory: WebAssembly.Memory, module: string, name: string): Kernel {
+  let byModule = kernels.get(memory);
+  if (!byModule) kernels.set(memory, (byModule = new Map()));
+  let byName = byModule.get(module);
+  if (!byName) byModule.set(module, (byName = new Map()));
+  let kernel = byName.get(name);
+  if (!kernel) byName.set(name, (kernel = simdModule(memory, module)[name] as Kernel));
+  return kernel;
 }
 
 function greatestCommonDivisor(a: number, b: number): number {
