@@ -10,7 +10,8 @@
  *
  * - b one matrix, 16 rows or more: transposed sides materialised by the
  *   Transpose kernel, a batch of left matrices stacked into one tall
- *   matrix, the product on XNNPACK;
+ *   matrix, the product on the kit's batched kernel when b is small and at
+ *   least 16 wide (see kitTakesProduct), on XNNPACK otherwise;
  * - b one matrix, fewer rows: XNNPACK would first repack b (about 0.1 ms for
  *   128×128), so x·Wᵀ goes to the kit's SIMD dot products
  *   (simd/matmul-transposed.wat), x·W to the batched kernel below;
@@ -28,6 +29,25 @@ import { simdKernel } from "./simd";
 import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 
 const FEWEST_ROWS_FOR_XNNPACK = 16;
+/** The most floats of b the batched kernel takes: it reads b again for every four rows, unpacked, so b stays in cache. */
+const MOST_FLOATS_OF_B = 262_144;
+/** Above this many multiply-adds, XNNPACK's threads split a product faster than one thread runs the kit's kernel. */
+const MOST_MULTIPLY_ADDS_ON_ONE_THREAD = 4_000_000;
+
+/**
+ * Whether an upright product (or one made upright) of `rows` rows goes to
+ * the kit's batched kernel rather than to XNNPACK, which sets itself up
+ * again on every call for a b it has not seen (every gradient): twice as
+ * fast on [64, 128]·[128, 128], a third faster on W4's [2048, 32]·[32, 96]
+ * on one thread. Not for b narrower than the kernel's tiles of 8 or too
+ * large for cache (a 1024² product runs at half XNNPACK's speed), nor for
+ * products XNNPACK's threads can split.
+ */
+function kitTakesProduct(backend: WasmBackend, rows: number, inner: number, columns: number): boolean {
+  if (columns < 16 || inner * columns > MOST_FLOATS_OF_B) return false;
+  const threaded = typeof SharedArrayBuffer !== "undefined" && heap(backend).memory.buffer instanceof SharedArrayBuffer;
+  return !threaded || rows * inner * columns <= MOST_MULTIPLY_ADDS_ON_ONE_THREAD;
+}
 
 function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
   return (args) => {
@@ -75,14 +95,18 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
         ? simdProduct(args.backend, TRANSPOSED_B, a, b, outShape, [batchA * rows, inner, columns])
         : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, ...aSteps]);
     }
+    const kit = simd && kitTakesProduct(args.backend, batchA * rows, inner, columns);
     // Upright and alone, a product is on XNNPACK already.
-    if (!transposeA && !transposeB && batchA === 1) return original(args);
+    if (!transposeA && !transposeB && batchA === 1 && !kit) return original(args);
     const scope = new KernelScope(args.backend);
     // [batchA·rows, inner]: every left matrix, upright, stacked into one tall one.
     const left = scope.reshape(upright(scope, a, [batchA, aRows, aCols], transposeA), [1, batchA * rows, inner]);
     const right = upright(scope, b, [1, bRows, bCols], transposeB);
+    const sizes = [1, batchA * rows, inner, columns, 4 * inner, 4];
     const inputs = { ...args.inputs, a: left, b: right };
-    const out = original({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    const out = kit
+      ? simdProduct(args.backend, BATCHED, left, right, outShape, sizes)
+      : original({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
     scope.dispose();
     return { ...out, shape: outShape };
   };
