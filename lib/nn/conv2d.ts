@@ -1,8 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { ensureBackendKernels } from "../backend";
 import { uniformFanIn } from "./init";
-import { channelsFirstShape, toChannelsFirst, toChannelsLast } from "./layout";
-import { Module } from "./module";
+import { ImageLayer } from "./layout";
 import { nextSeed } from "./random";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
@@ -38,7 +36,7 @@ export interface Conv2dArgs {
  *   const conv = new nn.Conv2d(1, 6, 5, { padding: 2 });
  *   conv.forward(tf.zeros([8, 1, 28, 28])).shape;   // [8, 6, 28, 28]
  */
-export class Conv2d extends Module {
+export class Conv2d extends ImageLayer {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | null;
   readonly kernelSize: [number, number];
@@ -63,21 +61,7 @@ export class Conv2d extends Module {
       args.bias === false ? null : this.registerParameter("bias", uniformFanIn([outChannels], fanIn, seed + 1));
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
-    this.checkInput(x, x.shape);
-    return tf.tidy(() => toChannelsFirst(this.convolve(toChannelsLast(x))));
-  }
-
-  readonly worksChannelsLast = true;
-
-  /** `forward` on images laid out `[batch, H, W, C]` (for Sequential, see lib/nn/layout.ts). */
-  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
-    this.checkInput(x, channelsFirstShape(x.shape));
-    return tf.tidy(() => this.convolve(x as tf.Tensor4D));
-  }
-
-  /** Checks x, whose shape for the user (channels first) is `shape`. */
-  private checkInput(x: tf.Tensor, shape: number[]): void {
+  protected checkImages(x: tf.Tensor, shape: readonly number[]): void {
     const layer = `Conv2d(in=${this.inChannels}, out=${this.outChannels})`;
     checkFloat(x, layer);
     checkRank(
@@ -100,11 +84,10 @@ export class Conv2d extends Module {
       layer,
       () => `input ${showShape(shape)} is smaller than the ${kH}×${kW} kernel — too much pooling before this layer?`,
     );
-    ensureBackendKernels();
   }
 
   /** [batch, H, W, inChannels] → [batch, H', W', outChannels]. */
-  private convolve(x: tf.Tensor4D): tf.Tensor {
+  protected channelsLast(x: tf.Tensor4D): tf.Tensor {
     const [pH, pW] = this.padding;
     const filter = this.weight.transpose([2, 3, 1, 0]) as tf.Tensor4D;
     // Padding inside the convolution: tf.pad would cost an op, and its gradient a slice.

@@ -9,6 +9,7 @@
  * time on wasm. The values are the same either way.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ensureBackendKernels } from "../backend";
 import { Module } from "./module";
 
 /** A layer that can run on images laid out channels last (see the top of this file). */
@@ -39,6 +40,34 @@ export function toChannelsFirst(x: tf.Tensor): tf.Tensor4D {
 export function channelsFirstShape(shape: readonly number[]): number[] {
   const [batch, height, width, channels] = shape;
   return [batch, channels, height, width];
+}
+
+/**
+ * A layer on images (convolution, pooling): it checks its input as the user
+ * sees it, channels first, and computes channels last, either after a
+ * transpose of its own (`forward`) or inside a Sequential's run
+ * (`forwardChannelsLast`).
+ */
+export abstract class ImageLayer extends Module implements ChannelsLast {
+  readonly worksChannelsLast = true;
+
+  /** Throws when x, whose shape for the user (channels first) is `shape`, is no input for this layer. */
+  protected abstract checkImages(x: tf.Tensor, shape: readonly number[]): void;
+
+  /** The layer on `[batch, H, W, C]` images, giving `[batch, H', W', C']`. */
+  protected abstract channelsLast(x: tf.Tensor4D): tf.Tensor;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.checkImages(x, x.shape);
+    ensureBackendKernels();
+    return tf.tidy(() => toChannelsFirst(this.channelsLast(toChannelsLast(x))));
+  }
+
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    this.checkImages(x, channelsFirstShape(x.shape));
+    ensureBackendKernels();
+    return tf.tidy(() => this.channelsLast(x as tf.Tensor4D));
+  }
 }
 
 /** The prototype on `module`'s chain that defines `name` itself. */

@@ -8,10 +8,8 @@
  *   new nn.MaxPool2d(2).forward(tf.zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
 import * as tf from "@tensorflow/tfjs";
-import { ensureBackendKernels } from "../backend";
 import { Size2, pair } from "./conv2d";
-import { channelsFirstShape, toChannelsFirst, toChannelsLast } from "./layout";
-import { Module } from "./module";
+import { ImageLayer } from "./layout";
 import { check, checkFloat, checkRank, showShape } from "./shapes";
 
 /** Arguments of `nn.MaxPool2d` and `nn.AvgPool2d`. */
@@ -22,7 +20,7 @@ export interface Pool2dArgs {
   padding?: Size2;
 }
 
-abstract class Pool2d extends Module {
+abstract class Pool2d extends ImageLayer {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
@@ -43,21 +41,7 @@ abstract class Pool2d extends Module {
   /** The value padded cells take. */
   protected abstract padValue: number;
 
-  forward(x: tf.Tensor): tf.Tensor {
-    this.checkInput(x, x.shape);
-    return tf.tidy(() => toChannelsFirst(this.poolChannelsLast(toChannelsLast(x))));
-  }
-
-  readonly worksChannelsLast = true;
-
-  /** `forward` on images laid out `[batch, H, W, C]` (for Sequential, see lib/nn/layout.ts). */
-  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
-    this.checkInput(x, channelsFirstShape(x.shape));
-    return tf.tidy(() => this.poolChannelsLast(x as tf.Tensor4D));
-  }
-
-  /** Checks x, whose shape for the user (channels first) is `shape`. */
-  private checkInput(x: tf.Tensor, shape: number[]): void {
+  protected checkImages(x: tf.Tensor, shape: readonly number[]): void {
     const layer = `${this.constructor.name}(kernel=${this.kernelSize.join("×")})`;
     checkFloat(x, layer);
     checkRank(x, [4], layer, "[batch, channels, height, width]");
@@ -68,10 +52,9 @@ abstract class Pool2d extends Module {
       layer,
       () => `input ${showShape(shape)} is smaller than the pooling window`,
     );
-    ensureBackendKernels();
   }
 
-  private poolChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
+  protected channelsLast(x: tf.Tensor4D): tf.Tensor4D {
     const [pH, pW] = this.padding;
     // tf.pad costs time even with zero padding (its gradient is a slice, slow on wasm): only when needed.
     const padded =
