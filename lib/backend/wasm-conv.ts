@@ -18,7 +18,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
-import { Heap, KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
+import {
+  Heap,
+  KernelArgs,
+  KernelFunc,
+  KernelScope,
+  TensorInfo,
+  heap,
+  registerWasmKernel,
+  wrapWasmKernel,
+} from "./wasm-kernels";
 
 type Shape4 = [number, number, number, number];
 
@@ -61,8 +70,8 @@ function paddedImage(info: tf.backend_util.Conv2DInfo) {
     rowBytes: 4 * rowFloats,
     rowStep: 4 * info.strideHeight * rowFloats,
     pixelStep: 4 * info.strideWidth * info.inChannels,
-    /** Where pixel (row, column) of image n's unpadded part starts, in floats. */
-    at: (n: number, row: number) => ((n * height + row + top) * width + left) * info.inChannels,
+    /** Where the first image's unpadded part starts, in bytes from the buffer's start. */
+    originBytes: 4 * (top * width + left) * info.inChannels,
     unpadded: top + bottom + left + right === 0,
   };
 }
@@ -70,10 +79,6 @@ function paddedImage(info: tf.backend_util.Conv2DInfo) {
 /** True when `bytes` more can be read past x's end: the kernels' extra lanes read a few floats beyond. */
 function roomAfter(memory: Heap, x: TensorInfo, bytes: number): boolean {
   return memory.offset(x) + 4 * tf.util.sizeFromShape(x.shape) + bytes <= memory.memory.buffer.byteLength;
-}
-
-function scratch(memory: Heap, floats: number): TensorInfo {
-  return memory.output([floats], "float32");
 }
 
 /**
@@ -93,9 +98,10 @@ function forward(original: KernelFunc): KernelFunc {
     const op = roundUp(outC, 8);
     const image = paddedImage(info);
     const memory = heap(args.backend);
+    const scope = new KernelScope(args.backend);
     const out = memory.output(info.outShape, "float32");
-    const weights = scratch(memory, kH * window * op);
-    const padded = image.unpadded ? x : scratch(memory, image.floats);
+    const weights = scope.scratch(kH * window * op);
+    const padded = image.unpadded ? x : scope.scratch(image.floats);
     const [w, wp] = [memory.floats(filter), memory.floats(weights)];
     wp.fill(0);
     for (let row = 0; row < kH * window; row++) wp.set(w.subarray(row * outC, (row + 1) * outC), row * op);
@@ -116,7 +122,7 @@ function forward(original: KernelFunc): KernelFunc {
       image.rowStep,
       image.pixelStep,
     );
-    for (const t of padded === x ? [weights] : [weights, padded]) args.backend.disposeData(t.dataId);
+    scope.dispose();
     return out;
   };
 }
@@ -136,10 +142,11 @@ function filterGradient(args: KernelArgs): TensorInfo {
   const [jp, op] = [roundUp(window, 4), roundUp(outC, 8)];
   const image = paddedImage(info);
   const memory = heap(args.backend);
+  const scope = new KernelScope(args.backend);
   const out = memory.output(filterShape, "float32");
-  const sums = scratch(memory, kH * jp * op);
-  const padded = image.unpadded && roomAfter(memory, x, 16) ? x : scratch(memory, image.floats + 4);
-  const gradient = roomAfter(memory, dy, 4 * (op - outC)) ? dy : scratch(memory, tf.util.sizeFromShape(dy.shape) + op);
+  const sums = scope.scratch(kH * jp * op);
+  const padded = image.unpadded && roomAfter(memory, x, 16) ? x : scope.scratch(image.floats + 4);
+  const gradient = roomAfter(memory, dy, 4 * (op - outC)) ? dy : scope.scratch(tf.util.sizeFromShape(dy.shape) + op);
   if (padded !== x) copyIntoPadding(memory, x, padded, info, image);
   if (gradient !== dy) memory.floats(gradient).set(memory.floats(dy));
   simdKernel(memory.memory, "conv-filter-gradient", "convFilterGradient")(
@@ -162,7 +169,7 @@ function filterGradient(args: KernelArgs): TensorInfo {
   for (let kh = 0; kh < kH; kh++)
     for (let j = 0; j < window; j++)
       to.set(from.subarray((kh * jp + j) * op, (kh * jp + j) * op + outC), (kh * window + j) * outC);
-  for (const t of new Set([sums, padded, gradient])) if (t !== x && t !== dy) args.backend.disposeData(t.dataId);
+  scope.dispose();
   return out;
 }
 
@@ -192,7 +199,7 @@ function copyRows(
 ): void {
   const rowBytes = 4 * info.inWidth * info.inChannels;
   const plainLayout = { at: plain, row: rowBytes, image: info.inHeight * rowBytes };
-  const paddedLayout = { at: padded + 4 * image.at(0, 0), row: image.rowBytes, image: image.imageBytes };
+  const paddedLayout = { at: padded + image.originBytes, row: image.rowBytes, image: image.imageBytes };
   const [from, to] = direction === "pad" ? [plainLayout, paddedLayout] : [paddedLayout, plainLayout];
   simdKernel(memory.memory, "copy-rows", "copyRows")(
     from.at,
@@ -223,9 +230,10 @@ function inputGradient(original: KernelFunc): KernelFunc {
     const jp = roundUp(window, 16);
     const image = paddedImage(info);
     const memory = heap(args.backend);
+    const scope = new KernelScope(args.backend);
     const out = memory.output(inputShape, "float32");
-    const turned = scratch(memory, kH * outC * jp);
-    const padded = scratch(memory, image.floats + jp);
+    const turned = scope.scratch(kH * outC * jp);
+    const padded = scope.scratch(image.floats + jp);
     const [w, wt] = [memory.floats(filter), memory.floats(turned)];
     wt.fill(0);
     for (let kh = 0; kh < kH; kh++)
@@ -249,7 +257,7 @@ function inputGradient(original: KernelFunc): KernelFunc {
       image.pixelStep,
     );
     copyRows(memory, info, image, memory.offset(out), memory.offset(padded), "crop");
-    for (const t of [turned, padded]) args.backend.disposeData(t.dataId);
+    scope.dispose();
     return out;
   };
 }

@@ -75,7 +75,8 @@ function wasmKernel(name: string): KernelFunc | null {
 
 /**
  * Runs the backend's own kernels inside a replacement kernel. Results of
- * `run` are intermediate and freed by `dispose`; `result` hands one out.
+ * `run`, and `scratch` buffers, are intermediate and freed by `dispose`;
+ * `result` hands one out.
  */
 export class KernelScope {
   private readonly temporary: TensorInfo[] = [];
@@ -96,6 +97,13 @@ export class KernelScope {
 
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
     return this.run("Transpose", { x }, { perm });
+  }
+
+  /** A float32 buffer of `floats` for a kernel's own use (a padded copy, partial sums), freed by `dispose`. */
+  scratch(floats: number): TensorInfo {
+    const buffer = heap(this.backend).output([floats], "float32");
+    this.temporary.push(buffer);
+    return buffer;
   }
 
   /** Keeps `out` (made by `run`) alive past `dispose`. */

@@ -25,7 +25,7 @@
  *   [2048,96]ᵀ·[2048,32], W4's attention projection.
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdKernel } from "./simd";
+import { sharedMemory, simdKernel } from "./simd";
 import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 
 const FEWEST_ROWS_FOR_XNNPACK = 16;
@@ -45,8 +45,7 @@ const MOST_MULTIPLY_ADDS_ON_ONE_THREAD = 4_000_000;
  */
 function kitTakesProduct(backend: WasmBackend, rows: number, inner: number, columns: number): boolean {
   if (columns < 16 || inner * columns > MOST_FLOATS_OF_B) return false;
-  const threaded = typeof SharedArrayBuffer !== "undefined" && heap(backend).memory.buffer instanceof SharedArrayBuffer;
-  return !threaded || rows * inner * columns <= MOST_MULTIPLY_ADDS_ON_ONE_THREAD;
+  return !sharedMemory(heap(backend).memory) || rows * inner * columns <= MOST_MULTIPLY_ADDS_ON_ONE_THREAD;
 }
 
 function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {

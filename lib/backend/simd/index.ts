@@ -60,12 +60,15 @@ export function setFusedMultiplyAdd(on: boolean | null): void {
   kernels = new WeakMap();
 }
 
+/** True for the threaded backend's memory, a SharedArrayBuffer its threads share. */
+export function sharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+}
+
 /** The shipped module to load for `name` on `memory`. */
 function variant(memory: WebAssembly.Memory, name: string): string {
   const fused = fusedMultiplyAdd() && `${name}.fma` in SIMD_MODULES ? `${name}.fma` : name;
-  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer
-    ? `${fused}.shared`
-    : fused;
+  return sharedMemory(memory) ? `${fused}.shared` : fused;
 }
 
 function simdModule(memory: WebAssembly.Memory, module: string): WebAssembly.Exports {
