@@ -29,15 +29,16 @@ function cnn(): Sequential {
 
 /** The output, and the gradient of Σ output·weights for every parameter and the input, of `run`. */
 function outputAndGradients(model: Module, x: tf.Tensor, run: (x: tf.Tensor) => tf.Tensor): number[][] {
-  const dy = tf.tidy(() => tf.randomNormal(run(x).shape, 0, 1, "float32", 9));
+  const y = run(x);
+  const dy = tf.randomNormal(y.shape, 0, 1, "float32", 9);
   const params = model.parameters();
   const f = (input: tf.Tensor, ...weights: tf.Tensor[]) => {
     expect(weights.length).toBe(params.length);
     return run(input).mul(dy).sum();
   };
   const grads = tf.grads(f)([x, ...params]);
-  const out = [Array.from(run(x).dataSync()), ...grads.map((g) => Array.from(g.dataSync()))];
-  tf.dispose([dy, ...grads]);
+  const out = [Array.from(y.dataSync()), ...grads.map((g) => Array.from(g.dataSync()))];
+  tf.dispose([y, dy, ...grads]);
   return out;
 }
 
