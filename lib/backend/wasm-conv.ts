@@ -139,36 +139,38 @@ function filterGradient(args: KernelArgs): TensorInfo {
     throw new Error("Conv2DBackpropFilter on wasm: only NHWC (channels last) is supported, as for wasm's Conv2D");
   const [kH, kW, inC, outC] = filterShape;
   const window = kW * inC;
-  const [jp, op] = [roundUp(window, 4), roundUp(outC, 8)];
+  const [taps, op] = [kH * window, roundUp(outC, 8)];
+  const tp = roundUp(taps, 4);
   const image = paddedImage(info);
   const memory = heap(args.backend);
   const scope = new KernelScope(args.backend);
   const out = memory.output(filterShape, "float32");
-  const sums = scope.scratch(kH * jp * op);
-  const padded = image.unpadded && roomAfter(memory, x, 16) ? x : scope.scratch(image.floats + 4);
+  const sums = scope.scratch(tp * op);
+  const table = scope.scratch(tp);
+  const padded = image.unpadded ? x : scope.scratch(image.floats);
   const gradient = roomAfter(memory, dy, 4 * (op - outC)) ? dy : scope.scratch(tf.util.sizeFromShape(dy.shape) + op);
   if (padded !== x) copyIntoPadding(memory, x, padded, info, image);
   if (gradient !== dy) memory.floats(gradient).set(memory.floats(dy));
+  const offsets = new Int32Array(memory.memory.buffer, memory.offset(table), tp);
+  for (let t = 0; t < taps; t++) offsets[t] = Math.floor(t / window) * image.rowBytes + 4 * (t % window);
+  offsets.fill(0, taps);
   simdKernel(memory.memory, "conv-filter-gradient", "convFilterGradient")(
     memory.offset(padded),
     memory.offset(gradient),
     memory.offset(sums),
+    memory.offset(table),
     info.batchSize,
     info.outHeight,
     info.outWidth,
-    kH,
-    jp,
+    tp,
     op,
     image.imageBytes,
-    image.rowBytes,
     image.rowStep,
     image.pixelStep,
     4 * outC,
   );
   const [from, to] = [memory.floats(sums), memory.floats(out)];
-  for (let kh = 0; kh < kH; kh++)
-    for (let j = 0; j < window; j++)
-      to.set(from.subarray((kh * jp + j) * op, (kh * jp + j) * op + outC), (kh * window + j) * outC);
+  for (let t = 0; t < taps; t++) to.set(from.subarray(t * op, t * op + outC), t * outC);
   scope.dispose();
   return out;
 }

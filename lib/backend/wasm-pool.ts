@@ -35,7 +35,6 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
   const x = memory.floats(input);
   const grad = memory.floats(dy);
   const dx = memory.floats(out);
-  dx.fill(0);
   const {
     batchSize,
     inHeight,
@@ -49,7 +48,10 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
     filterWidth,
   } = info;
   const { top, left } = info.padInfo;
-  if (strideHeight === filterHeight && strideWidth === filterWidth && top === 0 && left === 0 && channels >= 4) {
+  const tiles = strideHeight === filterHeight && strideWidth === filterWidth && top === 0 && left === 0;
+  // The tiling kernel writes every cell of a window; only cells past the last window are left to zero.
+  if (!tiles || outHeight * filterHeight < inHeight || outWidth * filterWidth < inWidth || channels < 4) dx.fill(0);
+  if (tiles && channels >= 4) {
     const kernel = simdKernel(memory.memory, "max-pool-grad-tiles", "maxPoolGradTiles");
     kernel(
       memory.offset(input),

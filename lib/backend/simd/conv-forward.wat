@@ -29,11 +29,12 @@
       (then
         (v128.store (local.get $at) (local.get $v0))
         (v128.store offset=16 (local.get $at) (local.get $v1)))
-      (else
-        (call $storeLanes (local.get $at) (local.get $v0)
-          (select (local.get $valid) (i32.const 4) (i32.lt_s (local.get $valid) (i32.const 4))))
-        (call $storeLanes (i32.add (local.get $at) (i32.const 16)) (local.get $v1)
-          (select (i32.const 0) (i32.sub (local.get $valid) (i32.const 4)) (i32.lt_s (local.get $valid) (i32.const 4)))))))
+      (else (if (i32.ge_s (local.get $valid) (i32.const 4))
+        (then
+          (v128.store (local.get $at) (local.get $v0))
+          (call $storeLanes (i32.add (local.get $at) (i32.const 16)) (local.get $v1)
+            (i32.sub (local.get $valid) (i32.const 4))))
+        (else (call $storeLanes (local.get $at) (local.get $v0) (local.get $valid)))))))
 
   ;; Y for 4 pixels ($pixelStep bytes apart in X, $yPixel in Y) × 8 channels, $valid of which are stored.
   (func $tile4x8 (param $px i32) (param $pw i32) (param $py i32) (param $kH i32) (param $window i32)
