@@ -50,6 +50,8 @@ const CASES: Case[] = [
     strides: 1,
     pad: "same",
   },
+  { what: "7 channels past a tile of 8, 1 → 15", x: [1, 7, 6, 1], w: [3, 3, 1, 15], strides: 1, pad: 1 },
+  { what: "4 channels past a tile of 8, 2 → 12", x: [1, 6, 9, 2], w: [2, 2, 2, 12], strides: 1, pad: "valid" },
   { what: "output rows of 3 pixels (XNNPACK's forward)", x: [2, 6, 5, 2], w: [3, 3, 2, 3], strides: 1, pad: "valid" },
 ];
 
