@@ -11,16 +11,35 @@
 import * as tf from "@tensorflow/tfjs";
 import { TANH_GRAD } from "./fused";
 import { simdKernel } from "./simd";
-import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
+import {
+  KernelArgs,
+  KernelFunc,
+  KernelScope,
+  TensorInfo,
+  heap,
+  registerWasmKernel,
+  wrapWasmKernel,
+} from "./wasm-kernels";
 
 function tanh(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
     if (x.dtype !== "float32") return original(args);
+    const size = tf.util.sizeFromShape(x.shape);
     const memory = heap(args.backend);
     const out = memory.output(x.shape, "float32");
     const kernel = simdKernel(memory.memory, "tanh", "tanh");
-    kernel(memory.offset(x), memory.offset(out), tf.util.sizeFromShape(x.shape));
+    if (size >= 4) {
+      kernel(memory.offset(x), memory.offset(out), size);
+      return out;
+    }
+    // The kernel reads and writes whole vectors of 4: fewer floats go through a padded copy.
+    const scope = new KernelScope(args.backend);
+    const padded = scope.scratch(4);
+    memory.floats(padded).fill(0).set(memory.floats(x));
+    kernel(memory.offset(padded), memory.offset(padded), 4);
+    memory.floats(out).set(memory.floats(padded).subarray(0, size));
+    scope.dispose();
     return out;
   };
 }

@@ -133,7 +133,7 @@ describe("one-kernel ops on wasm", () => {
     );
   });
 
-  it("tanh is within 3 float32 ulps of Math.tanh from −12 to 12, and keeps NaN, ±∞, −0 and tiny values", async () => {
+  it("tanh is within 3 float32 ulps of Math.tanh from −12 to 12, keeps NaN, ±∞, −0 and tiny values, and gives each float the same value in tensors of any size", async () => {
     await useBestBackend({ backend: "wasm", quiet: true });
     const n = 48_001;
     const xs = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
@@ -145,6 +145,13 @@ describe("one-kernel ops on wasm", () => {
     });
     const special = tf.tidy(() => Array.from(tf.tensor1d([NaN, Infinity, -Infinity, -0, 1e-5, 20]).tanh().dataSync()));
     expect(special).toEqual([NaN, 1, -1, -0, Math.fround(1e-5), 1]);
+    // Fewer than 4 floats, and the last n mod 4: the same values as inside a longer tensor.
+    const values = [0.5, -1, 2, 3.25, -0.75];
+    const whole = tf.tidy(() => Array.from(tf.tensor1d(values).tanh().dataSync()));
+    for (let n = 0; n <= values.length; n++) {
+      const part = tf.tidy(() => Array.from(tf.tensor1d(values.slice(0, n)).tanh().dataSync()));
+      expect(part, `tanh of ${n} floats`).toEqual(whole.slice(0, n));
+    }
   });
 
   it("ReLU's gradient is dy where x > 0 and 0 elsewhere, NaN where x is NaN, and its gradient of a gradient is tfjs's", async () => {
