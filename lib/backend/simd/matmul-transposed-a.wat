@@ -1,50 +1,14 @@
 ;; C = Aᵀ · B: A [n, k], B [n, m], C [k, m], row-major float32. This is the shape of every weight gradient (dW = xᵀ · dy, summed
 ;; over the batch), computed where A lies: no transposed copy of A is made.
 ;; C is built in tiles of 4 rows × 8 columns held in eight SIMD registers;
-;; each step of the sum over n reads four floats of A, broadcasts each, and
-;; multiplies them with eight floats of B. Each element of C sums over n in
+;; each step of the sum over n broadcasts four floats of A, loading each
+;; straight into every lane (faster here than one load and four shuffles), and
+;; multiplies them with eight floats of B. The tile is written out in the row
+;; loop, not called: Node 20's engine does not inline wasm calls. Each element of C sums over n in
 ;; order. The last m mod 4 columns are dot products, one float at a time.
 ;; Arguments are byte offsets into tfjs-backend-wasm's memory, then sizes.
 (module
   (import "env" "memory" (memory 0))
-
-  ;; C[i..i+4, j..j+8] for the tile whose A column and B column start at $pa and $pb.
-  (func $tile4x8 (param $pa i32) (param $pb i32) (param $pc i32) (param $n i32) (param $aStride i32) (param $bStride i32)
-    (local $t i32) (local $va v128) (local $b0 v128) (local $b1 v128) (local $s v128)
-    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
-    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (block $done (loop $sum
-      (br_if $done (i32.ge_u (local.get $t) (local.get $n)))
-      (local.set $va (v128.load (local.get $pa)))
-      (local.set $b0 (v128.load (local.get $pb)))
-      (local.set $b1 (v128.load offset=16 (local.get $pb)))
-      (local.set $s (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $va) (local.get $va)))
-      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
-      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
-      (local.set $s (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $va) (local.get $va)))
-      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
-      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
-      (local.set $s (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $va) (local.get $va)))
-      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
-      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
-      (local.set $s (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $va) (local.get $va)))
-      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
-      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
-      (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
-      (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
-      (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $sum)))
-    (v128.store (local.get $pc) (local.get $c00))
-    (v128.store offset=16 (local.get $pc) (local.get $c01))
-    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
-    (v128.store (local.get $pc) (local.get $c10))
-    (v128.store offset=16 (local.get $pc) (local.get $c11))
-    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
-    (v128.store (local.get $pc) (local.get $c20))
-    (v128.store offset=16 (local.get $pc) (local.get $c21))
-    (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
-    (v128.store (local.get $pc) (local.get $c30))
-    (v128.store offset=16 (local.get $pc) (local.get $c31)))
 
   ;; C[i..i+4, j..j+4]: the last four columns when m is not a multiple of 8.
   (func $tile4x4 (param $pa i32) (param $pb i32) (param $pc i32) (param $n i32) (param $aStride i32) (param $bStride i32)
@@ -118,6 +82,9 @@
   (func (export "matMulTransposedA")
     (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $k i32) (param $m i32)
     (local $aStride i32) (local $bStride i32) (local $i i32) (local $j i32) (local $cRow i32)
+    (local $t i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local.set $aStride (i32.shl (local.get $k) (i32.const 2)))
     (local.set $bStride (i32.shl (local.get $m) (i32.const 2)))
     ;; rows of C in fours
@@ -127,11 +94,46 @@
       (local.set $j (i32.const 0))
       (block $eights_done (loop $eights
         (br_if $eights_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $m)))
-        (call $tile4x8
-          (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
-          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
-          (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2)))
-          (local.get $n) (local.get $aStride) (local.get $bStride))
+        ;; C[i..i+4, j..j+8]: four floats of A's row t broadcast, one at a time, against eight of B's
+        (local.set $pa (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+        (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+        (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (local.set $t (i32.const 0))
+        (block $sum_done (loop $sum
+          (br_if $sum_done (i32.ge_u (local.get $t) (local.get $n)))
+          (local.set $b0 (v128.load (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $s (v128.load32_splat (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+          (local.set $s (v128.load32_splat offset=4 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+          (local.set $s (v128.load32_splat offset=8 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+          (local.set $s (v128.load32_splat offset=12 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+          (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
+          (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $sum)))
+        (local.set $pc (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $pc) (local.get $c00))
+        (v128.store offset=16 (local.get $pc) (local.get $c01))
+        (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+        (v128.store (local.get $pc) (local.get $c10))
+        (v128.store offset=16 (local.get $pc) (local.get $c11))
+        (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+        (v128.store (local.get $pc) (local.get $c20))
+        (v128.store offset=16 (local.get $pc) (local.get $c21))
+        (local.set $pc (i32.add (local.get $pc) (local.get $bStride)))
+        (v128.store (local.get $pc) (local.get $c30))
+        (v128.store offset=16 (local.get $pc) (local.get $c31))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $eights)))
       (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $m))
