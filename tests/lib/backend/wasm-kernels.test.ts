@@ -63,7 +63,7 @@ describe("wasm kernels replaced for speed", () => {
     expect(tf.getBackend()).toBe("wasm");
   });
 
-  it("transposes tall matrices, batches of them and every other permutation element for element", () => {
+  it("transposes tall, square and wide matrices, batches of them and every other permutation element for element", () => {
     const cases: [number[], number[]][] = [
       [
         [2048, 32],
@@ -108,6 +108,14 @@ describe("wasm kernels replaced for speed", () => {
       [
         [4, 5, 8],
         [1, 0, 2],
+      ],
+      [
+        [130, 131],
+        [1, 0],
+      ],
+      [
+        [33, 70],
+        [1, 0],
       ],
     ];
     for (const [shape, perm] of cases) {
