@@ -6,9 +6,10 @@
  * values are all ≤ 0 (all negative, or all zero after a ReLU) sends its
  * gradient nowhere, and ties go to the last maximum. This kernel sends each
  * window's gradient to its first largest value (a NaN wins, as in PyTorch),
- * on the backend's own memory: windows that tile the image (LeNet's 2×2)
- * with the kit's SIMD kernel (simd/max-pool-grad-tiles.wat), four channels
- * at a time without branches; any other pooling in one pass in JavaScript.
+ * on the backend's own memory: windows that tile the image with the kit's
+ * SIMD kernels (simd/max-pool-grad-tiles.wat: 2×2, LeNet's, written out, and
+ * any other size), four channels at a time without branches; any other
+ * pooling in one pass in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
@@ -52,20 +53,17 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
   // The tiling kernel writes every cell of a window; only cells past the last window are left to zero.
   if (!tiles || outHeight * filterHeight < inHeight || outWidth * filterWidth < inWidth || channels < 4) dx.fill(0);
   if (tiles && channels >= 4) {
-    const kernel = simdKernel(memory.memory, "max-pool-grad-tiles", "maxPoolGradTiles");
-    kernel(
-      memory.offset(input),
-      memory.offset(dy),
-      memory.offset(out),
-      batchSize,
-      inHeight,
-      inWidth,
-      channels,
-      outHeight,
-      outWidth,
-      filterHeight,
-      filterWidth,
-    );
+    const geometry = [batchSize, inHeight, inWidth, channels, outHeight, outWidth];
+    const offsets = [memory.offset(input), memory.offset(dy), memory.offset(out)];
+    if (filterHeight === 2 && filterWidth === 2)
+      simdKernel(memory.memory, "max-pool-grad-tiles", "maxPoolGrad2x2")(...offsets, ...geometry);
+    else
+      simdKernel(memory.memory, "max-pool-grad-tiles", "maxPoolGradTiles")(
+        ...offsets,
+        ...geometry,
+        filterHeight,
+        filterWidth,
+      );
     return out;
   }
   const best = new Float32Array(channels);
