@@ -20,7 +20,7 @@ import { installWasmLayerNorm } from "./wasm-layer-norm";
 import { installWasmLinear } from "./wasm-linear";
 import { installWasmMatMul } from "./wasm-matmul";
 import { installWasmOptimizers } from "./wasm-optimizers";
-import { installWasmMaxPoolGrad } from "./wasm-pool";
+import { installWasmMaxPool } from "./wasm-pool";
 import { installWasmReluGrad } from "./wasm-relu-grad";
 import { installWasmSlices } from "./wasm-slice";
 import { installWasmSoftmax } from "./wasm-softmax";
@@ -105,7 +105,7 @@ function installWasmKernels(): void {
   if (wasmKernelsInstalled) return;
   installWasmMatMul();
   installWasmConv();
-  installWasmMaxPoolGrad();
+  installWasmMaxPool();
   installWasmGather();
   installWasmTranspose();
   installWasmSum();

@@ -255,12 +255,13 @@ describe("wasm kernels replaced for speed", () => {
     tf.dispose([x, grads, ...parts]);
   });
 
-  it("sends max-pool gradients to each window's first maximum, NaN winning, for tiling windows of 4+ channels and any other pooling", () => {
+  it("sends max-pool gradients to each window's first maximum, NaN winning, for tiling windows of 4+ channels and any other pooling, and pools 2×2 windows to their maximum, NaN included, as PyTorch", () => {
     /** PyTorch's rule, written plainly: x [n, h, w, c] (NHWC), square windows. */
     const reference = (x: number[], shape: number[], k: number, stride: number, dy: number[]) => {
       const [n, h, w, c] = shape;
       const [oh, ow] = [Math.floor((h - k) / stride) + 1, Math.floor((w - k) / stride) + 1];
       const dx = new Array(x.length).fill(0);
+      const y: number[] = [];
       let o = 0;
       for (let b = 0; b < n; b++)
         for (let oy = 0; oy < oh; oy++)
@@ -274,8 +275,9 @@ describe("wasm kernels replaced for speed", () => {
                   if (x[i] > best || Number.isNaN(x[i])) [best, at] = [x[i], i];
                 }
               dx[at] += dy[o++];
+              y.push(best);
             }
-      return dx;
+      return { dx, y };
     };
     // Few distinct values: many ties, whole windows of −∞, some NaN.
     const palette = [0, 0, 1, 2, -Infinity, NaN, 0.5, 2];
@@ -287,24 +289,34 @@ describe("wasm kernels replaced for speed", () => {
       [[1, 5, 5, 5], 3, 1],
     ] as [number[], number, number][]) {
       const size = shape.reduce((a, b) => a * b, 1);
-      const values = Array.from({ length: size }, (_, i) => palette[(i * 7 + Math.floor(i / 5)) % palette.length]);
-      const x = tf.tensor4d(values, shape as [number, number, number, number]);
-      const y = tf.maxPool(x, k, stride, "valid");
-      const dy = tf.tensor(
-        Array.from({ length: y.size }, (_, i) => i + 1),
-        y.shape,
+      // Ties, NaN and −∞ from the palette; then distinct values, so that every cell of a window is its largest somewhere.
+      const paletteValues = Array.from(
+        { length: size },
+        (_, i) => palette[(i * 7 + Math.floor(i / 5)) % palette.length],
       );
-      const dx = tf
-        .engine()
-        .runKernel(
-          "MaxPoolGrad",
-          { dy, input: x, output: y },
-          { filterSize: k, strides: stride, pad: "valid" },
-        ) as tf.Tensor;
-      expect(Array.from(dx.dataSync()), `[${shape}], window ${k}, stride ${stride}`).toEqual(
-        reference(values, shape, k, stride, Array.from(dy.dataSync())),
-      );
-      tf.dispose([x, y, dy, dx]);
+      const distinctValues = Array.from({ length: size }, (_, i) => Math.fround(Math.sin(i * 1.7) * 10));
+      for (const values of [paletteValues, distinctValues]) {
+        const x = tf.tensor4d(values, shape as [number, number, number, number]);
+        const y = tf.maxPool(x, k, stride, "valid");
+        const dy = tf.tensor(
+          Array.from({ length: y.size }, (_, i) => i + 1),
+          y.shape,
+        );
+        const dx = tf
+          .engine()
+          .runKernel(
+            "MaxPoolGrad",
+            { dy, input: x, output: y },
+            { filterSize: k, strides: stride, pad: "valid" },
+          ) as tf.Tensor;
+        expect(Array.from(dx.dataSync()), `[${shape}], window ${k}, stride ${stride}`).toEqual(
+          reference(values, shape, k, stride, Array.from(dy.dataSync())).dx,
+        );
+        // The kit's pooling kernel takes 2×2 windows with stride 2 and 4 channels or more (XNNPACK the others).
+        if (k === 2 && stride === 2 && shape[3] >= 4)
+          expect(Array.from(y.dataSync()), `maxPool [${shape}]`).toEqual(reference(values, shape, k, stride, []).y);
+        tf.dispose([x, y, dy, dx]);
+      }
     }
   });
 

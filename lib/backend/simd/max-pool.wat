@@ -152,4 +152,49 @@
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $n_loop)))
   )
+
+  ;; The pooling itself for 2 × 2 windows with stride 2: out[n, oy, ox, c] = the largest of the four cells, NaN if one
+  ;; is NaN (as PyTorch), four channels at a time.
+  (func (export "maxPool2x2")
+    (param $x i32) (param $out i32) (param $batch i32) (param $h i32) (param $w i32) (param $c i32)
+    (param $oh i32) (param $ow i32)
+    (local $n i32) (local $oy i32) (local $ox i32) (local $ch i32) (local $last i32)
+    (local $p00 i32) (local $p10 i32) (local $cellBytes i32) (local $rowBytes i32) (local $o i32) (local $at i32)
+    (local.set $cellBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $w) (local.get $cellBytes)))
+    (local.set $o (local.get $out))
+    (block $n_done (loop $n_loop
+      (br_if $n_done (i32.ge_u (local.get $n) (local.get $batch)))
+      (local.set $oy (i32.const 0))
+      (block $oy_done (loop $oy_loop
+        (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $oh)))
+        (local.set $ox (i32.const 0))
+        (block $ox_done (loop $ox_loop
+          (br_if $ox_done (i32.ge_u (local.get $ox) (local.get $ow)))
+          (local.set $p00 (i32.add (local.get $x) (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $n) (local.get $h)) (i32.shl (local.get $oy) (i32.const 1))) (local.get $rowBytes))
+            (i32.mul (i32.shl (local.get $ox) (i32.const 1)) (local.get $cellBytes)))))
+          (local.set $p10 (i32.add (local.get $p00) (local.get $rowBytes)))
+          (local.set $ch (i32.const 0))
+          (loop $chunks
+            (if (i32.gt_u (i32.add (local.get $ch) (i32.const 4)) (local.get $c))
+              (then (local.set $ch (i32.sub (local.get $c) (i32.const 4)))))
+            (local.set $at (i32.shl (local.get $ch) (i32.const 2)))
+            (v128.store (i32.add (local.get $o) (local.get $at))
+              (f32x4.max
+                (f32x4.max (v128.load (i32.add (local.get $p00) (local.get $at)))
+                  (v128.load (i32.add (i32.add (local.get $p00) (local.get $cellBytes)) (local.get $at))))
+                (f32x4.max (v128.load (i32.add (local.get $p10) (local.get $at)))
+                  (v128.load (i32.add (i32.add (local.get $p10) (local.get $cellBytes)) (local.get $at))))))
+            (local.set $last (i32.ge_u (i32.add (local.get $ch) (i32.const 4)) (local.get $c)))
+            (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+            (br_if $chunks (i32.eqz (local.get $last))))
+          (local.set $o (i32.add (local.get $o) (local.get $cellBytes)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $ox_loop)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oy_loop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $n_loop)))
+  )
 )
