@@ -272,7 +272,7 @@ describe("one-kernel ops on wasm", () => {
     );
   });
 
-  it("adds a repeating row (a bias) like tfjs's broadcast: widths that fill SIMD chunks and widths that leave rows over", async () => {
+  it("adds a repeating row (a bias) like tfjs's broadcast, and tensors of one shape: widths that fill SIMD chunks and widths that leave floats over", async () => {
     const pairs: [number[], number[]][] = [
       [[64, 28, 28, 6], [6]],
       [
@@ -294,6 +294,15 @@ describe("one-kernel ops on wasm", () => {
         [4, 4],
       ],
       [[3, 4], [1]],
+      [[1], [1]],
+      [
+        [3, 7],
+        [3, 7],
+      ],
+      [
+        [128, 185],
+        [128, 185],
+      ],
     ];
     for (const [a, b] of pairs) {
       await expectSameOnBothBackends([random(a, 8), random(b, 9)], (x, y) => x.add(y), `[${a}] + [${b}]`);
