@@ -37,18 +37,20 @@ function poolInfo(inputShape: number[], attrs: PoolAttributes): tf.backend_util.
   );
 }
 
-/** 2×2 windows, stride 2, no padding, at least 4 channels: the 2×2 kernels' case. */
+/**
+ * Windows that tile the image: stride = window, no padding on any side (the
+ * kernels read every cell of every window, and "same" padding of an odd
+ * size puts a window's last cells past the image).
+ */
+function tiling(info: tf.backend_util.Conv2DInfo): boolean {
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const { top, bottom, left, right } = padInfo;
+  return strideHeight === filterHeight && strideWidth === filterWidth && top + bottom + left + right === 0;
+}
+
+/** 2×2 windows that tile the image, at least 4 channels: the 2×2 kernels' case. */
 function twoByTwo(info: tf.backend_util.Conv2DInfo): boolean {
-  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo, inChannels } = info;
-  return (
-    filterHeight === 2 &&
-    filterWidth === 2 &&
-    strideHeight === 2 &&
-    strideWidth === 2 &&
-    padInfo.top === 0 &&
-    padInfo.left === 0 &&
-    inChannels >= 4
-  );
+  return info.filterHeight === 2 && info.filterWidth === 2 && tiling(info) && info.inChannels >= 4;
 }
 
 function maxPool(original: KernelFunc): KernelFunc {
@@ -93,7 +95,7 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
     filterWidth,
   } = info;
   const { top, left } = info.padInfo;
-  const tiles = strideHeight === filterHeight && strideWidth === filterWidth && top === 0 && left === 0;
+  const tiles = tiling(info);
   // The tiling kernel writes every cell of a window; only cells past the last window are left to zero.
   if (!tiles || outHeight * filterHeight < inHeight || outWidth * filterWidth < inWidth || channels < 4) dx.fill(0);
   if (tiles && channels >= 4) {

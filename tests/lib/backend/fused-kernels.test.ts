@@ -309,6 +309,22 @@ describe("one-kernel ops on wasm", () => {
     }
   });
 
+  it("max pooling and its gradient keep to the image where 'same' padding of an odd size leaves windows short", async () => {
+    for (const shape of [
+      [2, 5, 5, 4],
+      [1, 7, 6, 6],
+    ]) {
+      await expectSameOnBothBackends(
+        [random(shape, 21)],
+        (x) => {
+          const pool = (v: tf.Tensor) => tf.maxPool(v.add(2) as tf.Tensor4D, 2, 2, "same");
+          return [pool(x), tf.grad((v: tf.Tensor) => pool(v).mul(pool(v)).sum())(x)];
+        },
+        `maxPool 2×2 "same" on [${shape}]`,
+      );
+    }
+  });
+
   it("LayerNorm normalizes like tfjs's ops, over one axis and two, with its three gradients and gradients of gradients", async () => {
     for (const [shape, normalized] of [
       [[4, 6, 8], [8]],
