@@ -95,10 +95,11 @@ function maxPoolGradient(args: KernelArgs): TensorInfo {
     filterWidth,
   } = info;
   const { top, left } = info.padInfo;
-  const tiles = tiling(info);
-  // The tiling kernel writes every cell of a window; only cells past the last window are left to zero.
-  if (!tiles || outHeight * filterHeight < inHeight || outWidth * filterWidth < inWidth || channels < 4) dx.fill(0);
-  if (tiles && channels >= 4) {
+  const simd = tiling(info) && channels >= 4;
+  // The SIMD kernels write every cell of every window: only cells past the last window are left to zero.
+  const everyCell = simd && outHeight * filterHeight === inHeight && outWidth * filterWidth === inWidth;
+  if (!everyCell) dx.fill(0);
+  if (simd) {
     const geometry = [batchSize, inHeight, inWidth, channels, outHeight, outWidth];
     const offsets = [memory.offset(input), memory.offset(dy), memory.offset(out)];
     if (twoByTwo(info)) simdKernel(memory.memory, "max-pool", "maxPoolGrad2x2")(...offsets, ...geometry);

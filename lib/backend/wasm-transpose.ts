@@ -15,16 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdKernel } from "./simd";
-import {
-  IN_PLACE_DTYPES,
-  KernelArgs,
-  KernelFunc,
-  TensorInfo,
-  WasmBackend,
-  heap,
-  wrapWasmKernel,
-  shareBuffer,
-} from "./wasm-kernels";
+import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
 
 /**
  * The same permutation on fewer axes: axes of size 1 dropped, and axes that
@@ -86,7 +77,7 @@ function transpose(original: KernelFunc): KernelFunc {
         perm.map((axis) => x.shape[axis]),
       );
     // The kernels copy 4-byte elements.
-    if (!IN_PLACE_DTYPES.includes(x.dtype) || x.dtype === "bool") return original(args);
+    if (x.dtype !== "float32" && x.dtype !== "int32") return original(args);
     const batched = merged.length === 3 && merged[0] === 0 && merged[1] === 2;
     const memory = heap(args.backend);
     const out = memory.output(
