@@ -17,7 +17,12 @@ export default tseslint.config(
       // assembly is asked for (resvg's binary may be missing on a platform), and tslab's
       // jupyter module at call time, since the kernel (or a test) replaces its display channel;
       // tfjs-backend-wasm only once the backend is chosen (loading it registers the backend), and
-      // Node's os module itself, whose cpus() the wasm glue reads (an import gets a copy).
+      // Node's os module itself, whose cpus() the wasm glue reads (an import gets a copy); and
+      // tfjs-core in lib: `import * as tf from "@tensorflow/tfjs"` reads every name through two
+      // getters (TypeScript's import helper, then the tfjs package's re-export of tfjs-core), a
+      // tenth of the one-word char-RNN's run, where a required module is a plain object. lib's
+      // modules import "@tensorflow/tfjs" first for what it adds to tfjs-core: chained ops
+      // (`x.mul(y)`) and every op's gradient.
       "@typescript-eslint/no-require-imports": [
         "error",
         {
@@ -27,6 +32,7 @@ export default tseslint.config(
             "^wabt$",
             "^@tensorflow/tfjs-backend-wasm(/package\\.json)?$",
             "^os$",
+            "^@tensorflow/tfjs-core$",
           ],
         },
       ],

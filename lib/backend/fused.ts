@@ -6,7 +6,8 @@
  * SGD step; these ops are on every training step. The names live here, with
  * the backends, so that lib/backend never needs lib/nn.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 /** x `[..., C]` → log softmax over the last axis. */
 export const LOG_SOFTMAX = "DlkitLogSoftmax";

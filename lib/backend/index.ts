@@ -9,7 +9,8 @@
  * (default: every core); when the threaded build cannot start, one thread
  * runs and the line says why (lib/backend/wasm-threads.ts).
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
 import { installCheapSavedTensors } from "./saved-tensors";
 import { installWasmAdd } from "./wasm-add";

@@ -11,7 +11,8 @@
  * gradients tfjs's own clone runs. On the char-RNN a third of all ops were
  * these copies.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 interface TrackedData {
   backend: { incRef?(dataId: object): void };

@@ -10,7 +10,8 @@
  * replaced for both cases (one side repeats over the leading axes of the
  * other, or both have one shape); every other add is the backend's.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { chunkFloats, simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 

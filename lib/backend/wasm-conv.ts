@@ -16,7 +16,8 @@
  * LeNet's first layer (1 channel in, 6 out) at 14 GFLOP/s; the kernel here
  * reads the window rows where they lie too.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { simdKernel } from "./simd";
 import {
   Heap,

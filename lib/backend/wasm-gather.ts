@@ -6,7 +6,8 @@
  * from a data set, a tenth of a LeNet training step. Rows are contiguous, so
  * here each picked slice is one typed-array copy on the backend's memory.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";
 
 function gather(args: KernelArgs): TensorInfo {

@@ -4,7 +4,8 @@
  * kernel in the registry. Kernels work on TensorInfos, not tensors: nothing
  * here is seen by tf.memory() or the gradient tape.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 export type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 export type WasmBackend = { disposeData(dataId: object): void };

@@ -24,7 +24,8 @@
  *   aᵀ for XNNPACK cost as much as the product: 0.9 against 0.33 ms for
  *   [2048,96]ᵀ·[2048,32], W4's attention projection.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { sharedMemory, simdKernel } from "./simd";
 import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
 

@@ -5,7 +5,8 @@
  * made for its number; an Adam step is a dozen ops. On a small network the
  * optimizer's ops cost more than its forward pass.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { ADAM_STEP, SGD_STEP } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";

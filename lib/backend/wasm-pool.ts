@@ -14,7 +14,8 @@
  * 2 is the kit's kernel too: the backend's (XNNPACK) took 124 µs on LeNet's
  * first layer at batch 64, 2.5 times as long.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";
 

@@ -3,7 +3,8 @@
  * as one SIMD kernel (simd/relu-grad.wat): tfjs builds it from a step, a
  * cast and a product, three passes over every activation of a CNN.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { RELU_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, TensorInfo, heap, registerWasmKernel } from "./wasm-kernels";

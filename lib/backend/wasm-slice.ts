@@ -8,7 +8,8 @@
  * 0.3 MB. Here the input is read in place, in runs of its last axis; Unpack
  * and SplitV are rebuilt on this slice.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import {
   AnyKernelFunc,
   IN_PLACE_DTYPES,

@@ -9,7 +9,8 @@
  * tfjs ops is seven kernels forward and four back, a cross-entropy about
  * fifteen.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, NLL_LOSS, SOFTMAX_CROSS_ENTROPY, SOFTMAX_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, heap, registerWasmKernel, wrapWasmKernel } from "./wasm-kernels";

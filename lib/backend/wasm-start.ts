@@ -3,7 +3,8 @@
  * core by default): the threaded build when it starts here, else the
  * one-thread build, remembering why.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import {
   THREADS_ENV,
   parseThreads,

@@ -9,7 +9,8 @@
  * conv bias gradient, [64, 28, 28, 6], went from 0.85 ms in a JavaScript
  * loop to 0.06 ms.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { chunkFloats, simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, heap, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
 

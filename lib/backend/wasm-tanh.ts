@@ -8,7 +8,8 @@
  * JavaScript where tfjs builds it from three ops, one of them making a
  * scalar tensor.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { TANH_GRAD } from "./fused";
 import { simdKernel } from "./simd";
 import {

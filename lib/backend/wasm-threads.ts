@@ -19,7 +19,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 /** The environment variable that sets the number of threads of the wasm backend. */
 export const THREADS_ENV = "DLKIT_THREADS";

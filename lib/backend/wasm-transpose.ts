@@ -13,7 +13,8 @@
  * seen as one, and runs simd/transpose-2d.wat; the others run
  * simd/transpose.wat. Booleans (one byte each) keep the backend's.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { simdKernel } from "./simd";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel, shareBuffer } from "./wasm-kernels";
 

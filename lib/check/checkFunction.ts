@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { valueHint, shapeHint } from "./hints";
 import { thrown } from "./thrown";
 import { Verdict, report } from "./verdict";

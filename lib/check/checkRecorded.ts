@@ -8,7 +8,8 @@
  *   check.assertOk(checkRecorded(probes.forward, forward));
  *   // ✘ forward: yhat differs from the reference (…) — softmax over the wrong axis: normalise each row
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { shapeHint, valueHint } from "./hints";
 import type { Probe } from "./probe";
 import { compareRecorded, Recorded, RecordedCase, recordedLeaves, runCase } from "./recorded";

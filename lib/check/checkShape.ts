@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { shapeHint } from "./hints";
 import { Verdict, report } from "./verdict";
 import { showShape } from "./values";

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Random } from "../data/random";
 import { thrown } from "./thrown";
 import { shapeHint, valueHint } from "./hints";

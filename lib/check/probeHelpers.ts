@@ -2,7 +2,8 @@
  * What the labs' probes and property checks build their cases from: seeded
  * draws, the student's modules built from a seed, and leak counts.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { withManualSeed } from "../nn/random";
 
 /** True for a tfjs tensor (a student's function may return anything). */

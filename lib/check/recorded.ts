@@ -5,7 +5,8 @@
  * with outputs recorded at release; the grader compares the records a
  * graded notebook shows with the solution's, outside the student's process.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Leaf, Numeric, allClose, maxDiff, sameShape, showShape, unravel } from "./values";
 
 /** A float that JSON cannot hold is kept as its name. */

@@ -2,7 +2,8 @@
  * Image classification sets as tensors: pixels scaled to [0, 1], labels as
  * class indices, in PyTorch's channels-first layout unless asked otherwise.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 /** Axis order of an image set's x: "nchw" [n, 1, h, w], "nhwc" [n, h, w, 1] or "flat" [n, h·w]. */
 export type ImageLayout = "nchw" | "nhwc" | "flat";

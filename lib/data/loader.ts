@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Batch, Dataset, TensorDataset } from "./dataset";
 import { Random, hash32 } from "./random";
 

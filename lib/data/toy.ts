@@ -5,7 +5,8 @@
  *
  *   const { x, y } = moons({ n: 200, noise: 0.1, seed: 0 });
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Random } from "./random";
 
 /** A toy set: points x float32 [n, 2] and their classes y int32 [n]. */

@@ -7,7 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential } from "../nn";
 import { MissingDataError } from "../data/files";
 

@@ -10,7 +10,8 @@
 import * as path from "path";
 import * as fs from "fs";
 import { parseArgs } from "util";
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { useBestBackend } from "../backend";
 import { crossEntropy } from "../nn";
 import { Adam } from "../optim";

@@ -4,7 +4,8 @@
  *
  *   new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 2), new nn.Softmax(-1));
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import * as F from "./functional";
 import { Module } from "./module";
 import { check, checkFloat } from "./shapes";

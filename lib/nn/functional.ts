@@ -3,7 +3,8 @@
  * PyTorch's `torch.nn.functional`. Each works along any axis and has a
  * gradient on every tfjs backend.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { LINEAR, LOG_SOFTMAX, fusedOnThisBackend } from "../backend/fused";
 import { check, checkFloat, showShape } from "./shapes";
 

@@ -3,7 +3,8 @@
  * has one (the names and the check are in lib/backend/fused.ts), as tfjs ops
  * where a second-order gradient is being taken.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import {
   LAYER_NORM,
   LAYER_NORM_GRAD,

@@ -2,7 +2,8 @@
  * The initialisations PyTorch uses, so a fresh dlkit layer starts from the
  * same distribution as the PyTorch layer it mirrors.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 /**
  * U(-1/√fanIn, 1/√fanIn): what Linear, Conv2d and the RNNs use for weights

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { LAYER_NORM } from "../backend/fused";
 import { fusedForward } from "./fused";
 import { Module } from "./module";

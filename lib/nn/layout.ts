@@ -8,7 +8,8 @@
  * activations, forward and backward: 18 of them a LeNet step, a tenth of its
  * time on wasm. The values are the same either way.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { ensureBackendKernels } from "../backend";
 import { Module } from "./module";
 

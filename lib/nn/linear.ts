@@ -1,5 +1,6 @@
 /** A fully connected layer (torch.nn.Linear); its doc sits on the class, where editors and Shift+Tab find it. */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import * as F from "./functional";
 import { uniformFanIn } from "./init";
 import { Module } from "./module";

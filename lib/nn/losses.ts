@@ -5,7 +5,8 @@
  *
  *   const loss = nn.crossEntropy(model.forward(x), tf.tensor1d([0, 1, 1], "int32"));
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { logSoftmax } from "./functional";
 import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY, fusedOnThisBackend } from "../backend/fused";
 import { fusedForward, recordingSecondOrder } from "./fused";

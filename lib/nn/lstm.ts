@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { CellState, LayerWeights, RecurrentArgs, StepByStepRecurrent } from "./recurrent";
 
 /**

@@ -1,5 +1,6 @@
 import * as fs from "fs";
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { showShape } from "./shapes";
 
 /** The JSON layout `save` writes and `load` reads. */

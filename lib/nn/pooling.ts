@@ -7,7 +7,8 @@
  *
  *   new nn.MaxPool2d(2).forward(tf.zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Size2, pair } from "./conv2d";
 import { ImageLayer } from "./layout";
 import { check, checkFloat, checkRank, showShape } from "./shapes";

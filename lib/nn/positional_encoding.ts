@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Dropout } from "./dropout";
 import { standardNormal } from "./init";
 import { Module } from "./module";

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { ChannelsLast, channelsLastLayer, toChannelsFirst, toChannelsLast } from "./layout";
 import { Module } from "./module";
 

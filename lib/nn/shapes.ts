@@ -2,7 +2,8 @@
  * Shape checks shared by the layers, so every layer's error reads the same:
  * the layer, what it expected, what it got, and a likely fix.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 /** `[2,3,4]`, the way shapes appear in every error message. */
 export function showShape(shape: readonly number[]): string {

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { GELU, ReLU } from "./activations";
 import { Dropout } from "./dropout";
 import { LayerNorm } from "./layernorm";

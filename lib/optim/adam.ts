@@ -1,5 +1,6 @@
 /** Adam and AdamW (torch.optim.Adam, torch.optim.AdamW); the formulas sit on the class. */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { ADAM_STEP, fusedOnThisBackend } from "../backend/fused";
 import { Gradients, Optimizer } from "./optimizer";
 

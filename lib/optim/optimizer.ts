@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 
 /** Gradients by variable name, as `tf.variableGrads` returns them, or one per parameter in order. */
 export type Gradients = tf.NamedTensorMap | tf.Tensor[];

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { SGD_STEP, fusedOnThisBackend } from "../backend/fused";
 import { Optimizer } from "./optimizer";
 

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import type { TopLevelSpec } from "vega-lite";
 import { Chart } from "./chart";
 import { PlotInputError, shapeError } from "./errors";

@@ -3,7 +3,8 @@
  * arrays — into one flat row-major list of numbers plus its shape. Tensors are
  * read, never disposed: they belong to the caller.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { PlotInputError, shapeError } from "./errors";
 
 /** Nested arrays of numbers, any depth: `[1, 2]`, `[[1, 2], [3, 4]]`, ... */

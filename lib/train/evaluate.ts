@@ -5,7 +5,8 @@
  *   evaluate(model, testLoader, { lossFn: nn.crossEntropy, metrics: { accuracy } })
  *   // { loss: 0.31, accuracy: 0.912 }
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Batch } from "../data/dataset";
 import { LossFn, MetricFn, Model } from "./types";
 

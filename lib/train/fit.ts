@@ -13,7 +13,8 @@
  * `tf.memory().numTensors` flat: every batch's tensors are freed, and the
  * loss is read from the backend only every `readEvery` steps.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Batch } from "../data/dataset";
 import { EarlyStopping, EarlyStoppingOptions } from "./earlyStopping";
 import { evaluate } from "./evaluate";

@@ -14,7 +14,8 @@
  * Shapes follow the slides: X [N, nx] (one example per row), Wh [nh, nx],
  * bh [nh, 1], Wy [ny, nh], by [ny, 1]; yhat [N, ny].
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { CrossEntropyLoss, Linear, Module, Sequential, Tanh } from "../../nn";
 import { withManualSeed } from "../../nn/random";
 import { Optimizer } from "../../optim";

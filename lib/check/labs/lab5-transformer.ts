@@ -13,7 +13,8 @@
  * probe's `shapes`. Hidden tests record `{ cases: shapes }` cases, which
  * covers every shape (the cases' seeds are a prime stride apart).
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { reverseTask } from "../../data/sequences";
 import { checkRecorded } from "../checkRecorded";
 import type { ErrorHint, Probe } from "../probe";

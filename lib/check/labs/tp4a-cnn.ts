@@ -16,7 +16,8 @@
  * Layout is PyTorch's, as lib/nn's: images [n, C, H, W], logits [n, classes],
  * labels as int32 class indices [n].
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Batch } from "../../data/dataset";
 import { Random } from "../../data/random";
 import { crossEntropy, Dropout, Flatten, Linear, Module, ReLU, Sequential } from "../../nn";

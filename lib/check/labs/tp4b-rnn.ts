@@ -12,7 +12,8 @@
  * The probes are also what the graded notebook's hidden tests record
  * (`check.record("RNN", (seed) => check.tp4b.probes.rnnClass.run(RNN, seed))`).
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs";
+import tf = require("@tensorflow/tfjs-core");
 import { Random } from "../../data/random";
 import { Linear } from "../../nn/linear";
 import { Module } from "../../nn/module";
