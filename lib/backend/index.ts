@@ -12,6 +12,7 @@
 import "@tensorflow/tfjs";
 import tf = require("@tensorflow/tfjs-core");
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
+import { installGradientWalk } from "./gradient-walk";
 import { installCheapSavedTensors } from "./saved-tensors";
 import { installWasmAdd } from "./wasm-add";
 import { installWasmConv } from "./wasm-conv";
@@ -82,6 +83,7 @@ async function activate(candidate: Candidate): Promise<string | null> {
   const loadProblem = load(candidate);
   if (loadProblem) return loadProblem;
   silenceCpuBanner();
+  installGradientWalk();
   installCheapSavedTensors();
   if (candidate.tfName === "wasm") installWasmKernels();
   if (candidate.tfName === "wasm") return startWasm();
@@ -130,6 +132,7 @@ function installWasmKernels(): void {
  */
 export function ensureBackendKernels(): void {
   if (!wasmKernelsInstalled && tf.getBackend() === "wasm") {
+    installGradientWalk();
     installCheapSavedTensors();
     installWasmKernels();
   }
