@@ -38,4 +38,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ["lib/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...["ImportNamespaceSpecifier", "ImportSpecifier", "ImportDefaultSpecifier"].map((specifier) => ({
+          selector: `ImportDeclaration[importKind!='type'][source.value='@tensorflow/tfjs'] > ${specifier}`,
+          message:
+            'lib reads tfjs-core\'s names as plain properties: `import "@tensorflow/tfjs";` then `import tf = require("@tensorflow/tfjs-core");` (see the comment above the allowed requires)',
+        })),
+      ],
+    },
+  },
 );
