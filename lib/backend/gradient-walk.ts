@@ -17,7 +17,7 @@ import tf = require("@tensorflow/tfjs-core");
 type GradientFunctions = Record<string, () => tf.Tensor>;
 
 /** A kernel call as tfjs's tape records it. */
-export interface TapeNode {
+interface TapeNode {
   id: number;
   kernelName: string;
   inputs: Record<string, tf.Tensor>;
@@ -46,7 +46,7 @@ type Gradients = <T extends tf.Tensor>(
  * The nodes that depend on an x and lead to y, in tape order; each a copy
  * whose inputs are only those that depend on an x (the rest get no gradient).
  */
-export function nodesFromXsToY(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): TapeNode[] {
+function nodesFromXsToY(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): TapeNode[] {
   const fromX = new Set(xs.map((x) => x.id));
   const nodeFromX = new Uint8Array(tape.length);
   tape.forEach((node, i) => {
@@ -80,7 +80,7 @@ export function nodesFromXsToY(tape: readonly TapeNode[], xs: readonly tf.Tensor
  * Walks `tape` backwards from the gradients in `gradientOf` (tensor id →
  * gradient; y's to start with), adding each input's gradients up in it.
  */
-export function backpropagate(
+function backpropagate(
   gradientOf: Map<number, tf.Tensor>,
   tape: readonly TapeNode[],
   tidy: (f: () => tf.Tensor) => tf.Tensor,
