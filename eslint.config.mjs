@@ -48,6 +48,12 @@ export default tseslint.config(
           message:
             'lib reads tfjs-core\'s names as plain properties: `import "@tensorflow/tfjs";` then `import tf = require("@tensorflow/tfjs-core");` (see the comment above the allowed requires)',
         })),
+        {
+          selector:
+            "Program:not(:has(ImportDeclaration[source.value='@tensorflow/tfjs'])) > TSImportEqualsDeclaration[moduleReference.expression.value='@tensorflow/tfjs-core']",
+          message:
+            'import "@tensorflow/tfjs" first: it adds chained ops (x.mul(y)) and every gradient to tfjs-core, which a module loaded on its own would lack',
+        },
       ],
     },
   },
