@@ -96,8 +96,12 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
         : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, ...aSteps]);
     }
     const kit = simd && kitTakesProduct(args.backend, batchA * rows, inner, columns);
-    // Upright and alone, a product is on XNNPACK already.
-    if (!transposeA && !transposeB && batchA === 1 && !kit) return original(args);
+    if (!transposeA && !transposeB) {
+      // Upright and alone, a product is on XNNPACK already; upright left matrices lie stacked as they are.
+      if (kit)
+        return simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, 4 * inner, 4]);
+      if (batchA === 1) return original(args);
+    }
     const scope = new KernelScope(args.backend);
     // [batchA·rows, inner]: every left matrix, upright, stacked into one tall one.
     const left = scope.reshape(upright(scope, a, [batchA, aRows, aCols], transposeA), [1, batchA * rows, inner]);

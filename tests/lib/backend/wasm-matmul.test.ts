@@ -51,7 +51,8 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
 }
 
 /**
- * [a shape, b shape] pairs: few and many rows, one and many left matrices,
+ * [a shape, b shape] pairs: few and many rows, one and many left matrices
+ * (stacked into one tall matrix for the kit's kernel, 16 columns or more),
  * 2-D and 3-D right ones, batches of pairs with a column count the SIMD
  * kernel takes (8, 16) and one it leaves to the backend (7). Transposed on
  * the left, one pair: column counts that fill the kernel's tiles of 8 and 4
@@ -113,6 +114,14 @@ const CASES: [number[], number[]][] = [
   [
     [13, 30],
     [30, 12],
+  ],
+  [
+    [3, 20, 24],
+    [24, 32],
+  ],
+  [
+    [2, 2, 9, 12],
+    [12, 20],
   ],
 ];
 
