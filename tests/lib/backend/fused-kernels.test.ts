@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
+import { expectNoLeak } from "./memory";
 import * as nn from "../../../lib/nn";
 import * as optim from "../../../lib/optim";
 
@@ -390,11 +391,7 @@ describe("one-kernel ops on wasm", () => {
       "int32",
     );
     const opt = new optim.Adam(model.parameters());
-    const step = () => opt.step(() => nn.crossEntropy(model.forward(x.add(tf.ones([6]))), y) as tf.Scalar).dispose();
-    step();
-    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
-    for (let i = 0; i < 20; i++) step();
-    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+    expectNoLeak(() => opt.step(() => nn.crossEntropy(model.forward(x.add(tf.ones([6]))), y) as tf.Scalar));
     tf.dispose([x, y]);
     opt.dispose();
     model.dispose();

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
+import { expectNoLeak } from "./memory";
 
 type Gradients = (
   f: () => tf.Tensor,
@@ -137,14 +138,10 @@ describe("the backward walk", () => {
   it("leaves no tensor behind over many optimizer-like steps", () => {
     const w = tf.variable(tf.randomNormal([8, 8], 0, 1, "float32", 5));
     const x = tf.randomNormal([16, 8], 0, 1, "float32", 6);
-    const step = () => {
+    expectNoLeak(() => {
       const { value, grads } = tf.variableGrads(() => x.matMul(w).tanh().matMul(w).mean() as tf.Scalar, [w]);
-      tf.dispose([value, ...Object.values(grads)]);
-    };
-    step();
-    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
-    for (let i = 0; i < 30; i++) step();
-    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+      return [value, grads];
+    }, 30);
     tf.dispose([w, x]);
   });
 });

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
+import { expectNoLeak } from "./memory";
 
 describe("tensors saved for backprop", () => {
   beforeAll(async () => {
@@ -44,14 +45,10 @@ describe("tensors saved for backprop", () => {
   it("leave no tensor and no backend buffer behind over many steps", () => {
     const w = tf.variable(tf.randomNormal([8, 8], 0, 1, "float32", 5));
     const x = tf.randomNormal([16, 8], 0, 1, "float32", 6);
-    const step = () => {
+    expectNoLeak(() => {
       const { value, grads } = tf.variableGrads(() => x.matMul(w).relu().mean() as tf.Scalar, [w]);
-      tf.dispose([value, ...Object.values(grads)]);
-    };
-    step();
-    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
-    for (let i = 0; i < 30; i++) step();
-    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+      return [value, grads];
+    }, 30);
     tf.dispose([w, x]);
   });
 });

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
+import { expectNoLeak } from "./memory";
 
 /** 0, 1, 2, ... in the given shape, so every element is told apart. */
 function counting(shape: number[], dtype: "float32" | "int32" = "float32"): tf.Tensor {
@@ -46,15 +47,6 @@ function sliced(x: tf.Tensor, begin: number[], size: number[]): number[] {
   const values = x.dataSync();
   const s = strides(x.shape);
   return gatherIndices(size, (index) => values[index.reduce((o, v, i) => o + (v + begin[i]) * s[i], 0)]);
-}
-
-/** Runs `f` many times and expects no tensor and no backend buffer left behind. */
-function expectNoLeak(f: () => tf.Tensor | tf.Tensor[]): void {
-  const backend = tf.engine().backend;
-  tf.dispose(f());
-  const before = [tf.memory().numTensors, backend.numDataIds()];
-  for (let i = 0; i < 20; i++) tf.dispose(f());
-  expect([tf.memory().numTensors, backend.numDataIds()]).toEqual(before);
 }
 
 describe("wasm kernels replaced for speed", () => {
