@@ -17,22 +17,30 @@ import { KernelArgs, KernelFunc, TensorInfo, WasmBackend, heap, wrapWasmKernel }
 
 /**
  * out = x + row along every row: x and out `[..., width]` (out a buffer the
- * caller owns, x itself allowed), row `[width]`.
+ * caller owns, x itself allowed), row `[width]`, or of x's size (an add of
+ * equal shapes: one row).
  */
 export function addRow(backend: WasmBackend, x: TensorInfo, row: TensorInfo, out: TensorInfo): void {
   const width = tf.util.sizeFromShape(row.shape);
   const total = tf.util.sizeFromShape(x.shape);
-  const chunk = chunkFloats(width);
-  const chunks = Math.floor(total / chunk);
+  // The kernel repeats a chunk of whole rows that is whole vectors; a single row is its own chunk, to its last vector.
+  const chunk = width === total ? total - (total % 4) : chunkFloats(width);
+  const chunks = chunk === 0 ? 0 : Math.floor(total / chunk);
   const memory = heap(backend);
-  // The row repeated to a whole chunk, unless it is one already.
-  const pattern = chunk === width ? row : memory.output([chunk], "float32");
+  // The row repeated to a whole chunk, unless the row covers the chunk already.
+  const pattern = chunk <= width ? row : memory.output([chunk], "float32");
   if (pattern !== row) {
     const [rowValues, repeated] = [memory.floats(row), memory.floats(pattern)];
     for (let p = 0; p < chunk; p++) repeated[p] = rowValues[p % width];
   }
-  const kernel = simdKernel(memory.memory, "add-repeating", "addRepeating");
-  kernel(memory.offset(x), memory.offset(out), chunks, chunk, memory.offset(pattern));
+  if (chunks > 0)
+    simdKernel(memory.memory, "add-repeating", "addRepeating")(
+      memory.offset(x),
+      memory.offset(out),
+      chunks,
+      chunk,
+      memory.offset(pattern),
+    );
   const [input, rowValues, output] = [memory.floats(x), memory.floats(row), memory.floats(out)];
   for (let e = chunks * chunk; e < total; e++) output[e] = input[e] + rowValues[e % width];
   if (pattern !== row) backend.disposeData(pattern.dataId);
@@ -50,32 +58,14 @@ function repeatsOver(row: number[], full: number[]): boolean {
   );
 }
 
-/** out = a + b for a and b of one shape: the kernel over whole vectors, the last size mod 4 floats here. */
-function addSameShape(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const memory = heap(backend);
-  const out = memory.output(a.shape, "float32");
-  const total = tf.util.sizeFromShape(a.shape);
-  const vectors = total - (total % 4);
-  if (vectors > 0)
-    simdKernel(memory.memory, "add-repeating", "addRepeating")(
-      memory.offset(a),
-      memory.offset(out),
-      1,
-      vectors,
-      memory.offset(b),
-    );
-  const [x, y, sum] = [memory.floats(a), memory.floats(b), memory.floats(out)];
-  for (let e = vectors; e < total; e++) sum[e] = x[e] + y[e];
-  return out;
-}
-
 function add(original: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const { a, b } = args.inputs;
     if (a.dtype !== "float32" || b.dtype !== "float32") return original(args);
-    if (tf.util.arraysEqual(a.shape, b.shape)) return addSameShape(args.backend, a, b);
     const [full, row] = tf.util.sizeFromShape(a.shape) >= tf.util.sizeFromShape(b.shape) ? [a, b] : [b, a];
-    if (tf.util.sizeFromShape(row.shape) === 1 || !repeatsOver(row.shape, full.shape)) return original(args);
+    const equal = tf.util.arraysEqual(a.shape, b.shape);
+    if (!equal && (tf.util.sizeFromShape(row.shape) === 1 || !repeatsOver(row.shape, full.shape)))
+      return original(args);
     const out = heap(args.backend).output(full.shape, "float32");
     addRow(args.backend, full, row, out);
     return out;

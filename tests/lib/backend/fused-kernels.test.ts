@@ -304,6 +304,7 @@ describe("one-kernel ops on wasm", () => {
         [128, 185],
         [128, 185],
       ],
+      [[1, 5], [5]],
     ];
     for (const [a, b] of pairs) {
       await expectSameOnBothBackends([random(a, 8), random(b, 9)], (x, y) => x.add(y), `[${a}] + [${b}]`);
