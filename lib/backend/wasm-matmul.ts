@@ -96,21 +96,23 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
         : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, ...aSteps]);
     }
     const kit = simd && kitTakesProduct(args.backend, batchA * rows, inner, columns);
+    // The batched kernel's sizes for every left matrix, upright, stacked into one tall one [batchA·rows, inner].
+    const stacked = [1, batchA * rows, inner, columns, 4 * inner, 4];
     if (!transposeA && !transposeB) {
-      // Upright and alone, a product is on XNNPACK already; upright left matrices lie stacked as they are.
-      if (kit)
-        return simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, 4 * inner, 4]);
+      // Upright, the left matrices lie stacked already; upright and alone, a product is on XNNPACK already.
+      if (kit) return simdProduct(args.backend, BATCHED, a, b, outShape, stacked);
       if (batchA === 1) return original(args);
     }
     const scope = new KernelScope(args.backend);
-    // [batchA·rows, inner]: every left matrix, upright, stacked into one tall one.
     const left = scope.reshape(upright(scope, a, [batchA, aRows, aCols], transposeA), [1, batchA * rows, inner]);
     const right = upright(scope, b, [1, bRows, bCols], transposeB);
-    const sizes = [1, batchA * rows, inner, columns, 4 * inner, 4];
-    const inputs = { ...args.inputs, a: left, b: right };
     const out = kit
-      ? simdProduct(args.backend, BATCHED, left, right, outShape, sizes)
-      : original({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      ? simdProduct(args.backend, BATCHED, left, right, outShape, stacked)
+      : original({
+          ...args,
+          inputs: { ...args.inputs, a: left, b: right },
+          attrs: { ...args.attrs, transposeA: false, transposeB: false },
+        });
     scope.dispose();
     return { ...out, shape: outShape };
   };
