@@ -79,12 +79,17 @@ function silenceCpuBanner(): void {
   if (cpu) cpu.firstUse = false;
 }
 
+/** tfjs's gradient tape made cheaper on every backend: the backward walk, and tensors saved for it (each file says how). */
+function installGradientBookkeeping(): void {
+  installGradientWalk();
+  installCheapSavedTensors();
+}
+
 async function activate(candidate: Candidate): Promise<string | null> {
   const loadProblem = load(candidate);
   if (loadProblem) return loadProblem;
   silenceCpuBanner();
-  installGradientWalk();
-  installCheapSavedTensors();
+  installGradientBookkeeping();
   if (candidate.tfName === "wasm") installWasmKernels();
   if (candidate.tfName === "wasm") return startWasm();
   try {
@@ -132,8 +137,7 @@ function installWasmKernels(): void {
  */
 export function ensureBackendKernels(): void {
   if (!wasmKernelsInstalled && tf.getBackend() === "wasm") {
-    installGradientWalk();
-    installCheapSavedTensors();
+    installGradientBookkeeping();
     installWasmKernels();
   }
 }

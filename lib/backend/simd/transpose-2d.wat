@@ -21,7 +21,7 @@
     (local.set $width (select (i32.const 64) (i32.const 8) (i32.le_u (local.get $rows) (i32.const 64))))
     (block $batches_done (loop $each_batch
       (br_if $batches_done (i32.ge_u (local.get $b) (local.get $batches)))
-      ;; whole 4 × 4 blocks, strip by strip of 64 columns
+      ;; whole 4 × 4 blocks, strip by strip of $width columns
       (local.set $strip (i32.const 0))
       (block $strips_done (loop $each_strip
         (br_if $strips_done (i32.ge_u (local.get $strip) (local.get $columns4)))
