@@ -3,9 +3,11 @@
 ;; with j = kw·C + c: a window row is kW·C consecutive floats of the (padded) image, and W is the filter as tfjs
 ;; lays it out, [kH, kW, C, O], read as [kH, J, op] with its rows padded to op (a multiple of 8) by the caller.
 ;; Tiles of 4 neighbouring output pixels × 8 output channels in eight registers: each step broadcasts one float of
-;; each pixel's window against eight weights. The last tile of a row starts at outW − 4 and recomputes pixels the
-;; one before it had (same values, stored again); channels past O are never stored. Each output sums over kh and j
-;; in order. Arguments are byte offsets into tfjs-backend-wasm's memory, sizes, and byte strides.
+;; each pixel's window against eight weights. V8 loads all of a step's operands before its multiply-adds, so sums and
+;; loads share its 15 vector registers: 8 + 6 here; unrolling the step or wider tiles spilled sums to the stack
+;; (1.1–1.3× slower). The last tile of a row starts at outW − 4 and recomputes pixels the one before it had (same
+;; values, stored again); channels past O are never stored. Each output sums over kh and j in order. Arguments are
+;; byte offsets into tfjs-backend-wasm's memory, sizes, and byte strides.
 (module
   (import "env" "memory" (memory 0))
 
