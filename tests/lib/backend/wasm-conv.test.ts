@@ -4,8 +4,9 @@
  * summed in float64: every element within float32's bound for a sum of its
  * terms, on the shapes that exercise their edges (one channel, channel and
  * window-row counts that are not multiples of 4, 8 or 16, strides, padding
- * on one side only, a 1×1 filter, rows of fewer than 4 output pixels), with no
- * buffer left behind.
+ * on one side only, a 1×1 filter, rows of fewer than 4 output pixels, the
+ * forward's tiles of 4 pixels × 8 channels and of 2 × 16, odd rows and
+ * partly filled tiles of both), with no buffer left behind.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +54,20 @@ const CASES: Case[] = [
   { what: "7 channels past a tile of 8, 1 → 15", x: [1, 7, 6, 1], w: [3, 3, 1, 15], strides: 1, pad: 1 },
   { what: "4 channels past a tile of 8, 2 → 12", x: [1, 6, 9, 2], w: [2, 2, 2, 12], strides: 1, pad: "valid" },
   { what: "output rows of 3 pixels (XNNPACK's forward)", x: [2, 6, 5, 2], w: [3, 3, 2, 3], strides: 1, pad: "valid" },
+  {
+    what: "output rows of 2 pixels, 3 → 16 (one 2-pixel tile)",
+    x: [2, 5, 4, 3],
+    w: [3, 3, 3, 16],
+    strides: 1,
+    pad: "valid",
+  },
+  {
+    what: "two tiles of 16 channels, rows of 5 pixels, 3 → 32",
+    x: [2, 7, 7, 3],
+    w: [3, 3, 3, 32],
+    strides: 1,
+    pad: "valid",
+  },
 ];
 
 interface Gradients {
