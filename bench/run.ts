@@ -3,16 +3,8 @@
  * machine (issue 10). Two long-lived workers per side, kit and PyTorch, run
  * each workload in turn, interleaved (kit, torch, torch on all cores, kit,
  * ...) so that load from other processes falls on both; the table shows
- * medians and kit/PyTorch ratios. Results also go to out/bench.json.
- *
- *   npm run bench                       # 3 repetitions
- *   npm run bench -- --reps 5 --only w1-mlp-2-4-2,w4-transformer
- *   npm run bench -- --quick            # a smoke run with tiny sizes
- *   npm run bench -- --out /tmp/b.json
- *   npm run bench -- --threads 2        # both sides on 2 threads (default 1)
- *   npm run bench -- --all-threads      # PyTorch on every core too
- *   npm run bench -- --compare-fma      # the kit once more without fused multiply-adds (DLKIT_FMA=0)
- *   npm run bench -- --profile          # then each kit workload once more, every kernel timed: where the time goes, and its floor
+ * medians and kit/PyTorch ratios. Results also go to out/bench.json. The
+ * options are in USAGE below (`npm run bench -- --help`).
  *
  * Both sides get the same number of threads: the kit through DLKIT_THREADS
  * (wasm's XNNPACK thread pool, lib/backend/wasm-threads.ts), PyTorch through
@@ -40,6 +32,23 @@ import { reverseSets } from "./workloads/reverseData";
 
 const root = path.resolve(__dirname, "..");
 const TORCH_PYTHON = "/usr/bin/python3";
+
+const USAGE = `npm run bench [-- options]: the kit against PyTorch on the labs' workloads
+
+  --reps N           repetitions of each workload, interleaved (default 3)
+  --only ID,ID       these workloads only (${WORKLOADS.map((w) => w.id).join(", ")})
+  --quick            a smoke run with tiny sizes (1 repetition unless --reps)
+  --threads N        both sides on N threads (default 1)
+  --all-threads      PyTorch on every core too
+  --compare-fma      the kit once more without fused multiply-adds (DLKIT_FMA=0)
+  --profile          each kit workload once more, every kernel timed: where the time goes, and its floor
+  --out FILE         where the results go (default out/bench.json)
+  --help             this text
+
+  npm run bench -- --reps 5 --only w1-mlp-2-4-2,w4-transformer`;
+
+const VALUE_OPTIONS = ["--reps", "--only", "--threads", "--out"];
+const SWITCHES = ["--quick", "--all-threads", "--compare-fma", "--profile"];
 
 interface Options {
   reps: number;
@@ -72,7 +81,18 @@ function torchEnv(threads: number, asFound = false): NodeJS.ProcessEnv {
   return env;
 }
 
-function parseArgs(argv: string[]): Options {
+/** The options, or null for --help; a misspelt option or a missing value stops the bench before it starts. */
+function parseArgs(argv: string[]): Options | null {
+  if (argv.includes("--help") || argv.includes("-h")) return null;
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_OPTIONS.includes(argv[i])) {
+      if (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
+        throw new Error(`bench: ${argv[i]} needs a value\n\n${USAGE}`);
+      i++;
+    } else if (!SWITCHES.includes(argv[i])) {
+      throw new Error(`bench: unknown option '${argv[i]}'\n\n${USAGE}`);
+    }
+  }
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -125,6 +145,10 @@ function check(answer: WorkerAnswer, side: string, id: string): Run {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (!options) {
+    console.log(USAGE);
+    return;
+  }
   const workloads = WORKLOADS.filter((w) => !options.only || options.only.includes(w.id));
   const size = (w: (typeof WORKLOADS)[number]) => (options.quick ? w.quick : w.full);
   const w4 = workloads.find((w) => w.id === "w4-transformer");

@@ -125,3 +125,41 @@ describe("npm run bench --quick", () => {
     expect(lenet.top.map((k) => k.name)).toEqual(expect.arrayContaining(["Conv2D", "Conv2DBackpropFilter"]));
   });
 });
+
+describe("npm run bench's options", () => {
+  const bench = (...args: string[]) =>
+    promisify(execFile)("npm", ["run", "--silent", "bench", "--", ...args], { cwd: root, encoding: "utf8" });
+
+  it("--help lists every option and runs nothing", async () => {
+    const { stdout } = await bench("--help");
+    for (const option of [
+      "--reps",
+      "--only",
+      "--quick",
+      "--threads",
+      "--all-threads",
+      "--compare-fma",
+      "--profile",
+      "--out",
+    ])
+      expect(stdout).toContain(`  ${option}`);
+    expect(stdout).not.toContain("rep 1/");
+  }, 60_000);
+
+  it("stops on a misspelt option or a missing value, naming it, before any workload runs", async () => {
+    for (const [args, message] of [
+      [["--thread", "2"], "bench: unknown option '--thread'"],
+      [["--reps"], "bench: --reps needs a value"],
+      [["--out", "--quick"], "bench: --out needs a value"],
+    ] as const) {
+      const failure = await bench(...args).then(
+        () => null,
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+      expect(failure?.code, args.join(" ")).toBe(1);
+      expect(failure?.stderr).toContain(message);
+      expect(failure?.stderr).toContain("--compare-fma");
+      expect(failure?.stdout).not.toContain("rep 1/");
+    }
+  }, 120_000);
+});
