@@ -1,0 +1,295 @@
+/**
+ * The kit's product kernels (lib/backend/simd, plain and with fused
+ * multiply-adds) write their output, all of it, and nothing else. A store
+ * past the output lands in whatever tensor lies next to it on the backend's
+ * heap, which no test of the output's values sees. Here each kernel runs on
+ * a memory of its own, every input and the output between guard floats (a
+ * NaN payload no arithmetic makes), on the shapes that reach the kernels'
+ * edges: rows and columns past the last whole tile, partly filled channel
+ * tiles, rows of odd width, both convolution tiles.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { setFusedMultiplyAdd, simdKernel } from "../../../lib/backend/simd";
+
+afterAll(() => setFusedMultiplyAdd(null));
+
+const GUARD = 0x7fa5a5a5;
+const GUARD_FLOATS = 64;
+
+/** Regions laid out one after another in a fresh memory, each followed by guard floats. */
+class Arena {
+  readonly memory = new WebAssembly.Memory({ initial: 64 });
+  private readonly words = new Uint32Array(this.memory.buffer);
+  private readonly floats = new Float32Array(this.memory.buffer);
+  private next = GUARD_FLOATS;
+  /** Each region, with an input's values (which must stay) or whether an output must be written in full. */
+  private readonly regions: { name: string; at: number; floats: number; input?: Float32Array; full?: boolean }[] = [];
+
+  constructor() {
+    this.words.fill(GUARD);
+  }
+
+  /** An input of `floats` values (or given ones), unchanged by the kernel; its byte offset. */
+  input(name: string, floats: number, values?: ArrayLike<number>): number {
+    const at = this.take(name, floats);
+    for (let i = 0; i < floats; i++) this.floats[at + i] = values ? values[i] : Math.sin(1.37 * i + at);
+    this.regions[this.regions.length - 1].input = this.floats.slice(at, at + floats);
+    return 4 * at;
+  }
+
+  /** Integers (a table of byte offsets), unchanged by the kernel. */
+  table(name: string, values: number[]): number {
+    const at = this.take(name, values.length);
+    this.words.set(values, at);
+    this.regions[this.regions.length - 1].input = this.floats.slice(at, at + values.length);
+    return 4 * at;
+  }
+
+  /** The output, `floats` long, left as guard floats: the kernel must write every one. */
+  output(name: string, floats: number): number {
+    const at = this.take(name, floats);
+    this.regions[this.regions.length - 1].full = true;
+    return 4 * at;
+  }
+
+  /** An output zeroed for a kernel that adds into it, where it may leave some floats alone. */
+  sums(name: string, floats: number): number {
+    const at = this.take(name, floats);
+    this.floats.fill(0, at, at + floats);
+    return 4 * at;
+  }
+
+  private take(name: string, floats: number): number {
+    const at = this.next;
+    this.regions.push({ name, at, floats });
+    this.next += floats + GUARD_FLOATS;
+    return at;
+  }
+
+  /** What went wrong, or null: a guard float changed, an input changed, or an output float left unwritten. */
+  problem(): string | null {
+    const first = this.words.subarray(0, GUARD_FLOATS).findIndex((w) => w !== GUARD);
+    if (first >= 0)
+      return `the guard before ${this.regions[0].name} was written, ${GUARD_FLOATS - first} floats before it`;
+    for (const r of this.regions) {
+      if (r.input) {
+        const now = new Float32Array(this.memory.buffer, 4 * r.at, r.floats);
+        const changed = now.findIndex((v, i) => !Object.is(v, r.input![i]));
+        if (changed >= 0) return `input ${r.name} was written at float ${changed}`;
+      } else if (r.full) {
+        const unwritten = this.words.subarray(r.at, r.at + r.floats).findIndex((w) => w === GUARD);
+        if (unwritten >= 0) return `output ${r.name}: float ${unwritten} of ${r.floats} was not written`;
+      }
+      const end = r.at + r.floats;
+      const guard = this.words.subarray(end, end + GUARD_FLOATS).findIndex((w) => w !== GUARD);
+      if (guard >= 0) return `the guard after ${r.name} was written, ${guard + 1} floats past its end`;
+    }
+    return null;
+  }
+}
+
+interface Case {
+  what: string;
+  /** Lays out the inputs and the output, and runs the kernel. */
+  run: (arena: Arena) => void;
+}
+
+const roundUp = (n: number, multiple: number) => Math.ceil(n / multiple) * multiple;
+
+function batched(batch: number, m: number, k: number, n: number, aStoredTransposed: boolean): Case {
+  return {
+    what: `batched-matmul, ${batch} × [${m},${k}]·[${k},${n}]${aStoredTransposed ? ", a stored transposed" : ""}`,
+    run: (arena) => {
+      const a = arena.input("a", batch * m * k);
+      const b = arena.input("b", batch * k * n);
+      const c = arena.output("c", batch * m * n);
+      const [rowStep, kStep] = aStoredTransposed ? [4, 4 * m] : [4 * k, 4];
+      simdKernel(arena.memory, "batched-matmul", "batchedMatMul")(a, b, c, batch, m, k, n, rowStep, kStep);
+    },
+  };
+}
+
+function transposedB(m: number, k: number, n: number): Case {
+  return {
+    what: `matmul-transposed, [${m},${k}]·[${n},${k}]ᵀ`,
+    run: (arena) => {
+      const a = arena.input("a", m * k);
+      const b = arena.input("b", n * k);
+      const c = arena.output("c", m * n);
+      simdKernel(arena.memory, "matmul-transposed", "matMulTransposed")(a, b, c, m, k, n);
+    },
+  };
+}
+
+function transposedA(n: number, k: number, m: number): Case {
+  return {
+    what: `matmul-transposed-a, [${n},${k}]ᵀ·[${n},${m}]`,
+    run: (arena) => {
+      const a = arena.input("a", n * k);
+      const b = arena.input("b", n * m);
+      const c = arena.output("c", k * m);
+      simdKernel(arena.memory, "matmul-transposed-a", "matMulTransposedA")(a, b, c, n, k, m);
+    },
+  };
+}
+
+interface Convolution {
+  images: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  inC: number;
+  outC: number;
+  stride: number;
+}
+
+/** An unpadded image for the convolution `c`: its sizes and byte strides as lib/backend/wasm-conv.ts gives them. */
+function image(c: Convolution) {
+  const [height, width] = [(c.outH - 1) * c.stride + c.kH, (c.outW - 1) * c.stride + c.kW];
+  const rowBytes = 4 * width * c.inC;
+  return {
+    floats: c.images * height * width * c.inC,
+    imageBytes: height * rowBytes,
+    rowBytes,
+    rowStep: c.stride * rowBytes,
+    pixelStep: 4 * c.stride * c.inC,
+  };
+}
+
+const wideTiles = (outC: number) => roundUp(outC, 8) === roundUp(outC, 16);
+
+function convForward(c: Convolution): Case {
+  const wide = wideTiles(c.outC);
+  return {
+    what: `conv-forward, ${c.inC} → ${c.outC} channels, rows of ${c.outW} (${wide ? "2 × 16" : "4 × 8"} tiles)`,
+    run: (arena) => {
+      const x = image(c);
+      const window = c.kW * c.inC;
+      const op = roundUp(c.outC, 8);
+      const px = arena.input("x", x.floats);
+      const weights = Array.from({ length: c.kH * window * op }, (_, i) => (i % op < c.outC ? Math.cos(i) : 0));
+      const pw = arena.input("w", weights.length, weights);
+      const py = arena.output("y", c.images * c.outH * c.outW * c.outC);
+      simdKernel(arena.memory, "conv-forward", "convForward")(
+        px,
+        pw,
+        py,
+        c.images,
+        c.outH,
+        c.outW,
+        c.kH,
+        window,
+        op,
+        c.outC,
+        x.imageBytes,
+        x.rowBytes,
+        x.rowStep,
+        x.pixelStep,
+        wide ? 1 : 0,
+      );
+    },
+  };
+}
+
+function convFilterGradient(c: Convolution): Case {
+  const wide = wideTiles(c.outC);
+  return {
+    what: `conv-filter-gradient, ${c.inC} → ${c.outC} channels (${wide ? "2 × 16" : "4 × 8"} tiles)`,
+    run: (arena) => {
+      const x = image(c);
+      const window = c.kW * c.inC;
+      const taps = c.kH * window;
+      const [tp, op] = [roundUp(taps, 4), roundUp(c.outC, 8)];
+      const offsets = Array.from({ length: tp }, (_, t) =>
+        t < taps ? Math.floor(t / window) * x.rowBytes + 4 * (t % window) : 0,
+      );
+      const px = arena.input("x", x.floats);
+      // The kernel's extra lanes read op − O floats past dY's end (the guard here); they fill columns the caller drops.
+      const pdy = arena.input("dy", c.images * c.outH * c.outW * c.outC);
+      const ptaps = arena.table("taps", offsets);
+      const pw = arena.output("dW", tp * op);
+      simdKernel(arena.memory, "conv-filter-gradient", "convFilterGradient")(
+        px,
+        pdy,
+        pw,
+        ptaps,
+        c.images,
+        c.outH,
+        c.outW,
+        tp,
+        op,
+        x.imageBytes,
+        x.rowStep,
+        x.pixelStep,
+        4 * c.outC,
+        wide ? 1 : 0,
+      );
+    },
+  };
+}
+
+function convInputGradient(c: Convolution): Case {
+  return {
+    what: `conv-input-gradient, ${c.inC} → ${c.outC} channels, stride ${c.stride}`,
+    run: (arena) => {
+      const x = image(c);
+      const window = c.kW * c.inC;
+      const jp = roundUp(window, 16);
+      const turned = Array.from({ length: c.kH * c.outC * jp }, (_, i) => (i % jp < window ? Math.cos(i) : 0));
+      const pdy = arena.input("dy", c.images * c.outH * c.outW * c.outC);
+      const pwt = arena.input("turned W", turned.length, turned);
+      // Zeroed and added into, with room for the masked lanes past the last window row, as the caller allocates it.
+      const pdx = arena.sums("dx", x.floats + jp);
+      simdKernel(arena.memory, "conv-input-gradient", "convInputGradient")(
+        pdy,
+        pwt,
+        pdx,
+        c.images,
+        c.outH,
+        c.outW,
+        c.kH,
+        window,
+        jp,
+        c.outC,
+        x.imageBytes,
+        x.rowBytes,
+        x.rowStep,
+        x.pixelStep,
+      );
+    },
+  };
+}
+
+const lenetFirst = { images: 2, outH: 3, outW: 8, kH: 5, kW: 5, inC: 1, outC: 6, stride: 1 };
+const CASES: Case[] = [
+  batched(2, 7, 5, 21, false),
+  batched(1, 9, 3, 10, false),
+  batched(3, 6, 4, 13, true),
+  transposedB(3, 7, 6),
+  transposedB(2, 3, 5),
+  transposedA(5, 7, 21),
+  transposedA(3, 2, 6),
+  convForward(lenetFirst),
+  convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }),
+  convForward({ images: 1, outH: 3, outW: 3, kH: 2, kW: 3, inC: 2, outC: 9, stride: 2 }),
+  convForward({ images: 2, outH: 2, outW: 2, kH: 3, kW: 3, inC: 3, outC: 32, stride: 1 }),
+  convFilterGradient(lenetFirst),
+  convFilterGradient({ images: 2, outH: 3, outW: 5, kH: 2, kW: 2, inC: 3, outC: 16, stride: 1 }),
+  convFilterGradient({ images: 1, outH: 2, outW: 3, kH: 3, kW: 2, inC: 2, outC: 9, stride: 2 }),
+  convInputGradient({ images: 2, outH: 3, outW: 5, kH: 3, kW: 3, inC: 6, outC: 16, stride: 1 }),
+  convInputGradient({ images: 1, outH: 3, outW: 2, kH: 2, kW: 3, inC: 7, outC: 5, stride: 2 }),
+];
+
+describe("the kit's product kernels write their output and nothing else", () => {
+  for (const c of CASES) {
+    for (const fused of [false, true]) {
+      it(`${c.what}, ${fused ? "fused multiply-adds" : "multiply then add"}`, () => {
+        setFusedMultiplyAdd(fused);
+        const arena = new Arena();
+        c.run(arena);
+        expect(arena.problem()).toBeNull();
+      });
+    }
+  }
+});
