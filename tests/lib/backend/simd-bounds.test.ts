@@ -1,12 +1,13 @@
 /**
- * The kit's product kernels (lib/backend/simd, plain and with fused
+ * The kit's kernels (lib/backend/simd; the products plain and with fused
  * multiply-adds) write their output, all of it, and nothing else. A store
  * past the output lands in whatever tensor lies next to it on the backend's
  * heap, which no test of the output's values sees. Here each kernel runs on
  * a memory of its own, every input and the output between guard floats (a
  * NaN payload no arithmetic makes), on the shapes that reach the kernels'
  * edges: rows and columns past the last whole tile, partly filled channel
- * tiles, rows of odd width, both convolution tiles.
+ * tiles, rows of odd width, both convolution tiles, lengths that are not
+ * whole vectors.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { setFusedMultiplyAdd, simdKernel } from "../../../lib/backend/simd";
@@ -280,6 +281,80 @@ const CASES: Case[] = [
   convInputGradient({ images: 2, outH: 3, outW: 5, kH: 3, kW: 3, inC: 6, outC: 16, stride: 1 }),
   convInputGradient({ images: 1, outH: 3, outW: 2, kH: 2, kW: 3, inC: 7, outC: 5, stride: 2 }),
 ];
+
+/** A kernel of `inputs` float arrays of the given sizes and one output, its arguments the offsets then `sizes`. */
+function simple(module: string, name: string, inputs: number[], output: number, sizes: number[]): Case {
+  return {
+    what: `${module} ${name}, ${inputs.join(" and ")} floats in, sizes ${sizes.join(", ")}`,
+    run: (arena) => {
+      const offsets = inputs.map((floats, i) => arena.input(`input ${i + 1}`, floats));
+      simdKernel(arena.memory, module, name)(...offsets, arena.output("out", output), ...sizes);
+    },
+  };
+}
+
+const LAYOUT_CASES: Case[] = [
+  simple("relu-grad", "reluGrad", [11, 11], 11, [11]),
+  simple("tanh", "tanh", [11], 11, [11]),
+  simple("tanh", "tanh", [4], 4, [4]),
+  simple("softmax", "softmax", [24], 24, [3, 8]),
+  simple("softmax", "softmaxGrad", [24, 24], 24, [3, 8]),
+  simple("transpose-2d", "transpose2d", [70], 70, [2, 5, 7]),
+  simple("transpose-2d", "transpose2d", [27], 27, [1, 9, 3]),
+  {
+    what: "add-repeating, 5 chunks of 12",
+    run: (arena) => {
+      const [x, pattern] = [arena.input("x", 60), arena.input("pattern", 12)];
+      simdKernel(arena.memory, "add-repeating", "addRepeating")(x, arena.output("out", 60), 5, 12, pattern);
+    },
+  },
+  {
+    what: "column-sums, 70 chunks of 12 (more than a block of 64)",
+    run: (arena) => {
+      const x = arena.input("x", 70 * 12);
+      simdKernel(arena.memory, "column-sums", "columnSums")(x, 70, 12, arena.sums("float64 sums", 2 * 12));
+    },
+  },
+  {
+    what: "copy-rows, rows of 5 floats into a padded layout of 9",
+    run: (arena) => {
+      const from = arena.input("rows", 2 * 3 * 5);
+      const to = arena.sums("padded", 2 * 4 * 9);
+      simdKernel(arena.memory, "copy-rows", "copyRows")(from, to + 4 * 10, 2, 3, 20, 20, 36, 60, 4 * 4 * 9);
+    },
+  },
+  {
+    what: "layer-norm, forward and backward, 3 rows of 8",
+    run: (arena) => {
+      const [x, weight, bias] = [arena.input("x", 24), arena.input("weight", 8), arena.input("bias", 8)];
+      const [y, mean, rstd] = [arena.output("y", 24), arena.output("mean", 3), arena.output("rstd", 3)];
+      simdKernel(arena.memory, "layer-norm", "layerNorm")(x, weight, bias, y, mean, rstd, 3, 8, 1e-5);
+      const dy = arena.input("dy", 24);
+      const [dx, dWeight, dBias] = [arena.output("dx", 24), arena.sums("dWeight", 8), arena.sums("dBias", 8)];
+      simdKernel(arena.memory, "layer-norm", "layerNormGrad")(dy, x, mean, rstd, weight, dx, dWeight, dBias, 3, 8);
+    },
+  },
+  {
+    what: "max-pool 2 × 2, forward and backward, 6 channels on a 5 × 4 image",
+    run: (arena) => {
+      const x = arena.input("x", 2 * 5 * 4 * 6);
+      simdKernel(arena.memory, "max-pool", "maxPool2x2")(x, arena.output("y", 2 * 2 * 2 * 6), 2, 5, 4, 6, 2, 2);
+      const dy = arena.input("dy", 2 * 2 * 2 * 6);
+      const dx = arena.sums("dx", 2 * 5 * 4 * 6);
+      simdKernel(arena.memory, "max-pool", "maxPoolGrad2x2")(x, dy, dx, 2, 5, 4, 6, 2, 2);
+    },
+  },
+];
+
+describe("the elementwise and layout kernels write their output and nothing else", () => {
+  for (const c of LAYOUT_CASES) {
+    it(c.what, () => {
+      const arena = new Arena();
+      c.run(arena);
+      expect(arena.problem()).toBeNull();
+    });
+  }
+});
 
 describe("the kit's product kernels write their output and nothing else", () => {
   for (const c of CASES) {
