@@ -271,6 +271,7 @@ const CASES: Case[] = [
   transposedB(2, 3, 5),
   transposedA(5, 7, 21),
   transposedA(3, 2, 6),
+  transposedA(150, 7, 21),
   convForward(lenetFirst),
   convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }),
   convForward({ images: 1, outH: 3, outW: 3, kH: 2, kW: 3, inC: 2, outC: 9, stride: 2 }),

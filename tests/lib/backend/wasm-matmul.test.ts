@@ -56,7 +56,8 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
  * 2-D and 3-D right ones, batches of pairs with a column count the SIMD
  * kernel takes (8, 16) and one it leaves to the backend (7). Transposed on
  * the left, one pair: column counts that fill the kernel's tiles of 8 and 4
- * and ones that leave 1–3 columns over, row counts that leave 1–3 rows over.
+ * and ones that leave 1–3 columns over, row counts that leave 1–3 rows over,
+ * and a sum over 150 rows (two blocks of 64 and a part block).
  */
 const CASES: [number[], number[]][] = [
   [
@@ -122,6 +123,10 @@ const CASES: [number[], number[]][] = [
   [
     [2, 2, 9, 12],
     [12, 20],
+  ],
+  [
+    [12, 150],
+    [150, 21],
   ],
 ];
 
