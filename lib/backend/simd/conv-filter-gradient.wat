@@ -9,8 +9,9 @@
 ;; Image after image, every tile adds one image's sum to dW in memory, so that the image and its gradient stay in
 ;; cache while all tiles read them; each element of dW sums over n, y and x in order.
 ;; The tap count is rounded up to tp (a multiple of 4; the caller points the extra taps at offset 0) and O to op (of
-;; 8, or 16 for the wide tiles): the extra lanes read the op − O floats past dY's end and fill dW's extra rows and columns, which the caller
-;; drops. Arguments are byte offsets into tfjs-backend-wasm's memory, sizes, and byte strides.
+;; 8, or 16 for the wide tiles): the extra lanes read the op − O floats past dY's end and fill dW's extra rows and
+;; columns, which the caller drops. Arguments are byte offsets into tfjs-backend-wasm's memory, sizes, and byte
+;; strides.
 (module
   (import "env" "memory" (memory 0))
 
