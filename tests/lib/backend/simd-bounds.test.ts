@@ -345,6 +345,49 @@ const LAYOUT_CASES: Case[] = [
       simdKernel(arena.memory, "max-pool", "maxPoolGrad2x2")(x, dy, dx, 2, 5, 4, 6, 2, 2);
     },
   },
+  {
+    what: "max-pool 3 × 3 tiles, backward, 5 channels on a 7 × 6 image",
+    run: (arena) => {
+      const [x, dy] = [arena.input("x", 7 * 6 * 5), arena.input("dy", 2 * 2 * 5)];
+      const dx = arena.sums("dx", 7 * 6 * 5);
+      simdKernel(arena.memory, "max-pool", "maxPoolGradTiles")(x, dy, dx, 1, 7, 6, 5, 2, 2, 3, 3);
+    },
+  },
+  {
+    what: "transpose of any rank, [2, 3, 5] by [2, 0, 1]",
+    run: (arena) => {
+      const [shape, perm] = [
+        [2, 3, 5],
+        [2, 0, 1],
+      ];
+      const strides = shape.map((_, i) => 4 * shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      const x = arena.input("x", 30);
+      const table = arena.table("shape and strides", [...perm.map((a) => shape[a]), ...perm.map((a) => strides[a])]);
+      const counter = arena.sums("counter", 3);
+      simdKernel(arena.memory, "transpose", "transpose")(x, arena.output("out", 30), 3, table, table + 12, counter, 30);
+    },
+  },
+  {
+    what: "sgd-step, 11 floats",
+    run: (arena) => {
+      const [param, grad] = [arena.input("param", 11), arena.input("grad", 11)];
+      simdKernel(arena.memory, "sgd-step", "sgdStep")(param, grad, arena.output("out", 11), 11, 0.1);
+    },
+  },
+  {
+    what: "adam-step, 11 floats",
+    run: (arena) => {
+      const [param, grad, m] = [arena.input("param", 11), arena.input("grad", 11), arena.input("m", 11)];
+      const v = arena.input(
+        "v",
+        11,
+        Array.from({ length: 11 }, (_, i) => 0.01 * (i + 1)),
+      );
+      const outputs = [arena.output("param out", 11), arena.output("m out", 11), arena.output("v out", 11)];
+      const constants = [0.9, 0.1, 0.999, 0.001, 0.03, 1e-8, 0.001];
+      simdKernel(arena.memory, "adam-step", "adamStep")(param, grad, m, v, ...outputs, 11, ...constants);
+    },
+  },
 ];
 
 describe("the elementwise and layout kernels write their output and nothing else", () => {
