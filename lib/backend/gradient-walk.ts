@@ -13,34 +13,7 @@
  */
 import "@tensorflow/tfjs";
 import tf = require("@tensorflow/tfjs-core");
-
-type GradientFunctions = Record<string, () => tf.Tensor>;
-
-/** A kernel call as tfjs's tape records it. */
-interface TapeNode {
-  id: number;
-  kernelName: string;
-  inputs: Record<string, tf.Tensor>;
-  outputs: tf.Tensor[];
-  gradient?: (dys: (tf.Tensor | null)[]) => GradientFunctions;
-  saved: tf.Tensor[];
-}
-
-interface EngineInternals {
-  gradients: Gradients;
-  scopedRun<T>(start: () => void, end: () => void, f: () => T): T;
-  startTape(): void;
-  endTape(): void;
-  tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T;
-  state: { activeTape: TapeNode[] | null; gradientDepth: number };
-}
-
-type Gradients = <T extends tf.Tensor>(
-  f: () => T,
-  xs: tf.Tensor[],
-  dy?: T,
-  allowNoGradients?: boolean,
-) => { value: T; grads: (tf.Tensor | undefined)[] };
+import { EngineInternals, TapeNode } from "./engine-internals";
 
 /**
  * The nodes that depend on an x and lead to y, in tape order; each a copy
@@ -117,18 +90,8 @@ function backpropagate(
   }
 }
 
-let installed = false;
-
-/** Replaces engine.gradients with the walk above; does nothing if tfjs's engine is not shaped as in 4.22. */
-export function installGradientWalk(): void {
-  const engine = tf.engine() as unknown as EngineInternals;
-  const shaped =
-    typeof engine.gradients === "function" &&
-    typeof engine.scopedRun === "function" &&
-    typeof engine.startTape === "function" &&
-    typeof engine.endTape === "function" &&
-    typeof engine.state?.gradientDepth === "number";
-  if (installed || !shaped) return;
+/** Replaces tfjs's engine.gradients with the walk above. */
+export function installGradientWalk(engine: EngineInternals): void {
   engine.gradients = <T extends tf.Tensor>(f: () => T, xs: tf.Tensor[], dy?: T, allowNoGradients = false) => {
     tf.util.assert(xs.length > 0, () => "gradients() received an empty list of xs.");
     if (dy != null && dy.dtype !== "float32") throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`);
@@ -155,5 +118,4 @@ export function installGradientWalk(): void {
       return { value: y, grads };
     });
   };
-  installed = true;
 }

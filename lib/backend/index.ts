@@ -12,6 +12,7 @@
 import "@tensorflow/tfjs";
 import tf = require("@tensorflow/tfjs-core");
 import { BACKEND_ENV, BackendChoice, CANDIDATES, Candidate, parseChoice } from "./candidates";
+import { engineInternals } from "./engine-internals";
 import { installGradientWalk } from "./gradient-walk";
 import { installCheapSavedTensors } from "./saved-tensors";
 import { installWasmAdd } from "./wasm-add";
@@ -79,10 +80,19 @@ function silenceCpuBanner(): void {
   if (cpu) cpu.firstUse = false;
 }
 
-/** tfjs's gradient tape made cheaper on every backend: the backward walk, and tensors saved for it (each file says how). */
+let gradientBookkeepingInstalled = false;
+
+/**
+ * tfjs's gradient tape made cheaper on every backend: the backward walk, and
+ * tensors saved for it (each file says how); tfjs's own where its engine is
+ * not shaped as in 4.22.
+ */
 function installGradientBookkeeping(): void {
-  installGradientWalk();
-  installCheapSavedTensors();
+  const engine = engineInternals();
+  if (gradientBookkeepingInstalled || !engine) return;
+  installGradientWalk(engine);
+  installCheapSavedTensors(engine);
+  gradientBookkeepingInstalled = true;
 }
 
 async function activate(candidate: Candidate): Promise<string | null> {

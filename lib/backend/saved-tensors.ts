@@ -13,27 +13,10 @@
  */
 import "@tensorflow/tfjs";
 import tf = require("@tensorflow/tfjs-core");
+import { EngineInternals } from "./engine-internals";
 
-interface TrackedData {
-  backend: { incRef?(dataId: object): void };
-}
-
-interface EngineInternals {
-  clone(x: tf.Tensor): tf.Tensor;
-  makeTensorFromTensorInfo(info: { dataId: object; shape: number[]; dtype: tf.DataType }, backend?: unknown): tf.Tensor;
-  state: { gradientDepth: number; tensorInfo: { get(dataId: object): TrackedData | undefined } };
-}
-
-let installed = false;
-
-/** Replaces engine.clone as described above; does nothing if tfjs's engine is not shaped as in 4.22. */
-export function installCheapSavedTensors(): void {
-  const engine = tf.engine() as unknown as EngineInternals;
-  const shaped =
-    typeof engine.clone === "function" &&
-    typeof engine.makeTensorFromTensorInfo === "function" &&
-    typeof engine.state?.gradientDepth === "number";
-  if (installed || !shaped) return;
+/** Replaces tfjs's engine.clone as described above. */
+export function installCheapSavedTensors(engine: EngineInternals): void {
   const tfjsClone = engine.clone.bind(engine);
   engine.clone = (x: tf.Tensor): tf.Tensor => {
     const data = engine.state.tensorInfo.get(x.dataId);
@@ -42,5 +25,4 @@ export function installCheapSavedTensors(): void {
     data.backend.incRef(x.dataId);
     return copy;
   };
-  installed = true;
 }

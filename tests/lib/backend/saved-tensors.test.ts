@@ -1,7 +1,7 @@
 /**
  * Saving tensors for backprop as second handles (lib/backend/saved-tensors.ts)
- * keeps tfjs's gradients: first order as before, gradients of gradients
- * through tfjs's own clone, and nothing left behind.
+ * keeps tfjs's gradients: first order as before and without a copy,
+ * gradients of gradients through tfjs's own clone, and nothing left behind.
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,18 @@ describe("tensors saved for backprop", () => {
     );
     expect(Array.from(dw.dataSync())).toEqual([0.5, -1, 2].flatMap((xi) => dh.map((d) => expect.closeTo(xi * d, 5))));
     tf.dispose([x, w, dx, dw]);
+  });
+
+  it("are saved without a copy: no Identity kernel in a first-order gradient's run", async () => {
+    const x = tf.randomNormal([4, 3], 0, 1, "float32", 1);
+    const w = tf.randomNormal([3, 2], 0, 1, "float32", 2);
+    const { kernels, result } = await tf.profile(() =>
+      tf.grads((x: tf.Tensor, w: tf.Tensor) => x.matMul(w).tanh().sum())([x, w]),
+    );
+    expect(kernels.map((k) => k.name)).toContain("BatchMatMul");
+    expect(kernels.map((k) => k.name)).not.toContain("Identity");
+    tf.dispose(result as tf.Tensor[]);
+    tf.dispose([x, w]);
   });
 
   it("keep gradients of gradients: d²(x³)/dx² = 6x", () => {
