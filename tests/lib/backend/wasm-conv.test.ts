@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
 import { setFusedMultiplyAdd } from "../../../lib/backend/simd";
+import { expectNoLeak } from "./memory";
 
 beforeAll(async () => {
   await useBestBackend({ backend: "wasm", quiet: true });
@@ -162,7 +163,6 @@ describe("convolution and its gradients on wasm (the kit's SIMD kernels)", () =>
       const want = reference(x, w, dy, c);
       const [kH, kW, , outC] = c.w;
       const [outH, outW] = dy.shape.slice(1, 3);
-      const backend = tf.engine().backend;
       for (const fma of [false, true]) {
         setFusedMultiplyAdd(fma);
         const [dx, dw] = gradients(x, w, dy, c);
@@ -171,12 +171,10 @@ describe("convolution and its gradients on wasm (the kit's SIMD kernels)", () =>
         expectWithinBound(dx, want.dx, want.dxSize, kH * kW * outC, `dx, ${path}`);
         expectWithinBound(dw, want.dw, want.dwSize, c.x[0] * outH * outW, `dW, ${path}`);
       }
-      const before = [tf.memory().numTensors, backend.numDataIds()];
-      for (let i = 0; i < 5; i++) {
+      expectNoLeak(() => {
         gradients(x, w, dy, c);
         convolution(x, w, c);
-      }
-      expect([tf.memory().numTensors, backend.numDataIds()]).toEqual(before);
+      }, 5);
       tf.dispose([x, w, dy]);
     });
   }

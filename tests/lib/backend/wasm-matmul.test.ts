@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
+import { expectNoLeak } from "./memory";
 
 /** The product computed in JavaScript from the values, batch dimensions broadcast. */
 function reference(
@@ -228,7 +229,6 @@ describe("wasm matrix products", () => {
     const a = tf.randomUniform([64, 32], -1, 1, "float32", 21);
     const b = tf.randomUniform([16, 32], -1, 1, "float32", 22);
     const c = tf.randomUniform([64, 16], -1, 1, "float32", 23);
-    const backend = tf.engine().backend;
     const pairs = tf.randomUniform([8, 16, 8], -1, 1, "float32", 24);
     const odd = tf.randomUniform([64, 5], -1, 1, "float32", 25);
     const run = () =>
@@ -239,11 +239,7 @@ describe("wasm matrix products", () => {
           .add(tf.matMul(a, odd, true, false).sum())
           .add(tf.matMul(pairs, pairs, false, true).sum()),
       );
-    run().dispose();
-    const [tensors, buffers] = [tf.memory().numTensors, backend.numDataIds()];
-    for (let i = 0; i < 50; i++) run().dispose();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(buffers);
+    expectNoLeak(run, 50);
     tf.dispose([a, b, c, pairs, odd]);
   });
 });
