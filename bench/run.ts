@@ -33,22 +33,27 @@ import { reverseSets } from "./workloads/reverseData";
 const root = path.resolve(__dirname, "..");
 const TORCH_PYTHON = "/usr/bin/python3";
 
-const USAGE = `npm run bench [-- options]: the kit against PyTorch on the labs' workloads
+/** The bench's options: a value's name for those that take one, and what each does. */
+const OPTIONS: { flag: string; value?: string; help: string }[] = [
+  { flag: "--reps", value: "N", help: "repetitions of each workload, interleaved (default 3)" },
+  { flag: "--only", value: "ID,ID", help: `these workloads only (${WORKLOADS.map((w) => w.id).join(", ")})` },
+  { flag: "--quick", help: "a smoke run with tiny sizes (1 repetition unless --reps)" },
+  { flag: "--threads", value: "N", help: "both sides on N threads (default 1)" },
+  { flag: "--all-threads", help: "PyTorch on every core too" },
+  { flag: "--compare-fma", help: "the kit once more without fused multiply-adds (DLKIT_FMA=0)" },
+  { flag: "--profile", help: "each kit workload once more, every kernel timed: where the time goes, and its floor" },
+  { flag: "--out", value: "FILE", help: "where the results go (default out/bench.json)" },
+];
 
-  --reps N           repetitions of each workload, interleaved (default 3)
-  --only ID,ID       these workloads only (${WORKLOADS.map((w) => w.id).join(", ")})
-  --quick            a smoke run with tiny sizes (1 repetition unless --reps)
-  --threads N        both sides on N threads (default 1)
-  --all-threads      PyTorch on every core too
-  --compare-fma      the kit once more without fused multiply-adds (DLKIT_FMA=0)
-  --profile          each kit workload once more, every kernel timed: where the time goes, and its floor
-  --out FILE         where the results go (default out/bench.json)
-  --help             this text
-
-  npm run bench -- --reps 5 --only w1-mlp-2-4-2,w4-transformer`;
-
-const VALUE_OPTIONS = ["--reps", "--only", "--threads", "--out"];
-const SWITCHES = ["--quick", "--all-threads", "--compare-fma", "--profile"];
+const USAGE = [
+  "npm run bench [-- options]: the kit against PyTorch on the labs' workloads",
+  "",
+  ...[...OPTIONS, { flag: "--help", help: "this text" }].map(
+    (o) => `  ${(o.value ? `${o.flag} ${o.value}` : o.flag).padEnd(19)}${o.help}`,
+  ),
+  "",
+  "  npm run bench -- --reps 5 --only w1-mlp-2-4-2,w4-transformer",
+].join("\n");
 
 interface Options {
   reps: number;
@@ -85,13 +90,12 @@ function torchEnv(threads: number, asFound = false): NodeJS.ProcessEnv {
 function parseArgs(argv: string[]): Options | null {
   if (argv.includes("--help") || argv.includes("-h")) return null;
   for (let i = 0; i < argv.length; i++) {
-    if (VALUE_OPTIONS.includes(argv[i])) {
-      if (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
-        throw new Error(`bench: ${argv[i]} needs a value\n\n${USAGE}`);
-      i++;
-    } else if (!SWITCHES.includes(argv[i])) {
-      throw new Error(`bench: unknown option '${argv[i]}'\n\n${USAGE}`);
-    }
+    const option = OPTIONS.find((o) => o.flag === argv[i]);
+    if (!option) throw new Error(`bench: unknown option '${argv[i]}'\n\n${USAGE}`);
+    if (!option.value) continue;
+    if (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
+      throw new Error(`bench: ${argv[i]} needs a value\n\n${USAGE}`);
+    i++;
   }
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
