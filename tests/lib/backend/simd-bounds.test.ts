@@ -158,16 +158,17 @@ function image(c: Convolution) {
   };
 }
 
-const wideTiles = (outC: number) => roundUp(outC, 8) === roundUp(outC, 16);
+/** The convolutions' two tiles: 4 pixels (or taps) × 8 channels, and 2 × 16 (channels padded to 16). */
+type Tiles = "4 × 8" | "2 × 16";
 
-function convForward(c: Convolution): Case {
-  const wide = wideTiles(c.outC);
+function convForward(c: Convolution, tiles: Tiles): Case {
+  const wide = tiles === "2 × 16";
   return {
-    what: `conv-forward, ${c.inC} → ${c.outC} channels, rows of ${c.outW} (${wide ? "2 × 16" : "4 × 8"} tiles)`,
+    what: `conv-forward, ${c.inC} → ${c.outC} channels, rows of ${c.outW} (${tiles} tiles)`,
     run: (arena) => {
       const x = image(c);
       const window = c.kW * c.inC;
-      const op = roundUp(c.outC, 8);
+      const op = roundUp(c.outC, wide ? 16 : 8);
       const px = arena.input("x", x.floats);
       const weights = Array.from({ length: c.kH * window * op }, (_, i) => (i % op < c.outC ? Math.cos(i) : 0));
       const pw = arena.input("w", weights.length, weights);
@@ -193,15 +194,15 @@ function convForward(c: Convolution): Case {
   };
 }
 
-function convFilterGradient(c: Convolution): Case {
-  const wide = wideTiles(c.outC);
+function convFilterGradient(c: Convolution, tiles: Tiles): Case {
+  const wide = tiles === "2 × 16";
   return {
-    what: `conv-filter-gradient, ${c.inC} → ${c.outC} channels (${wide ? "2 × 16" : "4 × 8"} tiles)`,
+    what: `conv-filter-gradient, ${c.inC} → ${c.outC} channels (${tiles} tiles)`,
     run: (arena) => {
       const x = image(c);
       const window = c.kW * c.inC;
       const taps = c.kH * window;
-      const [tp, op] = [roundUp(taps, 4), roundUp(c.outC, 8)];
+      const [tp, op] = [roundUp(taps, 4), roundUp(c.outC, wide ? 16 : 8)];
       const offsets = Array.from({ length: tp }, (_, t) =>
         t < taps ? Math.floor(t / window) * x.rowBytes + 4 * (t % window) : 0,
       );
@@ -272,13 +273,14 @@ const CASES: Case[] = [
   transposedA(5, 7, 21),
   transposedA(3, 2, 6),
   transposedA(150, 7, 21),
-  convForward(lenetFirst),
-  convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }),
-  convForward({ images: 1, outH: 3, outW: 3, kH: 2, kW: 3, inC: 2, outC: 9, stride: 2 }),
-  convForward({ images: 2, outH: 2, outW: 2, kH: 3, kW: 3, inC: 3, outC: 32, stride: 1 }),
-  convFilterGradient(lenetFirst),
-  convFilterGradient({ images: 2, outH: 3, outW: 5, kH: 2, kW: 2, inC: 3, outC: 16, stride: 1 }),
-  convFilterGradient({ images: 1, outH: 2, outW: 3, kH: 3, kW: 2, inC: 2, outC: 9, stride: 2 }),
+  convForward(lenetFirst, "4 × 8"),
+  convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }, "2 × 16"),
+  convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }, "4 × 8"),
+  convForward({ images: 1, outH: 3, outW: 3, kH: 2, kW: 3, inC: 2, outC: 9, stride: 2 }, "2 × 16"),
+  convForward({ images: 2, outH: 2, outW: 2, kH: 3, kW: 3, inC: 3, outC: 32, stride: 1 }, "2 × 16"),
+  convFilterGradient(lenetFirst, "4 × 8"),
+  convFilterGradient({ images: 2, outH: 3, outW: 5, kH: 2, kW: 2, inC: 3, outC: 16, stride: 1 }, "2 × 16"),
+  convFilterGradient({ images: 1, outH: 2, outW: 3, kH: 3, kW: 2, inC: 2, outC: 9, stride: 2 }, "2 × 16"),
   convInputGradient({ images: 2, outH: 3, outW: 5, kH: 3, kW: 3, inC: 6, outC: 16, stride: 1 }),
   convInputGradient({ images: 1, outH: 3, outW: 2, kH: 2, kW: 3, inC: 7, outC: 5, stride: 2 }),
 ];
