@@ -10,8 +10,12 @@
  *
  * - b one matrix, 16 rows or more: transposed sides materialised by the
  *   Transpose kernel, a batch of left matrices stacked into one tall
- *   matrix, the product on the kit's batched kernel when b is small and at
- *   least 16 wide (see kitTakesProduct), on XNNPACK otherwise;
+ *   matrix, the product on the kit's blocked kernel when it is large (see
+ *   takesBlocks: b packed into panels, the rows split across threads), on
+ *   the kit's batched kernel when b is small and at least 16 wide (see
+ *   kitTakesProduct), on XNNPACK otherwise. The 1024² product: 40 GFLOP/s
+ *   on one thread and 76–82 on two, against XNNPACK's 33 and 64 (its wasm
+ *   kernels have no fused multiply-add);
  * - b one matrix, fewer rows: XNNPACK would first repack b (about 0.1 ms for
  *   128×128), so x·Wᵀ goes to the kit's SIMD dot products
  *   (simd/matmul-transposed.wat), x·W to the batched kernel below;
@@ -27,13 +31,21 @@
 import "@tensorflow/tfjs";
 import tf = require("@tensorflow/tfjs-core");
 import { sharedMemory, simdKernel } from "./simd";
+import { runOnThreads } from "./row-workers";
 import { KernelFunc, KernelScope, TensorInfo, WasmBackend, heap, wrapWasmKernel } from "./wasm-kernels";
+import { wasmThreadCount } from "./wasm-threads";
 
 const FEWEST_ROWS_FOR_XNNPACK = 16;
 /** The most floats of b the batched kernel takes: it reads b again for every four rows, unpacked, so b stays in cache. */
 const MOST_FLOATS_OF_B = 262_144;
 /** Above this many multiply-adds, XNNPACK's threads split a product faster than one thread runs the kit's kernel. */
 const MOST_MULTIPLY_ADDS_ON_ONE_THREAD = 4_000_000;
+/** The fewest rows for which the blocked kernel packs b: packing costs about as much as 16 rows of the product. */
+const FEWEST_ROWS_FOR_BLOCKS = 64;
+/** The fewest multiply-adds the blocked kernel takes when b fits in cache: 256³ runs 1.15 times as fast split in two. */
+const FEWEST_MULTIPLY_ADDS_FOR_BLOCKS = 16_000_000;
+/** Steps along k the blocked kernel sums before moving on: 128 steps of every panel of a 1024-wide b is 512 KB, in cache. */
+const BLOCK_DEPTH = 128;
 
 /**
  * Whether an upright product (or one made upright) of `rows` rows goes to
@@ -41,8 +53,8 @@ const MOST_MULTIPLY_ADDS_ON_ONE_THREAD = 4_000_000;
  * again on every call for a b it has not seen (every gradient): twice as
  * fast on [64, 128]·[128, 128], a third faster on W4's [2048, 32]·[32, 96]
  * on one thread. Not for b narrower than the kernel's tiles of 8 or too
- * large for cache (a 1024² product runs at half XNNPACK's speed), nor for
- * products XNNPACK's threads can split.
+ * large for cache (it reads b unpacked: a 1024² product ran at half
+ * XNNPACK's speed), nor for products XNNPACK's threads can split.
  */
 function kitTakesProduct(backend: WasmBackend, rows: number, inner: number, columns: number): boolean {
   if (columns < 16 || inner * columns > MOST_FLOATS_OF_B) return false;
@@ -95,7 +107,10 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
         ? simdProduct(args.backend, TRANSPOSED_B, a, b, outShape, [batchA * rows, inner, columns])
         : simdProduct(args.backend, BATCHED, a, b, outShape, [1, batchA * rows, inner, columns, ...aSteps]);
     }
-    const kit = simd && kitTakesProduct(args.backend, batchA * rows, inner, columns);
+    const blocked = simd && takesBlocks(batchA * rows, inner, columns);
+    const kit = simd && !blocked && kitTakesProduct(args.backend, batchA * rows, inner, columns);
+    if (blocked && !transposeA && !transposeB)
+      return blockedProduct(args.backend, a, b, outShape, batchA * rows, inner, columns);
     // The batched kernel's sizes for every left matrix, upright, stacked into one tall one [batchA·rows, inner].
     const stacked = [1, batchA * rows, inner, columns, 4 * inner, 4];
     if (!transposeA && !transposeB) {
@@ -108,11 +123,13 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
     const right = upright(scope, b, [1, bRows, bCols], transposeB);
     const out = kit
       ? simdProduct(args.backend, BATCHED, left, right, outShape, stacked)
-      : original({
-          ...args,
-          inputs: { ...args.inputs, a: left, b: right },
-          attrs: { ...args.attrs, transposeA: false, transposeB: false },
-        });
+      : blocked
+        ? blockedProduct(args.backend, left, right, outShape, batchA * rows, inner, columns)
+        : original({
+            ...args,
+            inputs: { ...args.inputs, a: left, b: right },
+            attrs: { ...args.attrs, transposeA: false, transposeB: false },
+          });
     scope.dispose();
     return { ...out, shape: outShape };
   };
@@ -122,6 +139,7 @@ function fastProduct(original: KernelFunc, fused: boolean): KernelFunc {
 const BATCHED = ["batched-matmul", "batchedMatMul"] as const; // [batch, m, k, n, a's row and k steps]: a [batch, m, k] · b [batch, k, n]
 const TRANSPOSED_A = ["matmul-transposed-a", "matMulTransposedA"] as const; // [n, k, m]: a [n, k]ᵀ · b [n, m]
 const TRANSPOSED_B = ["matmul-transposed", "matMulTransposed"] as const; // [m, k, n]: a [m, k] · b [n, k]ᵀ
+const BLOCKED = "matmul-blocked";
 
 function simdProduct(
   backend: WasmBackend,
@@ -134,6 +152,66 @@ function simdProduct(
   const memory = heap(backend);
   const out = memory.output(shape, "float32");
   simdKernel(memory.memory, module, name)(memory.offset(a), memory.offset(b), memory.offset(out), ...sizes);
+  return out;
+}
+
+/**
+ * Whether a large product goes to the blocked kernel (simd/matmul-blocked.wat),
+ * which packs b into panels of 8 columns and splits its rows across the
+ * backend's threads: b too large for the batched kernel's cache, or work
+ * enough (0.4 ms on one thread) that handing rows to a worker pays. Needs
+ * b a whole number of panels, and rows enough to pay for packing it (about
+ * as long as 16 rows of the product). Products of the labs' models stay
+ * below (W4's largest, [2048, 32]·[32, 96], is 6.3 million multiply-adds):
+ * in training, the row workers would compete for the cores with XNNPACK's
+ * spinning threads (README).
+ */
+function takesBlocks(rows: number, inner: number, columns: number): boolean {
+  if (columns < 16 || columns % 8 !== 0 || rows < FEWEST_ROWS_FOR_BLOCKS) return false;
+  return inner * columns > MOST_FLOATS_OF_B || rows * inner * columns >= FEWEST_MULTIPLY_ADDS_FOR_BLOCKS;
+}
+
+/**
+ * a [rows, inner] · b [inner, columns], upright, on the blocked kernel: b
+ * packed once, the rows in fours split across the backend's threads, the
+ * last rows mod 4 on the batched kernel (the same sums, bit for bit).
+ */
+function blockedProduct(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  shape: number[],
+  rows: number,
+  inner: number,
+  columns: number,
+): TensorInfo {
+  const memory = heap(backend);
+  const out = memory.output(shape, "float32");
+  const scope = new KernelScope(backend);
+  const packed = memory.offset(scope.scratch(inner * columns));
+  const [pa, pb, pc] = [memory.offset(a), memory.offset(b), memory.offset(out)];
+  simdKernel(memory.memory, BLOCKED, "packColumns")(pb, packed, inner, columns);
+  const fours = rows - (rows % 4);
+  const threads = sharedMemory(memory.memory) ? Math.min(wasmThreadCount(), fours / 4) : 1;
+  const calls = Array.from({ length: threads }, (_, t) => {
+    const [first, last] = [t, t + 1].map((i) => 4 * Math.round((i * fours) / (4 * threads)));
+    return [pa, packed, pc, first, last, inner, columns, BLOCK_DEPTH];
+  });
+  runOnThreads(memory.memory, simdKernel(memory.memory, BLOCKED, "multiplyRows"), BLOCKED, "multiplyRows", calls);
+  if (fours < rows) {
+    simdKernel(memory.memory, ...BATCHED)(
+      pa + 4 * fours * inner,
+      pb,
+      pc + 4 * fours * columns,
+      1,
+      rows - fours,
+      inner,
+      columns,
+      4 * inner,
+      4,
+    );
+  }
+  scope.dispose();
   return out;
 }
 

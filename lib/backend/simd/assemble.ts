@@ -19,6 +19,7 @@ export const FMA_MODULES = [
   "conv-filter-gradient",
   "conv-forward",
   "conv-input-gradient",
+  "matmul-blocked",
   "matmul-transposed",
   "matmul-transposed-a",
 ];

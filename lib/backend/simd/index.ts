@@ -71,16 +71,30 @@ function variant(memory: WebAssembly.Memory, name: string): string {
   return sharedMemory(memory) ? `${fused}.shared` : fused;
 }
 
+const compiled = new Map<string, WebAssembly.Module>();
+
+/**
+ * The compiled variant of `module` for `memory`, and its name: what an
+ * instance on this memory runs, in this thread or in a worker sharing it.
+ */
+export function compiledSimdModule(memory: WebAssembly.Memory, module: string): [WebAssembly.Module, string] {
+  const name = variant(memory, module);
+  let found = compiled.get(name);
+  if (!found) {
+    const bytes = SIMD_MODULES[name];
+    if (!bytes) throw new Error(`dlkit: no WebAssembly module ${name} in lib/backend/simd (run npm run build:simd)`);
+    compiled.set(name, (found = new WebAssembly.Module(Buffer.from(bytes, "base64"))));
+  }
+  return [found, name];
+}
+
 function simdModule(memory: WebAssembly.Memory, module: string): WebAssembly.Exports {
   let byName = instances.get(memory);
   if (!byName) instances.set(memory, (byName = new Map()));
-  const name = variant(memory, module);
+  const [compiledModule, name] = compiledSimdModule(memory, module);
   let exports = byName.get(name);
   if (!exports) {
-    const bytes = SIMD_MODULES[name];
-    if (!bytes) throw new Error(`dlkit: no WebAssembly module ${name} in lib/backend/simd (run npm run build:simd)`);
-    exports = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(bytes, "base64")), { env: { memory } })
-      .exports;
+    exports = new WebAssembly.Instance(compiledModule, { env: { memory } }).exports;
     byName.set(name, exports);
   }
   return exports;

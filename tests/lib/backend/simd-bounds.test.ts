@@ -134,6 +134,24 @@ function transposedA(n: number, k: number, m: number): Case {
   };
 }
 
+/** b packed into panels, then C's rows in fours, in the ranges that `split` (row numbers) cuts, as threads would. */
+function blocked(m: number, k: number, n: number, depth: number, split: number[]): Case {
+  return {
+    what: `matmul-blocked, [${m},${k}]·[${k},${n}] in blocks of ${depth} steps, rows cut at ${split.join(", ")}`,
+    run: (arena) => {
+      const a = arena.input("a", m * k);
+      const b = arena.input("b", k * n);
+      const packed = arena.output("packed b", k * n);
+      const c = arena.output("c", m * n);
+      simdKernel(arena.memory, "matmul-blocked", "packColumns")(b, packed, k, n);
+      const cuts = [0, ...split, m];
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        simdKernel(arena.memory, "matmul-blocked", "multiplyRows")(a, packed, c, cuts[i], cuts[i + 1], k, n, depth);
+      }
+    },
+  };
+}
+
 interface Convolution {
   images: number;
   outH: number;
@@ -273,6 +291,8 @@ const CASES: Case[] = [
   transposedA(5, 7, 21),
   transposedA(3, 2, 6),
   transposedA(150, 7, 21),
+  blocked(12, 20, 24, 7, [4, 8]),
+  blocked(8, 5, 8, 16, []),
   convForward(lenetFirst, "4 × 8"),
   convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }, "2 × 16"),
   convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }, "4 × 8"),

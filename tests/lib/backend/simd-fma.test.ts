@@ -15,12 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => setFusedMultiplyAdd(null));
 
-/** [a shape, b shape, transposeA, transposeB], each routed to one of the kit's three product kernels. */
+/** [a shape, b shape, transposeA, transposeB], each routed to one of the kit's four product kernels. */
 const CASES: [string, number[], number[], boolean, boolean][] = [
   ["aᵀ·b (matmul-transposed-a)", [257, 61], [257, 35], true, false],
   ["batched (batched-matmul)", [4, 16, 24], [4, 24, 16], false, false],
   ["batched, a transposed, odd sizes (batched-matmul)", [3, 11, 7], [3, 11, 21], true, false],
   ["few rows, a·bᵀ (matmul-transposed)", [3, 130], [40, 130], false, true],
+  ["b too large for cache, packed in panels (matmul-blocked)", [67, 300], [300, 1000], false, false],
 ];
 
 /**

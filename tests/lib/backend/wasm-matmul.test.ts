@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBestBackend } from "../../../lib/backend";
+import { simdKernel } from "../../../lib/backend/simd";
 import { expectNoLeak } from "./memory";
 
 /** The product computed in JavaScript from the values, batch dimensions broadcast. */
@@ -58,7 +59,10 @@ function expectProduct(actual: tf.Tensor, want: { shape: number[]; data: number[
  * kernel takes (8, 16) and one it leaves to the backend (7). Transposed on
  * the left, one pair: column counts that fill the kernel's tiles of 8 and 4
  * and ones that leave 1–3 columns over, row counts that leave 1–3 rows over,
- * and a sum over 150 rows (two blocks of 64 and a part block).
+ * and a sum over 150 rows (two blocks of 64 and a part block). A b too
+ * large for cache (packed into panels, summed in blocks of 128 steps, the
+ * rows split across threads), with rows left over past the last four, alone
+ * and stacked from a batch.
  */
 const CASES: [number[], number[]][] = [
   [
@@ -129,6 +133,14 @@ const CASES: [number[], number[]][] = [
     [12, 150],
     [150, 21],
   ],
+  [
+    [67, 300],
+    [300, 1000],
+  ],
+  [
+    [2, 40, 520],
+    [520, 520],
+  ],
 ];
 
 /** a and b shaped for the given transposes, from the upright shapes above. */
@@ -145,6 +157,30 @@ function operands(
     tf.randomUniform(swap(bShape, transposeB), -1, 1, "float32", seed + 1),
   ];
 }
+
+describe("the blocked product kernel (simd/matmul-blocked.wat)", () => {
+  it("sums each element as the batched kernel does, bit for bit, however its rows are split", () => {
+    const [m, k, n] = [24, 300, 40];
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const floats = new Float32Array(memory.buffer);
+    const [a, b, packed, byBatched, byBlocks] = [0, m * k, m * k + k * n, m * k + 2 * k * n, 2 * m * k + 2 * k * n].map(
+      (at) => 4 * at,
+    );
+    for (let i = 0; i < m * k + k * n; i++) floats[i] = Math.sin(0.7 * i) * 3;
+    simdKernel(memory, "batched-matmul", "batchedMatMul")(a, b, byBatched, 1, m, k, n, 4 * k, 4);
+    simdKernel(memory, "matmul-blocked", "packColumns")(b, packed, k, n);
+    for (const [first, last] of [
+      [0, 8],
+      [8, 20],
+      [20, 24],
+    ]) {
+      simdKernel(memory, "matmul-blocked", "multiplyRows")(a, packed, byBlocks, first, last, k, n, 128);
+    }
+    const want = floats.slice(byBatched / 4, byBatched / 4 + m * n);
+    const got = floats.slice(byBlocks / 4, byBlocks / 4 + m * n);
+    expect(got.findIndex((v, i) => !Object.is(v, want[i]))).toBe(-1);
+  });
+});
 
 describe("wasm matrix products", () => {
   beforeAll(async () => {
@@ -225,21 +261,23 @@ describe("wasm matrix products", () => {
     tf.dispose([q, k, dy, dq, dk]);
   });
 
-  it("frees its transposed copies: tensors and backend buffers stay flat over many products", () => {
+  it("frees its transposed copies and packed panels: tensors and backend buffers stay flat over many products", () => {
     const a = tf.randomUniform([64, 32], -1, 1, "float32", 21);
     const b = tf.randomUniform([16, 32], -1, 1, "float32", 22);
     const c = tf.randomUniform([64, 16], -1, 1, "float32", 23);
     const pairs = tf.randomUniform([8, 16, 8], -1, 1, "float32", 24);
     const odd = tf.randomUniform([64, 5], -1, 1, "float32", 25);
+    const wide = tf.randomUniform([32, 8200], -1, 1, "float32", 26);
     const run = () =>
       tf.tidy(() =>
         tf
           .matMul(a, b, false, true)
           .add(tf.matMul(a, c, true, false).sum())
           .add(tf.matMul(a, odd, true, false).sum())
-          .add(tf.matMul(pairs, pairs, false, true).sum()),
+          .add(tf.matMul(pairs, pairs, false, true).sum())
+          .add(tf.matMul(a, wide).sum()),
       );
     expectNoLeak(run, 50);
-    tf.dispose([a, b, c, pairs, odd]);
+    tf.dispose([a, b, c, pairs, odd, wide]);
   });
 });

@@ -13,7 +13,11 @@ import { parseThreads } from "../../../lib/backend/wasm-threads";
 
 const root = path.resolve(__dirname, "..", "..", "..");
 
-/** Runs in a child: a product on XNNPACK, the kit's aᵀ·b and batched kernels, a convolution and its gradients, a softmax. */
+/**
+ * Runs in a child: a product on XNNPACK, one too large for cache on the
+ * kit's blocked kernel (its rows split across threads), the kit's aᵀ·b and
+ * batched kernels, a convolution and its gradients, a softmax.
+ */
 const PROBE = `
 import * as tf from "@tensorflow/tfjs";
 import { useBestBackend } from "./lib/backend";
@@ -26,6 +30,7 @@ import { useBestBackend } from "./lib/backend";
     const [dx, dw] = tf.grads((x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, 1, "same").square().sum())([x, w]);
     return {
       matmul: tf.matMul(r([300, 200], 3), r([200, 100], 4)),
+      blocked: tf.matMul(r([130, 300], 10), r([300, 1000], 11)),
       transposedA: tf.matMul(r([257, 61], 5), r([257, 35], 6), true, false),
       batched: tf.matMul(r([4, 16, 24], 7), r([4, 24, 16], 8)),
       softmax: tf.softmax(r([64, 10], 9)),
@@ -52,6 +57,7 @@ async function probe(env: Record<string, string>): Promise<Probe> {
     cwd: root,
     env: { ...process.env, DLKIT_BACKEND: "wasm", ...env },
     encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split("\n").pop()!) as Probe;
 }

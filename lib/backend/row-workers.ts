@@ -1,0 +1,128 @@
+/**
+ * Worker threads for the kit's largest products, which split C by rows.
+ *
+ * XNNPACK's thread pool takes only XNNPACK's work, so a kernel of the kit's
+ * needs threads of its own: Node worker_threads, each with an instance of
+ * the kernel's module on the threaded backend's memory (shared), woken
+ * through `Atomics` on a small shared buffer of its own. A call hands each
+ * worker a range of rows, runs the first range itself, then sleeps until
+ * every worker has answered: about 25 µs a round trip here
+ * (bench/handoff.ts), so only products of milliseconds are split (see
+ * wasm-matmul.ts). Waiting workers sleep and do not keep Node from exiting.
+ *
+ * Only for products too large for the kernels that stay on one thread:
+ * in training, XNNPACK's threads spin between products and a worker of the
+ * kit's would compete with them for the cores (README, "The kit's own
+ * kernels stay on one thread").
+ */
+import { Worker } from "worker_threads";
+import { compiledSimdModule } from "./simd";
+
+/** The control words of one worker: job number, answered job number, failure flag, then the job's arguments. */
+const JOB = 0;
+const ANSWERED = 1;
+const FAILED = 2;
+const ARGUMENTS = 3;
+
+/**
+ * The worker: waits for a job number, calls the export with the arguments,
+ * answers with the job number. A trap (a bad offset) is reported through the
+ * failure flag rather than leaving the caller waiting.
+ */
+const WORKER_SCRIPT = `
+const { workerData } = require("worker_threads");
+const { module, memory, name, control, count } = workerData;
+const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
+const words = new Int32Array(control);
+for (let seen = 0; ; ) {
+  Atomics.wait(words, ${JOB}, seen);
+  seen = Atomics.load(words, ${JOB});
+  try {
+    kernel(...words.subarray(${ARGUMENTS}, ${ARGUMENTS} + count));
+    Atomics.store(words, ${FAILED}, 0);
+  } catch (error) {
+    Atomics.store(words, ${FAILED}, 1);
+  }
+  Atomics.store(words, ${ANSWERED}, seen);
+  Atomics.notify(words, ${ANSWERED});
+}
+`;
+
+interface RowWorker {
+  worker: Worker;
+  words: Int32Array;
+}
+
+/** The workers of one kernel export on one memory; made on first use. */
+class RowWorkers {
+  private readonly workers: RowWorker[] = [];
+  private job = 0;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    private readonly name: string,
+    private readonly count: number,
+  ) {}
+
+  private ensure(n: number): RowWorker[] {
+    while (this.workers.length < n) {
+      const control = new SharedArrayBuffer(4 * (ARGUMENTS + this.count));
+      const worker = new Worker(WORKER_SCRIPT, {
+        eval: true,
+        workerData: { module: this.module, memory: this.memory, name: this.name, control, count: this.count },
+      });
+      worker.unref();
+      this.workers.push({ worker, words: new Int32Array(control) });
+    }
+    return this.workers.slice(0, n);
+  }
+
+  /** Calls the export once per range, the first here and the rest on workers, and returns when all are done. */
+  run(kernel: (...args: number[]) => void, calls: number[][]): void {
+    const workers = this.ensure(calls.length - 1);
+    const job = ++this.job;
+    workers.forEach(({ words }, i) => {
+      words.set(calls[i + 1], ARGUMENTS);
+      Atomics.store(words, JOB, job);
+      Atomics.notify(words, JOB);
+    });
+    let failure: unknown = null;
+    try {
+      kernel(...calls[0]);
+    } catch (error) {
+      failure = error;
+    }
+    for (const { words } of workers) {
+      while (Atomics.load(words, ANSWERED) !== job) Atomics.wait(words, ANSWERED, job - 1);
+      if (Atomics.load(words, FAILED) && !failure) {
+        failure = new Error(`dlkit: a worker thread of ${this.name} failed (a memory offset out of bounds)`);
+      }
+    }
+    if (failure) throw failure;
+  }
+}
+
+const pools = new WeakMap<WebAssembly.Memory, Map<string, RowWorkers>>();
+
+/**
+ * Runs `module`'s export `name` once for each argument list in `calls`,
+ * side by side on `calls.length` threads (this one and workers), on the
+ * shared `memory`. The calls must write to disjoint parts of the memory.
+ */
+export function runOnThreads(
+  memory: WebAssembly.Memory,
+  kernel: (...args: number[]) => void,
+  module: string,
+  name: string,
+  calls: number[][],
+): void {
+  if (calls.length === 1) return kernel(...calls[0]);
+  const [compiled, variant] = compiledSimdModule(memory, module);
+  let byName = pools.get(memory);
+  if (!byName) pools.set(memory, (byName = new Map()));
+  const key = `${variant}:${name}`;
+  let pool = byName.get(key);
+  if (!pool) byName.set(key, (pool = new RowWorkers(compiled, memory, name, calls[0].length)));
+  pool.run(kernel, calls);
+}
