@@ -16,24 +16,34 @@
  * kernels stay on one thread").
  */
 import { Worker } from "worker_threads";
-import { compiledSimdModule } from "./simd";
+import { compiledSimdModule, sharedMemory } from "./simd";
 
-/** The control words of one worker: job number, answered job number, failure flag, then the job's arguments. */
-const JOB = 0;
-const ANSWERED = 1;
-const FAILED = 2;
-const ARGUMENTS = 3;
+/** The control words of one worker: started, job number, answered job number, failure flag, then the job's arguments. */
+const STARTED = 0;
+const JOB = 1;
+const ANSWERED = 2;
+const FAILED = 3;
+const ARGUMENTS = 4;
+/** How long a new worker may take to start before its rows run here instead (a loaded machine starts threads slowly). */
+const START_MILLISECONDS = 10_000;
 
 /**
- * The worker: waits for a job number, calls the export with the arguments,
- * answers with the job number. A trap (a bad offset) is reported through the
- * failure flag rather than leaving the caller waiting.
+ * The worker: says it started (or could not load the kernel), waits for a
+ * job number, calls the export with the arguments, answers with the job
+ * number. A trap (a bad offset) is reported through the failure flag rather
+ * than leaving the caller waiting.
  */
 const WORKER_SCRIPT = `
 const { workerData } = require("worker_threads");
 const { module, memory, name, control, count } = workerData;
-const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
 const words = new Int32Array(control);
+let kernel;
+try {
+  kernel = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
+} finally {
+  Atomics.store(words, ${STARTED}, typeof kernel === "function" ? 1 : -1);
+  Atomics.notify(words, ${STARTED});
+}
 for (let seen = 0; ; ) {
   Atomics.wait(words, ${JOB}, seen);
   seen = Atomics.load(words, ${JOB});
@@ -48,14 +58,11 @@ for (let seen = 0; ; ) {
 }
 `;
 
-interface RowWorker {
-  worker: Worker;
-  words: Int32Array;
-}
-
 /** The workers of one kernel export on one memory; made on first use. */
 class RowWorkers {
-  private readonly workers: RowWorker[] = [];
+  private readonly workers: Int32Array[] = [];
+  /** Why the workers cannot be used (they did not start), after which every call runs here. */
+  private unusable: string | null = null;
   private job = 0;
 
   constructor(
@@ -65,24 +72,46 @@ class RowWorkers {
     private readonly count: number,
   ) {}
 
-  private ensure(n: number): RowWorker[] {
-    while (this.workers.length < n) {
+  /**
+   * `n` started workers' control words, starting those missing and waiting
+   * for them; null (and a warning, once) when one does not start: jobs go
+   * only to workers known to be waiting for them, so a late one never
+   * writes to memory its caller has moved on from.
+   */
+  private started(n: number): Int32Array[] | null {
+    while (!this.unusable && this.workers.length < n) {
       const control = new SharedArrayBuffer(4 * (ARGUMENTS + this.count));
       const worker = new Worker(WORKER_SCRIPT, {
         eval: true,
         workerData: { module: this.module, memory: this.memory, name: this.name, control, count: this.count },
       });
       worker.unref();
-      this.workers.push({ worker, words: new Int32Array(control) });
+      const words = new Int32Array(control);
+      Atomics.wait(words, STARTED, 0, START_MILLISECONDS);
+      const state = Atomics.load(words, STARTED);
+      if (state === 1) {
+        this.workers.push(words);
+        continue;
+      }
+      void worker.terminate();
+      this.unusable =
+        state === 0
+          ? `a worker thread did not start within ${START_MILLISECONDS / 1000} s`
+          : `a worker thread could not load the kernel ${this.name}`;
+      console.warn(`dlkit: ${this.unusable}; large products run on the main thread only`);
     }
-    return this.workers.slice(0, n);
+    return this.unusable ? null : this.workers.slice(0, n);
   }
 
   /** Calls the export once per range, the first here and the rest on workers, and returns when all are done. */
   run(kernel: (...args: number[]) => void, calls: number[][]): void {
-    const workers = this.ensure(calls.length - 1);
+    const workers = this.started(calls.length - 1);
+    if (!workers) {
+      for (const args of calls) kernel(...args);
+      return;
+    }
     const job = ++this.job;
-    workers.forEach(({ words }, i) => {
+    workers.forEach((words, i) => {
       words.set(calls[i + 1], ARGUMENTS);
       Atomics.store(words, JOB, job);
       Atomics.notify(words, JOB);
@@ -93,7 +122,7 @@ class RowWorkers {
     } catch (error) {
       failure = error;
     }
-    for (const { words } of workers) {
+    for (const words of workers) {
       while (Atomics.load(words, ANSWERED) !== job) Atomics.wait(words, ANSWERED, job - 1);
       if (Atomics.load(words, FAILED) && !failure) {
         failure = new Error(`dlkit: a worker thread of ${this.name} failed (a memory offset out of bounds)`);
@@ -108,7 +137,8 @@ const pools = new WeakMap<WebAssembly.Memory, Map<string, RowWorkers>>();
 /**
  * Runs `module`'s export `name` once for each argument list in `calls`,
  * side by side on `calls.length` threads (this one and workers), on the
- * shared `memory`. The calls must write to disjoint parts of the memory.
+ * shared `memory` (one after another here when it is not shared). The
+ * calls must write to disjoint parts of the memory.
  */
 export function runOnThreads(
   memory: WebAssembly.Memory,
@@ -117,7 +147,10 @@ export function runOnThreads(
   name: string,
   calls: number[][],
 ): void {
-  if (calls.length === 1) return kernel(...calls[0]);
+  if (calls.length === 1 || !sharedMemory(memory)) {
+    for (const args of calls) kernel(...args);
+    return;
+  }
   const [compiled, variant] = compiledSimdModule(memory, module);
   let byName = pools.get(memory);
   if (!byName) pools.set(memory, (byName = new Map()));

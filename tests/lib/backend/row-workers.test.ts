@@ -1,10 +1,11 @@
 /**
  * The worker threads that split the kit's largest products by rows
  * (lib/backend/row-workers.ts), on a shared memory of their own: the rows a
- * worker computes are the rows one thread computes, and a worker that traps
- * is reported instead of leaving the caller waiting for ever.
+ * worker computes are the rows one thread computes, a worker that traps is
+ * reported instead of leaving the caller waiting for ever, and workers that
+ * cannot run the kernel leave every row to the calling thread, saying so.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runOnThreads } from "../../../lib/backend/row-workers";
 import { simdKernel } from "../../../lib/backend/simd";
 
@@ -37,6 +38,29 @@ describe("row workers", () => {
     const got = floats.slice(c / 4, c / 4 + m * n);
     expect(want.some((v) => v !== 0)).toBe(true);
     expect(got.findIndex((v, i) => !Object.is(v, want[i]))).toBe(-1);
+  });
+
+  it("that cannot load the kernel leave every row to this thread, with a warning saying so", () => {
+    const { memory, a, packed, c, alone } = layout();
+    const rows = simdKernel(memory, "matmul-blocked", "multiplyRows");
+    rows(a, packed, alone, 0, m, k, n, 16);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const calls = [
+        [a, packed, c, 0, 8, k, n, 16],
+        [a, packed, c, 8, 16, k, n, 16],
+      ];
+      runOnThreads(memory, rows, "matmul-blocked", "noSuchExport", calls);
+      runOnThreads(memory, rows, "matmul-blocked", "noSuchExport", calls);
+      expect(warn.mock.calls).toEqual([
+        ["dlkit: a worker thread could not load the kernel noSuchExport; large products run on the main thread only"],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+    const floats = new Float32Array(memory.buffer);
+    const want = floats.slice(alone / 4, alone / 4 + m * n);
+    expect(floats.slice(c / 4, c / 4 + m * n).findIndex((v, i) => !Object.is(v, want[i]))).toBe(-1);
   });
 
   it("report a worker whose call traps, and keep working after it", () => {
