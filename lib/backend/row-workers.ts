@@ -6,14 +6,14 @@
  * the kernel's module on the threaded backend's memory (shared), woken
  * through `Atomics` on a small shared buffer of its own. A call hands each
  * worker a range of rows, runs the first range itself, then sleeps until
- * every worker has answered: about 25 µs a round trip here
+ * every worker has answered: 25–65 µs a round trip here
  * (bench/handoff.ts), so only products of milliseconds are split (see
  * wasm-matmul.ts). Waiting workers sleep and do not keep Node from exiting.
  *
  * Only for products too large for the kernels that stay on one thread:
  * in training, XNNPACK's threads spin between products and a worker of the
  * kit's would compete with them for the cores (README, "The kit's own
- * kernels stay on one thread").
+ * kernels stay on one thread, but for large products").
  */
 import { Worker } from "worker_threads";
 import { compiledSimdModule, sharedMemory } from "./simd";

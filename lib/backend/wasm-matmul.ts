@@ -13,9 +13,9 @@
  *   matrix, the product on the kit's blocked kernel when it is large (see
  *   takesBlocks: b packed into panels, the rows split across threads), on
  *   the kit's batched kernel when b is small and at least 16 wide (see
- *   kitTakesProduct), on XNNPACK otherwise. The 1024² product: 40 GFLOP/s
- *   on one thread and 76–82 on two, against XNNPACK's 33 and 64 (its wasm
- *   kernels have no fused multiply-add);
+ *   kitTakesProduct), on XNNPACK otherwise. The 1024² product: 40–44
+ *   GFLOP/s on one thread and 74–82 on two, where XNNPACK's ran at 33 and
+ *   64 (its wasm kernels have no fused multiply-add; README, "Speed");
  * - b one matrix, fewer rows: XNNPACK would first repack b (about 0.1 ms for
  *   128×128), so x·Wᵀ goes to the kit's SIMD dot products
  *   (simd/matmul-transposed.wat), x·W to the batched kernel below;
@@ -53,8 +53,9 @@ const BLOCK_DEPTH = 128;
  * again on every call for a b it has not seen (every gradient): twice as
  * fast on [64, 128]·[128, 128], a third faster on W4's [2048, 32]·[32, 96]
  * on one thread. Not for b narrower than the kernel's tiles of 8 or too
- * large for cache (it reads b unpacked: a 1024² product ran at half
- * XNNPACK's speed), nor for products XNNPACK's threads can split.
+ * large for cache (it reads b unpacked: a 1024² product ran at 10.6
+ * GFLOP/s, a third of XNNPACK's speed), nor for products XNNPACK's threads
+ * can split.
  */
 function kitTakesProduct(backend: WasmBackend, rows: number, inner: number, columns: number): boolean {
   if (columns < 16 || inner * columns > MOST_FLOATS_OF_B) return false;

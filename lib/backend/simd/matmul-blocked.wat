@@ -5,10 +5,10 @@
 ;;
 ;; The batched kernel (batched-matmul.wat) reads B where it lies, a row of
 ;; 4·n bytes between two steps along k: on a 1024² product every step of a
-;; tile touches a new cache line and page, and it ran at half XNNPACK's
-;; speed. Here B is first copied into panels of 8 columns (packColumns),
-;; each panel's k rows of 8 floats one after another, so a tile reads 32
-;; contiguous bytes a step. The sum over k then runs in blocks of
+;; tile touches a new cache line and page: 10.6 GFLOP/s on one thread,
+;; a third of XNNPACK's speed. Here B is first copied into panels of 8
+;; columns (packColumns), each panel's k rows of 8 floats one after
+;; another, so a tile reads 32 contiguous bytes a step. The sum over k then runs in blocks of
 ;; `$depth` steps: a block of every panel (depth · n floats) stays in the
 ;; core's cache while all rows of C take their share of it.
 ;;
