@@ -137,7 +137,7 @@ function transposedA(n: number, k: number, m: number): Case {
 /** b packed into panels, then C's rows in fours, in the ranges that `split` (row numbers) cuts, as threads would. */
 function blocked(m: number, k: number, n: number, depth: number, split: number[]): Case {
   return {
-    what: `matmul-blocked, [${m},${k}]·[${k},${n}] in blocks of ${depth} steps, rows cut at ${split.join(", ")}`,
+    what: `matmul-blocked, [${m},${k}]·[${k},${n}] in blocks of ${depth} steps, ${split.length ? `rows cut at ${split.join(", ")}` : "rows in one range"}`,
     run: (arena) => {
       const a = arena.input("a", m * k);
       const b = arena.input("b", k * n);
@@ -293,6 +293,7 @@ const CASES: Case[] = [
   transposedA(150, 7, 21),
   blocked(12, 20, 24, 7, [4, 8]),
   blocked(8, 5, 8, 16, []),
+  blocked(4, 3, 72, 2, []),
   convForward(lenetFirst, "4 × 8"),
   convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }, "2 × 16"),
   convForward({ images: 2, outH: 2, outW: 5, kH: 3, kW: 2, inC: 3, outC: 13, stride: 1 }, "4 × 8"),
