@@ -40,11 +40,11 @@ const words = new Int32Array(control);
 let kernel;
 try {
   kernel = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
-} finally {
-  Atomics.store(words, ${STARTED}, typeof kernel === "function" ? 1 : -1);
-  Atomics.notify(words, ${STARTED});
-}
-for (let seen = 0; ; ) {
+} catch {}
+const loaded = typeof kernel === "function";
+Atomics.store(words, ${STARTED}, loaded ? 1 : -1);
+Atomics.notify(words, ${STARTED});
+for (let seen = 0; loaded; ) {
   Atomics.wait(words, ${JOB}, seen);
   seen = Atomics.load(words, ${JOB});
   try {
@@ -81,20 +81,27 @@ class RowWorkers {
   private started(n: number): Int32Array[] | null {
     while (!this.unusable && this.workers.length < n) {
       const control = new SharedArrayBuffer(4 * (ARGUMENTS + this.count));
-      const worker = new Worker(WORKER_SCRIPT, {
-        eval: true,
-        workerData: { module: this.module, memory: this.memory, name: this.name, control, count: this.count },
-      });
-      worker.unref();
       const words = new Int32Array(control);
-      Atomics.wait(words, STARTED, 0, START_MILLISECONDS);
+      let worker: Worker | null = null;
+      try {
+        worker = new Worker(WORKER_SCRIPT, {
+          eval: true,
+          workerData: { module: this.module, memory: this.memory, name: this.name, control, count: this.count },
+        });
+        worker.unref();
+        // An error event without a listener would be thrown in this thread; failures are reported through the words.
+        worker.on("error", () => undefined);
+        Atomics.wait(words, STARTED, 0, START_MILLISECONDS);
+      } catch (error) {
+        this.unusable = `a worker thread could not be made (${error instanceof Error ? error.message : String(error)})`;
+      }
       const state = Atomics.load(words, STARTED);
       if (state === 1) {
         this.workers.push(words);
         continue;
       }
-      void worker.terminate();
-      this.unusable =
+      void worker?.terminate();
+      this.unusable ??=
         state === 0
           ? `a worker thread did not start within ${START_MILLISECONDS / 1000} s`
           : `a worker thread could not load the kernel ${this.name}`;
