@@ -20,6 +20,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseArgs } from "util";
 import { useBestBackend } from "../lib/backend";
 import { estimateCpuPeak } from "./cpu";
 import { measureHandoff } from "./handoff";
@@ -86,29 +87,38 @@ function torchEnv(threads: number, asFound = false): NodeJS.ProcessEnv {
   return env;
 }
 
+/** What node:util's parser says of a misspelt option or a missing value, in the bench's words, with the usage. */
+function usageError(err: Error & { code?: string }): Error {
+  const named = /'(-[^' ]+)/.exec(err.message)?.[1];
+  if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new Error(`bench: unknown option '${named}'\n\n${USAGE}`);
+  if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return new Error(`bench: ${named} needs a value\n\n${USAGE}`);
+  return new Error(`bench: ${err.message}\n\n${USAGE}`);
+}
+
 /** The options, or null for --help; a misspelt option or a missing value stops the bench before it starts. */
-function parseArgs(argv: string[]): Options | null {
-  if (argv.includes("--help") || argv.includes("-h")) return null;
-  for (let i = 0; i < argv.length; i++) {
-    const option = OPTIONS.find((o) => o.flag === argv[i]);
-    if (!option) throw new Error(`bench: unknown option '${argv[i]}'\n\n${USAGE}`);
-    if (!option.value) continue;
-    if (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
-      throw new Error(`bench: ${argv[i]} needs a value\n\n${USAGE}`);
-    i++;
+function parseOptions(argv: string[]): Options | null {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        help: { type: "boolean", short: "h" },
+        ...Object.fromEntries(OPTIONS.map((o) => [o.flag.slice(2), { type: o.value ? "string" : "boolean" } as const])),
+      },
+    }));
+  } catch (err) {
+    throw (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? usageError(err as Error) : err;
   }
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const quick = argv.includes("--quick");
-  const reps = Number(value("--reps") ?? (quick ? 1 : 3));
+  if (values.help) return null;
+  const text = (name: string) => values[name] as string | undefined;
+  const quick = values.quick === true;
+  const reps = Number(text("reps") ?? (quick ? 1 : 3));
   if (!Number.isInteger(reps) || reps < 1)
-    throw new Error(`bench: --reps must be a positive integer, got ${value("--reps")}`);
-  const threads = Number(value("--threads") ?? 1);
+    throw new Error(`bench: --reps must be a positive integer, got ${text("reps")}`);
+  const threads = Number(text("threads") ?? 1);
   if (!Number.isInteger(threads) || threads < 1)
-    throw new Error(`bench: --threads must be a positive integer, got ${value("--threads")}`);
-  const only = value("--only")?.split(",") ?? null;
+    throw new Error(`bench: --threads must be a positive integer, got ${text("threads")}`);
+  const only = text("only")?.split(",") ?? null;
   const unknown = only?.filter((id) => !WORKLOADS.some((w) => w.id === id)) ?? [];
   if (unknown.length)
     throw new Error(
@@ -117,11 +127,11 @@ function parseArgs(argv: string[]): Options | null {
   return {
     reps,
     quick,
-    allThreads: argv.includes("--all-threads"),
-    compareFma: argv.includes("--compare-fma"),
-    profile: argv.includes("--profile"),
+    allThreads: values["all-threads"] === true,
+    compareFma: values["compare-fma"] === true,
+    profile: values.profile === true,
     threads,
-    out: path.resolve(value("--out") ?? path.join(root, "out", "bench.json")),
+    out: path.resolve(text("out") ?? path.join(root, "out", "bench.json")),
     only,
   };
 }
@@ -148,7 +158,7 @@ function check(answer: WorkerAnswer, side: string, id: string): Run {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
   if (!options) {
     console.log(USAGE);
     return;
