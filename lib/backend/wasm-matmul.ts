@@ -193,7 +193,7 @@ function blockedProduct(
   const [pa, pb, pc] = [memory.offset(a), memory.offset(b), memory.offset(out)];
   simdKernel(memory.memory, BLOCKED, "packColumns")(pb, packed, inner, columns);
   const fours = rows - (rows % 4);
-  const threads = sharedMemory(memory.memory) ? Math.min(wasmThreadCount(), fours / 4) : 1;
+  const threads = Math.min(wasmThreadCount(), fours / 4);
   const calls = Array.from({ length: threads }, (_, t) => {
     const [first, last] = [t, t + 1].map((i) => 4 * Math.round((i * fours) / (4 * threads)));
     return [pa, packed, pc, first, last, inner, columns, BLOCK_DEPTH];
